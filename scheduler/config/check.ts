@@ -1,0 +1,55 @@
+// Checks that span several parts of the config: names that must refer to each other.
+import type { Config } from "./schema.js";
+
+export interface CrossProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+export function checkReferences(config: Config): CrossProblem[] {
+  const problems: CrossProblem[] = [];
+  const cloudNames = Object.keys(config.clouds);
+  const knownCloud = (cloud: string, path: (string | number)[]): void => {
+    if (!config.clouds[cloud]) {
+      problems.push({
+        path,
+        message: `unknown cloud '${cloud}'; clouds are: ${cloudNames.join(", ") || "(none)"}`,
+      });
+    }
+  };
+
+  for (const [typeName, vmType] of Object.entries(config.vm_types)) {
+    for (const [i, cloud] of (vmType.clouds ?? []).entries())
+      knownCloud(cloud, ["vm_types", typeName, "clouds", i]);
+    const candidates = vmType.clouds ?? cloudNames;
+    const usable = candidates.filter((c) => {
+      const cloud = config.clouds[c];
+      return cloud?.images.includes(vmType.image) && cloud.flavors.includes(vmType.flavor);
+    });
+    if (candidates.length > 0 && usable.length === 0) {
+      problems.push({
+        path: ["vm_types", typeName],
+        message: `no cloud allows both image '${vmType.image}' and flavor '${vmType.flavor}'; add them to a cloud's images and flavors`,
+      });
+    }
+  }
+
+  for (const [image, copy] of Object.entries(config.images)) {
+    knownCloud(copy.from, ["images", image, "from"]);
+    copy.to.forEach((cloud, i) => {
+      knownCloud(cloud, ["images", image, "to", i]);
+      if (cloud === copy.from) {
+        problems.push({
+          path: ["images", image, "to", i],
+          message: `'${cloud}' is the source cloud; an image cannot be copied onto itself`,
+        });
+      }
+    });
+  }
+
+  for (const kind of ["scheduler", "cvmfs"] as const) {
+    const appliance = config.appliances[kind];
+    if (appliance) knownCloud(appliance.cloud, ["appliances", kind, "cloud"]);
+  }
+  return problems;
+}

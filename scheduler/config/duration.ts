@@ -1,0 +1,31 @@
+// Durations in config: whole seconds, or a number with a unit (s, m, h, d).
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** Seconds for 600, "600", "90s", "10m", "2h" or "1d"; undefined when it is none of these. */
+export function parseDuration(value: number | string): number | undefined {
+  if (typeof value === "number") {
+    return Number.isInteger(value) && value >= 0 ? value : undefined;
+  }
+  const match = /^(\d+)\s*([smhd]?)$/.exec(value.trim());
+  if (!match) return undefined;
+  return Number(match[1]) * (UNIT_SECONDS[match[2] || "s"] ?? 1);
+}
+
+/** "1h 30m" style rendering for messages and status output. */
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  const parts: string[] = [];
+  let rest = Math.round(seconds);
+  for (const [unit, size] of [
+    ["d", 86_400],
+    ["h", 3600],
+    ["m", 60],
+    ["s", 1],
+  ] as const) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  return parts.slice(0, 2).join(" ");
+}

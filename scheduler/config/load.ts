@@ -1,0 +1,154 @@
+// Loads cloudscheduler.yaml: YAML syntax, credentials, schema and cross-references,
+// every problem reported with file, line, column and key path.
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { LineCounter, parseDocument } from "yaml";
+import type { z } from "zod";
+import { checkReferences } from "./check.js";
+import { locate } from "./locate.js";
+import { ConfigError, type ConfigProblem, formatPath } from "./problem.js";
+import { type Config, configSchema } from "./schema.js";
+import { allowedKeysAt } from "./schema-keys.js";
+import { findSecretKeys, SECRET_ADVICE } from "./secrets.js";
+import { closest } from "./suggest.js";
+
+export const CONFIG_FILE = "cloudscheduler.yaml";
+
+/** Loads and validates `<dir>/cloudscheduler.yaml`; throws ConfigError. */
+export async function loadConfigDir(dir: string): Promise<Config> {
+  const file = join(dir, CONFIG_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    const reason =
+      (err as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : String(err);
+    throw new ConfigError([{ file, line: 0, column: 0, path: "", message: reason }]);
+  }
+  return parseConfig(text, CONFIG_FILE);
+}
+
+/** Validates config text; `file` is the name used in messages. Throws ConfigError. */
+export function parseConfig(text: string, file: string): Config {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => {
+        const pos = lines.linePos(e.pos[0]);
+        return {
+          file,
+          line: pos.line,
+          column: pos.col,
+          path: "",
+          message: `YAML syntax: ${firstLine(e.message)}`,
+        };
+      }),
+    );
+  }
+  const at = (path: readonly PropertyKey[], message: string): ConfigProblem => {
+    const pos = locate(doc, lines, path);
+    return { file, line: pos.line, column: pos.column, path: formatPath(path), message };
+  };
+
+  const secrets = findSecretKeys(doc);
+  if (secrets.length > 0) throw new ConfigError(secrets.map((path) => at(path, SECRET_ADVICE)));
+
+  const raw: unknown = doc.toJS() ?? {};
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(issue, raw, at)));
+  }
+  const crossProblems = checkReferences(result.data);
+  if (crossProblems.length > 0)
+    throw new ConfigError(crossProblems.map((p) => at(p.path, p.message)));
+  return result.data;
+}
+
+type At = (path: readonly PropertyKey[], message: string) => ConfigProblem;
+
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown, at: At): ConfigProblem[] {
+  const value = valueAt(raw, issue.path);
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return issue.keys.map((key) => {
+        const suggestion = closest(key, allowedKeysAt(configSchema, issue.path));
+        const hint = suggestion ? `; did you mean '${suggestion}'?` : "";
+        return at([...issue.path, key], `unknown key${hint}`);
+      });
+    case "invalid_type":
+      if (value === undefined) return [at(issue.path, "is required")];
+      return [
+        at(
+          issue.path,
+          withGot(
+            issue.message.startsWith("expected") ? issue.message : `expected ${issue.expected}`,
+            value,
+          ),
+        ),
+      ];
+    case "invalid_value":
+      return [
+        at(
+          issue.path,
+          withGot(`expected ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`, value),
+        ),
+      ];
+    case "invalid_key":
+      return [at(issue.path, `invalid name: ${issue.issues[0]?.message ?? issue.message}`)];
+    case "invalid_union":
+      return [
+        at(
+          issue.path,
+          withGot(
+            issue.message.startsWith("expected")
+              ? issue.message
+              : "expected a different kind of value",
+            value,
+          ),
+        ),
+      ];
+    case "too_small":
+      if (issue.origin === "array")
+        return [at(issue.path, `expected at least ${issue.minimum} item(s)`)];
+      return [
+        at(
+          issue.path,
+          withGot(
+            issue.message.startsWith("expected")
+              ? issue.message
+              : `expected at least ${issue.minimum}`,
+            value,
+          ),
+        ),
+      ];
+    default:
+      return [at(issue.path, withGot(issue.message, value))];
+  }
+}
+
+function withGot(message: string, value: unknown): string {
+  return value === undefined ? message : `${message}, got ${render(value)}`;
+}
+
+/** A short, single-line rendering of a config value for messages. */
+function render(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  const text = typeof value === "string" ? JSON.stringify(value) : String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let node: unknown = raw;
+  for (const part of path) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<PropertyKey, unknown>)[part];
+  }
+  return node;
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0] ?? text;
+}

@@ -1,0 +1,259 @@
+// The schema of cloudscheduler.yaml, the human-owned file of the config repo.
+// Every object is strict: an unknown key is an error (see errors.ts for "did you mean").
+import { z } from "zod";
+import { parseDuration } from "./duration.js";
+
+/** A name used in OpenStack resource names, file names and HTCondor attributes. */
+const name = z
+  .string()
+  .regex(
+    /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/,
+    "expected a lower-case name of letters, digits and '-' (1-40 characters)",
+  );
+
+/** An OpenStack image or flavor name: printable, no quotes or control characters. */
+const openstackName = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9 ._:+\-/]*$/,
+    "expected an OpenStack name (letters, digits, ' ._:+-/')",
+  );
+
+const POSITIVE_INT = { error: "expected a positive integer" };
+const positiveInt = z.number(POSITIVE_INT).int(POSITIVE_INT).positive(POSITIVE_INT);
+const NON_NEGATIVE_INT = { error: "expected a whole number >= 0" };
+const nonNegativeInt = z
+  .number(NON_NEGATIVE_INT)
+  .int(NON_NEGATIVE_INT)
+  .nonnegative(NON_NEGATIVE_INT);
+
+/** Seconds: a whole number of seconds or a string like "90s", "10m", "2h", "1d". */
+const duration = z
+  .union([nonNegativeInt, z.string()], { error: "expected a duration like 90s, 10m, 2h or 1d" })
+  .transform((value, ctx) => {
+    const seconds = parseDuration(value);
+    if (seconds === undefined) {
+      ctx.addIssue({ code: "custom", message: "expected a duration like 90s, 10m, 2h or 1d" });
+      return z.NEVER;
+    }
+    return seconds;
+  });
+
+const cidr = z
+  .string()
+  .refine(isCidr, { message: "expected a CIDR like 192.0.2.0/24 or 2001:db8::/32" });
+
+const quota = z
+  .object({
+    instances: positiveInt,
+    cores: positiveInt,
+    ram_mb: positiveInt,
+  })
+  .strict();
+
+export const cloudSchema = z
+  .object({
+    /** Entry name in OpenStack's clouds.yaml (as OS_CLOUD would name it). */
+    cloud: z.string().min(1).optional(),
+    /** Keystone v3 URL; credentials then come from OS_* environment variables. */
+    auth_url: z.url({ protocol: /^https?$/ }).optional(),
+    region: z.string().min(1).optional(),
+    /** Neutron network the workers attach to. */
+    network: openstackName,
+    enabled: z.boolean({ error: "expected true or false" }).default(true),
+    /** Share of new workers this cloud gets relative to other clouds with room. */
+    weight: z
+      .number({ error: "expected a positive number" })
+      .positive({ error: "expected a positive number" })
+      .default(1),
+    quota,
+    /** Flavors jobs and VM types may use on this cloud. */
+    flavors: z.array(openstackName).min(1),
+    /** Images jobs and VM types may use on this cloud. */
+    images: z.array(openstackName).min(1),
+    key_pair: openstackName.optional(),
+  })
+  .strict()
+  .refine((c) => (c.cloud === undefined) !== (c.auth_url === undefined), {
+    message: "expected exactly one of 'cloud' (a clouds.yaml entry) or 'auth_url'",
+  });
+
+export const vmTypeSchema = z
+  .object({
+    image: openstackName,
+    flavor: openstackName,
+    cores: positiveInt,
+    ram_mb: positiveInt,
+    disk_gb: positiveInt,
+    /** Worker user-data template in templates/, without extension. */
+    template: name.default("worker"),
+    max_instances: positiveInt.optional(),
+    /** How long an idle worker of this type is kept before it is retired. */
+    keep_alive: duration.optional(),
+    /** Restrict this VM type to these clouds (default: every cloud that allows its image and flavor). */
+    clouds: z.array(name).optional(),
+  })
+  .strict();
+
+export const imageCopySchema = z
+  .object({
+    from: name,
+    to: z.array(name).min(1),
+    /** Name of the image on the source cloud, when it differs from the key. */
+    source_name: openstackName.optional(),
+    visibility: z.enum(["private", "shared", "community", "public"]).default("private"),
+  })
+  .strict();
+
+const applianceBase = {
+  cloud: name,
+  image: openstackName,
+  flavor: openstackName,
+  key_pair: openstackName.optional(),
+  /** External network to take a floating IP from; none when absent. */
+  floating_ip_pool: openstackName.optional(),
+};
+
+export const schedulerApplianceSchema = z
+  .object({
+    ...applianceBase,
+    name: name.default("cloudscheduler"),
+    /** Git URL the appliance's cloudscheduler service clones and watches. */
+    config_repo: z.string().min(1),
+    config_branch: z.string().min(1).default("main"),
+  })
+  .strict();
+
+export const cvmfsApplianceSchema = z
+  .object({
+    ...applianceBase,
+    /** Instance name; default "<username>-cvmfs" as in the classic test drive. */
+    name: name.optional(),
+    /** CVMFS repository name served to the workers. */
+    repository: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}$/,
+        "expected a repository name like software.example.org",
+      ),
+  })
+  .strict();
+
+const portRule = z
+  .object({
+    name: name,
+    protocol: z.enum(["tcp", "udp"]).default("tcp"),
+    /** A port (9618) or a range ("9000-9100"). */
+    port: z.union([z.number().int().min(1).max(65535), z.string().regex(/^\d{1,5}-\d{1,5}$/)], {
+      error: "expected a port (1-65535) or a range like 9000-9100",
+    }),
+    cidrs: z.array(cidr).min(1),
+  })
+  .strict();
+
+export const portsSchema = z
+  .object({
+    /** Who may SSH to the appliances (22). Default: nobody. */
+    admin_cidrs: z.array(cidr).default([]),
+    /** Where workers connect from: HTCondor (9618) and the Squid proxy (3128). */
+    worker_cidrs: z.array(cidr).min(1),
+    /** Who may read the CVMFS repository over HTTP (80, 8000). */
+    public_cidrs: z.array(cidr).default(["0.0.0.0/0", "::/0"]),
+    extra: z.array(portRule).default([]),
+  })
+  .strict();
+
+export const policySchema = z
+  .object({
+    cycle: duration.default(60),
+    /** New workers one cycle may boot on one cloud. */
+    max_boots_per_cycle: positiveInt.default(5),
+    /** A worker not in condor_status this long after boot is replaced. */
+    boot_timeout: duration.default(900),
+    /** Default keep-alive of an idle worker when its VM type sets none. */
+    idle_keep_alive: duration.default(600),
+    /** How long a draining worker may take before it is reported as stuck (it is never killed). */
+    drain_timeout: duration.default(86_400),
+    /** How a worker is retired: condor_drain -graceful, or condor_off -peaceful. */
+    retire_with: z.enum(["drain", "peaceful-off"]).default("drain"),
+  })
+  .strict();
+
+export const condorSchema = z
+  .object({
+    /** Central manager to query (-pool); default: the local HTCondor configuration. */
+    pool: z.string().min(1).optional(),
+    /** Schedd to query (-name); default: every local schedd via -allusers. */
+    schedd: z.string().min(1).optional(),
+    /** Timeout of every HTCondor command (a hung schedd takes ~20 s to fail by itself). */
+    timeout: duration.default(30),
+    /** Directory holding condor_q and friends; default: PATH. */
+    bin_dir: z.string().min(1).optional(),
+    /** Address workers use to reach the central manager (CONDOR_HOST). */
+    worker_condor_host: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const deploySchema = z
+  .object({
+    /** Pulumi state backend; default file://<config repo>/../.cloudscheduler/state. */
+    backend_url: z.string().min(1).optional(),
+    /** Pulumi secrets provider; "passphrase" reads PULUMI_CONFIG_PASSPHRASE(_FILE). */
+    secrets_provider: z.string().min(1).default("passphrase"),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    version: z.literal(1),
+    clouds: z.record(name, cloudSchema),
+    vm_types: z.record(name, vmTypeSchema),
+    images: z.record(openstackName, imageCopySchema).default({}),
+    appliances: z
+      .object({
+        scheduler: schedulerApplianceSchema.optional(),
+        cvmfs: cvmfsApplianceSchema.optional(),
+      })
+      .strict()
+      .default({}),
+    ports: portsSchema,
+    policy: policySchema.default(policySchema.parse({})),
+    condor: condorSchema.default(condorSchema.parse({})),
+    deploy: deploySchema.default(deploySchema.parse({})),
+  })
+  .strict();
+
+export type Config = z.output<typeof configSchema>;
+export type CloudConfig = z.output<typeof cloudSchema>;
+export type VmTypeConfig = z.output<typeof vmTypeSchema>;
+export type ImageCopyConfig = z.output<typeof imageCopySchema>;
+export type PortsConfig = z.output<typeof portsSchema>;
+export type PolicyConfig = z.output<typeof policySchema>;
+export type CondorConfig = z.output<typeof condorSchema>;
+export type DeployConfig = z.output<typeof deploySchema>;
+export type SchedulerApplianceConfig = z.output<typeof schedulerApplianceSchema>;
+export type CvmfsApplianceConfig = z.output<typeof cvmfsApplianceSchema>;
+
+function isCidr(value: string): boolean {
+  const [address, prefix, ...rest] = value.split("/");
+  if (
+    rest.length > 0 ||
+    address === undefined ||
+    prefix === undefined ||
+    !/^\d{1,3}$/.test(prefix)
+  ) {
+    return false;
+  }
+  const bits = Number(prefix);
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(address)) {
+    return bits <= 32 && address.split(".").every((octet) => Number(octet) <= 255);
+  }
+  return (
+    bits <= 128 &&
+    /^[0-9a-fA-F:]+$/.test(address) &&
+    address.includes(":") &&
+    (address.match(/::/g) ?? []).length <= 1
+  );
+}
