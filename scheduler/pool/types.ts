@@ -1,0 +1,31 @@
+// The desired worker pool of one cloud: pool/<cloud>.json in the config repo.
+// The scheduler owns these files; humans may read them.
+
+/** Where a worker is in its life (see docs/architecture.md). */
+export type WorkerState = "booting" | "registered" | "draining" | "failed";
+
+export interface PoolWorker {
+  /** Stable name, "cs-<cloud>-<vmtype>-<nnnn>": the instance name and CloudSchedulerVM. */
+  name: string;
+  vmType: string;
+  image: string;
+  flavor: string;
+  cores: number;
+  ramMb: number;
+  diskGb: number;
+  state: WorkerState;
+  /** Unix seconds the worker was first planned. */
+  createdAt: number;
+  /** Unix seconds it was last seen running a job (or registered, if never busy). */
+  lastBusyAt?: number;
+  /** Unix seconds the scheduler asked HTCondor to retire it. */
+  drainStartedAt?: number;
+  /** Seconds to keep it once idle (VM type's keep-alive or the jobs' +VMKeepAlive). */
+  keepAliveSeconds: number;
+}
+
+export interface PoolFile {
+  version: 1;
+  cloud: string;
+  workers: PoolWorker[];
+}
