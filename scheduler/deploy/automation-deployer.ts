@@ -1,0 +1,246 @@
+// The real PoolDeployer: one Pulumi stack per cloud ("pool-<cloud>", project
+// "cloudscheduler-pool"), the pool program run inline through the Automation API.
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import type {
+  LocalWorkspaceOptions,
+  OpMap,
+  OutputMap,
+  PulumiCommand,
+  PulumiFn,
+  Stack,
+} from "@pulumi/pulumi/automation/index.js";
+import { z } from "zod";
+import type { DeployConfig } from "../config/schema.js";
+import { classifyDeployError, ProgramError } from "./errors.js";
+import { loadPulumiCommand } from "./pulumi-cli.js";
+import { scrubSecrets } from "./scrub.js";
+import { StackLock } from "./stack-lock.js";
+import type { DeployedInstance, DeployResult, PoolDeployer, PoolStackInput } from "./types.js";
+import {
+  fileBackendDir,
+  POOL_PROJECT,
+  poolStackName,
+  resolveBackendUrl,
+  resolveSecrets,
+  resolveStateDir,
+} from "./workspace-settings.js";
+
+/** The subset of a pino logger the deployer uses. */
+export interface DeployLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+export type PoolProgramFactory = (input: PoolStackInput) => PulumiFn;
+
+export interface AutomationDeployerOptions {
+  /** The config repo's working tree (the state dir defaults to a sibling of it). */
+  configDir: string;
+  /** Backend and secrets provider; fixed for the deployer's life (a new backend = new stacks). */
+  deploy: DeployConfig;
+  /** Environment for the CLI's settings (PATH, PULUMI_*, CLOUDSCHEDULER_STATE_DIR); default process.env. */
+  env?: NodeJS.ProcessEnv;
+  logger?: DeployLogger;
+  /** The pool program; default poolProgram from stacks/pool.ts. */
+  program?: PoolProgramFactory;
+  /** How to get the CLI; default: find it on $PULUMI_HOME/bin or PATH and check its version. */
+  pulumiCommand?: () => Promise<PulumiCommand>;
+  /** Shared with other deployers of this process, if any. */
+  lock?: StackLock;
+}
+
+/** The pool program's outputs: `instances: { [name]: { id, status?, addresses? } }`. */
+const instancesOutput = z.record(
+  z.string(),
+  z.object({
+    id: z.string(),
+    status: z.string().optional(),
+    addresses: z.array(z.string()).optional(),
+  }),
+);
+
+const NO_PROGRAM: PulumiFn = async () => ({});
+
+export class AutomationDeployer implements PoolDeployer {
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly lock: StackLock;
+  private readonly stateDir: string;
+  private readonly backendUrl: string;
+  private cli: Promise<PulumiCommand> | undefined;
+
+  constructor(private readonly options: AutomationDeployerOptions) {
+    this.env = options.env ?? process.env;
+    this.lock = options.lock ?? new StackLock();
+    this.stateDir = resolveStateDir(options.configDir, this.env);
+    this.backendUrl = resolveBackendUrl(options.deploy, this.stateDir);
+  }
+
+  async up(input: PoolStackInput, signal?: AbortSignal): Promise<DeployResult> {
+    return this.operate(input.cloudName, async () => {
+      const stack = await this.stack(input.cloudName, await this.program(input));
+      const result = await stack.up({ onOutput: this.output(input.cloudName, "up"), signal });
+      return {
+        changes: countChanges(result.summary.resourceChanges),
+        instances: parseInstances(result.outputs, input.cloudName),
+      };
+    });
+  }
+
+  async preview(input: PoolStackInput, signal?: AbortSignal): Promise<DeployResult["changes"]> {
+    return this.operate(input.cloudName, async () => {
+      const stack = await this.stack(input.cloudName, await this.program(input));
+      const result = await stack.preview({
+        onOutput: this.output(input.cloudName, "preview"),
+        signal,
+      });
+      return countChanges(result.changeSummary);
+    });
+  }
+
+  async instances(cloudName: string): Promise<DeployedInstance[]> {
+    return this.operate(cloudName, async () => {
+      const stack = await this.existingStack(cloudName);
+      return stack ? parseInstances(await stack.outputs(), cloudName) : [];
+    });
+  }
+
+  async destroy(cloudName: string, signal?: AbortSignal): Promise<void> {
+    return this.operate(cloudName, async () => {
+      const stack = await this.existingStack(cloudName);
+      if (!stack) return;
+      // Destroy works from the stack's state; the (empty) program is not run.
+      await stack.destroy({ onOutput: this.output(cloudName, "destroy"), signal });
+      await stack.workspace.removeStack(stack.name);
+    });
+  }
+
+  /** Serialises per stack, checks the CLI first, and classifies every failure. */
+  private async operate<T>(cloud: string, operation: () => Promise<T>): Promise<T> {
+    await this.pulumi();
+    return this.lock.run(poolStackName(cloud), async () => {
+      try {
+        return await operation();
+      } catch (err) {
+        throw classifyDeployError(err, cloud, this.knownSecrets());
+      }
+    });
+  }
+
+  /** The CLI, found once; a failed lookup is retried next time (someone may install it). */
+  private async pulumi(): Promise<PulumiCommand> {
+    this.cli ??= (this.options.pulumiCommand ?? (() => loadPulumiCommand(this.env)))();
+    try {
+      return await this.cli;
+    } catch (err) {
+      this.cli = undefined;
+      throw classifyDeployError(err);
+    }
+  }
+
+  private async program(input: PoolStackInput): Promise<PulumiFn> {
+    if (this.options.program) return this.options.program(input);
+    const { poolProgram } = await import("../../stacks/pool.js");
+    return poolProgram(input);
+  }
+
+  private async workspaceOptions(cloud: string, program: PulumiFn): Promise<LocalWorkspaceOptions> {
+    const secrets = resolveSecrets(this.options.deploy, this.env);
+    const workDir = join(this.stateDir, "workspaces", poolStackName(cloud));
+    await mkdir(workDir, { recursive: true, mode: 0o700 });
+    const backendDir = fileBackendDir(this.backendUrl);
+    if (backendDir) await mkdir(backendDir, { recursive: true, mode: 0o700 });
+    const envVars: Record<string, string> = {
+      PULUMI_BACKEND_URL: this.backendUrl,
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      ...secrets.env,
+    };
+    return {
+      workDir,
+      program,
+      pulumiCommand: await this.pulumi(),
+      ...(this.env.PULUMI_HOME ? { pulumiHome: this.env.PULUMI_HOME } : {}),
+      envVars,
+      secretsProvider: secrets.secretsProvider,
+      projectSettings: {
+        name: POOL_PROJECT,
+        runtime: "nodejs",
+        backend: { url: this.backendUrl },
+      },
+    };
+  }
+
+  private async stack(cloud: string, program: PulumiFn): Promise<Stack> {
+    const { LocalWorkspace } = await import("@pulumi/pulumi/automation/index.js");
+    return LocalWorkspace.createOrSelectStack(
+      { stackName: poolStackName(cloud), projectName: POOL_PROJECT, program },
+      await this.workspaceOptions(cloud, program),
+    );
+  }
+
+  /** The cloud's stack, or undefined when it was never created. */
+  private async existingStack(cloud: string): Promise<Stack | undefined> {
+    const { LocalWorkspace, StackNotFoundError } = await import(
+      "@pulumi/pulumi/automation/index.js"
+    );
+    try {
+      return await LocalWorkspace.selectStack(
+        { stackName: poolStackName(cloud), projectName: POOL_PROJECT, program: NO_PROGRAM },
+        await this.workspaceOptions(cloud, NO_PROGRAM),
+      );
+    } catch (err) {
+      if (err instanceof StackNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  /** Forwards CLI progress to the logger, a line at a time, without secrets. */
+  private output(cloud: string, operation: string): (text: string) => void {
+    const logger = this.options.logger;
+    const secrets = this.knownSecrets();
+    return (text) => {
+      if (!logger) return;
+      for (const line of text.split("\n")) {
+        if (line.trim() !== "") {
+          logger.info(
+            { cloud, stack: poolStackName(cloud), operation },
+            scrubSecrets(line, secrets),
+          );
+        }
+      }
+    };
+  }
+
+  private knownSecrets(): string[] {
+    const passphrase = this.env.PULUMI_CONFIG_PASSPHRASE;
+    return passphrase ? [passphrase] : [];
+  }
+}
+
+/** Pulumi's per-operation counts folded into ours: a replacement counts as an update. */
+export function countChanges(ops: OpMap | undefined): DeployResult["changes"] {
+  const n = (key: keyof OpMap) => ops?.[key] ?? 0;
+  return {
+    create: n("create"),
+    update: n("update") + n("replace"),
+    delete: n("delete"),
+    same: n("same"),
+  };
+}
+
+/** The `instances` output as DeployedInstances sorted by name; bad outputs are a ProgramError. */
+export function parseInstances(outputs: OutputMap, cloud: string): DeployedInstance[] {
+  const value = outputs.instances?.value;
+  if (value === undefined) return [];
+  const parsed = instancesOutput.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ProgramError({
+      cloud,
+      detail: `stack output "instances" is malformed at ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? ""}`,
+    });
+  }
+  return Object.entries(parsed.data)
+    .map(([name, instance]) => ({ name, ...instance }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}

@@ -1,0 +1,65 @@
+// Where pool stacks keep their state and how their secrets are encrypted: the settings every
+// pool stack's LocalWorkspace gets.
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { DeployConfig } from "../config/schema.js";
+import { SecretsError } from "./errors.js";
+
+export const POOL_PROJECT = "cloudscheduler-pool";
+
+export function poolStackName(cloud: string): string {
+  return `pool-${cloud}`;
+}
+
+/** $CLOUDSCHEDULER_STATE_DIR, else `.cloudscheduler` beside the config repo (never inside it). */
+export function resolveStateDir(configDir: string, env: NodeJS.ProcessEnv): string {
+  const fromEnv = env.CLOUDSCHEDULER_STATE_DIR;
+  return fromEnv ? resolve(fromEnv) : join(dirname(resolve(configDir)), ".cloudscheduler");
+}
+
+/** deploy.backend_url, else a file backend in the state dir. */
+export function resolveBackendUrl(deploy: DeployConfig, stateDir: string): string {
+  return deploy.backend_url ?? `file://${join(stateDir, "pulumi")}`;
+}
+
+/** The local directory a file:// backend writes to (to create it), or undefined for others. */
+export function fileBackendDir(backendUrl: string): string | undefined {
+  if (!backendUrl.startsWith("file://")) return undefined;
+  const rest = backendUrl.slice("file://".length);
+  if (rest.startsWith("~")) return undefined; // the CLI expands it; we leave it alone
+  return rest.startsWith("/") ? rest : fileURLToPath(backendUrl);
+}
+
+export interface SecretsSettings {
+  /** Passed to `pulumi stack init --secrets-provider`. */
+  secretsProvider: string;
+  /** Environment the CLI needs to reach the secrets. */
+  env: Record<string, string>;
+  /** Secret values to scrub from anything we quote. */
+  secrets: string[];
+}
+
+/**
+ * The passphrase provider needs PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE; other
+ * providers (awskms://, hashivault://, …) bring their own credentials through the environment.
+ */
+export function resolveSecrets(deploy: DeployConfig, env: NodeJS.ProcessEnv): SecretsSettings {
+  const provider = deploy.secrets_provider;
+  if (provider !== "passphrase") return { secretsProvider: provider, env: {}, secrets: [] };
+  const passphrase = env.PULUMI_CONFIG_PASSPHRASE;
+  const file = env.PULUMI_CONFIG_PASSPHRASE_FILE;
+  if (passphrase !== undefined && passphrase !== "") {
+    return {
+      secretsProvider: provider,
+      env: { PULUMI_CONFIG_PASSPHRASE: passphrase },
+      secrets: [passphrase],
+    };
+  }
+  if (file)
+    return { secretsProvider: provider, env: { PULUMI_CONFIG_PASSPHRASE_FILE: file }, secrets: [] };
+  throw new SecretsError(
+    'deploy.secrets_provider is "passphrase" but neither PULUMI_CONFIG_PASSPHRASE nor ' +
+      "PULUMI_CONFIG_PASSPHRASE_FILE is set; set PULUMI_CONFIG_PASSPHRASE_FILE to a file only the " +
+      "scheduler can read (or configure another secrets provider)",
+  );
+}
