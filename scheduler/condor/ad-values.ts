@@ -1,0 +1,97 @@
+// Reading optional values out of a raw ad. Attribute names are case-insensitive in ClassAds
+// (a submit file may say +vmtype), values may be expressions ("/Expr(...)/"), and everything a
+// user wrote is untrusted text: these readers never throw, they return undefined instead.
+import type { RawAd } from "./ad-stream.js";
+import { AdScope, numberOf, type Value } from "./expr.js";
+
+/** Longest untrusted text kept (VMType, VMAMI, ...); the plan rejects what it does not know. */
+export const MAX_TEXT_LENGTH = 256;
+
+/** Trimmed and capped text; control characters are kept (the plan rejects them, we don't crash). */
+export function cleanText(text: string): string | undefined {
+  let trimmed = text.trim();
+  if (trimmed.length > MAX_TEXT_LENGTH) {
+    // Cap by code points so a surrogate pair is never split.
+    trimmed = Array.from(trimmed).slice(0, MAX_TEXT_LENGTH).join("");
+  }
+  return trimmed.length > 0 ? trimmed : undefined;
+}
+
+const NUMERIC_TEXT = /^\s*\d+(\.\d+)?\s*$/;
+const NAME_SEPARATORS = /[\s,]+/;
+
+/** Typed, forgiving reads of one ad's attributes (one reader per ad: the lookup index is shared). */
+export class AdReader {
+  private readonly scope: AdScope;
+
+  constructor(ad: RawAd) {
+    this.scope = new AdScope(ad);
+  }
+
+  /** The attribute's JSON value as HTCondor printed it (case-insensitive name). */
+  raw(name: string): unknown {
+    return this.scope.lookup(name);
+  }
+
+  /** The value of an attribute, evaluated if it is an expression. */
+  value(name: string): Value {
+    return this.scope.attribute(name);
+  }
+
+  /** A string attribute only (no numbers as text): for names that must be what HTCondor wrote. */
+  string(name: string): string | undefined {
+    const value = this.value(name);
+    return value.kind === "string" ? cleanText(value.value) : undefined;
+  }
+
+  /** Text: a string, or a number or boolean written as text. */
+  text(name: string): string | undefined {
+    const value = this.value(name);
+    switch (value.kind) {
+      case "string":
+        return cleanText(value.value);
+      case "int":
+      case "real":
+      case "bool":
+        return String(value.value);
+      default:
+        return undefined;
+    }
+  }
+
+  /** Any finite number, negative too (JobPrio). */
+  number(name: string): number | undefined {
+    const n = numberOf(this.value(name));
+    return n !== undefined && Number.isFinite(n) ? n : undefined;
+  }
+
+  /** A finite, non-negative number (or numeric text like "8192"); undefined otherwise. */
+  amount(name: string): number | undefined {
+    const value = this.value(name);
+    let n = numberOf(value);
+    if (n === undefined && value.kind === "string" && NUMERIC_TEXT.test(value.value)) {
+      n = Number(value.value);
+    }
+    return n !== undefined && Number.isFinite(n) && n >= 0 ? n : undefined;
+  }
+
+  /** A list of names: a ClassAd list of strings, or text split on commas and whitespace. */
+  names(name: string): string[] | undefined {
+    const value = this.value(name);
+    let parts: string[];
+    if (value.kind === "string") parts = value.value.split(NAME_SEPARATORS);
+    else if (value.kind === "list") {
+      parts = value.items.flatMap((item) =>
+        item.kind === "string" ? item.value.split(NAME_SEPARATORS) : [],
+      );
+    } else return undefined;
+    const names = parts.map(cleanText).filter((part): part is string => part !== undefined);
+    return names.length > 0 ? names : undefined;
+  }
+
+  /** A boolean attribute; undefined when absent or not a boolean. */
+  boolean(name: string): boolean | undefined {
+    const value = this.value(name);
+    return value.kind === "bool" ? value.value : undefined;
+  }
+}

@@ -1,0 +1,84 @@
+// The one interface the rest of cloudscheduler uses to talk to HTCondor, and its command-line
+// implementation. A failed or malformed answer is always an error for the cycle, never "zero
+// jobs" or "zero workers" (that would tear the pool down).
+import type { CondorConfig } from "../config/schema.js";
+import { type AdStreamOptions, streamAds } from "./ad-stream.js";
+import { condorDrainArgs, condorOffArgs, condorQArgs, condorStatusArgs } from "./commands.js";
+import { groupWorkers } from "./group-workers.js";
+import { parseJobs } from "./parse-jobs.js";
+import { parseSlots } from "./parse-slots.js";
+import { type CondorTool, collectText, type RunOptions, runTool } from "./run.js";
+import type { Job, ObservedWorker } from "./types.js";
+
+export interface CondorClient {
+  /** Every job in the queue (all users). */
+  jobs(): Promise<Job[]>;
+  /** Every startd in the pool, slots grouped per worker. */
+  workers(): Promise<ObservedWorker[]>;
+  /** condor_drain -graceful: stop new matches, let running jobs finish. */
+  drain(machine: string, reason: string): Promise<void>;
+  /** condor_off -peaceful -startd: the startd exits once its jobs are done. */
+  peacefulOff(machine: string): Promise<void>;
+}
+
+export interface CommandLineCondorOptions {
+  /** Environment of the tools (tests point the stand-ins at fixtures); default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Overrides config.timeout (seconds) with milliseconds; tests use short ones. */
+  timeoutMs?: number;
+  maxOutputBytes?: number;
+  adStream?: AdStreamOptions;
+}
+
+/** config.timeout is whole seconds; 0 would kill every call at once, so at least 1 s. */
+const MIN_TIMEOUT_MS = 1000;
+
+export class CommandLineCondor implements CondorClient {
+  constructor(
+    private readonly config: CondorConfig,
+    private readonly options: CommandLineCondorOptions = {},
+  ) {}
+
+  async jobs(): Promise<Job[]> {
+    return this.run("condor_q", condorQArgs(this.config), (stdout) =>
+      parseJobs(streamAds(stdout, this.options.adStream)),
+    );
+  }
+
+  async workers(): Promise<ObservedWorker[]> {
+    const slots = await this.run("condor_status", condorStatusArgs(this.config), (stdout) =>
+      parseSlots(streamAds(stdout, this.options.adStream)),
+    );
+    return groupWorkers(slots);
+  }
+
+  async drain(machine: string, reason: string): Promise<void> {
+    await this.run(
+      "condor_drain",
+      condorDrainArgs(this.config, machine, reason),
+      collectText(),
+      machine,
+    );
+  }
+
+  async peacefulOff(machine: string): Promise<void> {
+    await this.run("condor_off", condorOffArgs(this.config, machine), collectText(), machine);
+  }
+
+  private run<T>(
+    tool: CondorTool,
+    args: string[],
+    consume: (stdout: AsyncIterable<Buffer>) => Promise<T>,
+    machine?: string,
+  ): Promise<T> {
+    const options: RunOptions = {
+      timeoutMs: this.options.timeoutMs ?? Math.max(MIN_TIMEOUT_MS, this.config.timeout * 1000),
+    };
+    if (this.config.bin_dir !== undefined) options.binDir = this.config.bin_dir;
+    if (this.options.env !== undefined) options.env = this.options.env;
+    if (this.options.maxOutputBytes !== undefined)
+      options.maxOutputBytes = this.options.maxOutputBytes;
+    if (machine !== undefined) options.machine = machine;
+    return runTool(tool, args, options, consume);
+  }
+}

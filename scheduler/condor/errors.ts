@@ -1,0 +1,127 @@
+// Typed errors of the HTCondor adapter. A caller branches on the class, never on the text:
+// every one of them means "this cycle has no trustworthy answer from HTCondor".
+
+/** stderr excerpts are kept short: enough to diagnose, never a wall of text in a log line. */
+const STDERR_LINES = 4;
+const STDERR_CHARS = 400;
+
+/** The first lines of a tool's stderr, trimmed and capped, for an error message. */
+export function stderrExcerpt(stderr: string): string {
+  const lines = stderr
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0)
+    .slice(0, STDERR_LINES);
+  const text = lines.join(" | ");
+  return text.length > STDERR_CHARS ? `${text.slice(0, STDERR_CHARS)}…` : text;
+}
+
+/** Base class: anything that went wrong talking to HTCondor. */
+export class CondorError extends Error {
+  override readonly name: string = "CondorError";
+  /** The command line as run ("condor_q -allusers -json ..."), when there was one. */
+  readonly command: string | undefined;
+
+  constructor(message: string, command?: string) {
+    super(message);
+    this.command = command;
+  }
+}
+
+/** The tool did not finish within our own timeout; its whole process group was killed. */
+export class CondorTimeoutError extends CondorError {
+  override readonly name = "CondorTimeoutError";
+  constructor(
+    command: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`${command}: no answer within ${timeoutMs / 1000}s; killed`, command);
+  }
+}
+
+/** The schedd or collector (or the named daemon) could not be reached. */
+export class CondorUnavailableError extends CondorError {
+  override readonly name: string = "CondorUnavailableError";
+  constructor(
+    command: string,
+    readonly stderr: string,
+  ) {
+    super(`${command}: HTCondor unavailable: ${stderr}`, command);
+  }
+}
+
+/**
+ * condor_drain / condor_off could not find the named startd. HTCondor reports this with the same
+ * words as a collector that is down, so it stays an CondorUnavailableError: confirm with
+ * condor_status before treating the worker as gone.
+ */
+export class CondorMachineNotFoundError extends CondorUnavailableError {
+  override readonly name = "CondorMachineNotFoundError";
+  constructor(
+    command: string,
+    stderr: string,
+    readonly machine: string,
+  ) {
+    super(command, stderr);
+  }
+}
+
+/** HTCondor refused: not authorized (DENIED), or condor_drain's "Failed to start DRAIN_JOBS". */
+export class CondorPermissionError extends CondorError {
+  override readonly name = "CondorPermissionError";
+  constructor(
+    command: string,
+    readonly stderr: string,
+  ) {
+    super(`${command}: permission denied by HTCondor: ${stderr}`, command);
+  }
+}
+
+/** Any other failure of a tool: non-zero exit, killed by a signal, or an answer too large. */
+export class CondorCommandError extends CondorError {
+  override readonly name = "CondorCommandError";
+  constructor(
+    command: string,
+    /** Why, e.g. "exit 2" or "killed by SIGSEGV" or "output over 512 MiB". */
+    readonly reason: string,
+    readonly stderr: string,
+  ) {
+    super(`${command}: ${reason}${stderr ? `: ${stderr}` : ""}`, command);
+  }
+}
+
+/** The answer is not the JSON HTCondor prints: truncated, trailing data, plain text, a bad ad. */
+export class CondorParseError extends CondorError {
+  override readonly name = "CondorParseError";
+  constructor(
+    message: string,
+    /** Byte offset in the tool's stdout where the problem was seen, when known. */
+    readonly byteOffset?: number,
+    /** 0-based index of the ad in the answer, when the problem is in one ad. */
+    readonly adIndex?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The tool's binary does not exist where we looked (condor.bin_dir, else PATH). */
+export class CondorNotInstalledError extends CondorError {
+  override readonly name = "CondorNotInstalledError";
+  constructor(
+    readonly binary: string,
+    /** Where we looked: the bin_dir, or "PATH". */
+    readonly searched: string,
+  ) {
+    super(`${binary} not found in ${searched}: is HTCondor installed (condor.bin_dir)?`);
+  }
+}
+
+/** A machine name that is not a plain host name; refused before any tool runs. */
+export class InvalidMachineNameError extends CondorError {
+  override readonly name = "InvalidMachineNameError";
+  constructor(readonly machine: string) {
+    super(
+      `refusing to pass ${JSON.stringify(machine.slice(0, 80))} to HTCondor: not a host name (letters, digits, '.', '-')`,
+    );
+  }
+}

@@ -1,0 +1,94 @@
+// Slot ads from `condor_status -json` -> Slot records. Only startd slot ads (MyType "Machine")
+// are slots; HTCondor 25's per-daemon StartD ad (MyType "StartD", no SlotType) and any other
+// ad type are skipped, never counted.
+import type { RawAd } from "./ad-stream.js";
+import { AdReader } from "./ad-values.js";
+import { CondorParseError } from "./errors.js";
+import type { Slot, SlotType } from "./types.js";
+
+/** The attributes parse-slots reads: the projection for `condor_status -attributes`. */
+export const SLOT_ATTRIBUTES = [
+  "Name",
+  "Machine",
+  "MyType",
+  "SlotType",
+  "PartitionableSlot",
+  "DynamicSlot",
+  "State",
+  "Activity",
+  "Cpus",
+  "Memory",
+  "CloudSchedulerVM",
+  "VMType",
+  "Draining",
+  "LastHeardFrom",
+] as const;
+
+/** Is this ad a slot? A MyType other than "Machine" (e.g. "StartD") is not. */
+export function isSlotAd(ad: RawAd): boolean {
+  return isSlot(new AdReader(ad));
+}
+
+function isSlot(read: AdReader): boolean {
+  const myType = read.text("MyType");
+  if (myType !== undefined) return myType.toLowerCase() === "machine";
+  // Without MyType (not projected), a slot is still recognisable by its slot name "slotN@host".
+  return read.text("SlotType") !== undefined || /^slot\d/i.test(read.text("Name") ?? "");
+}
+
+function slotTypeOf(read: AdReader): SlotType {
+  const declared = read.text("SlotType")?.toLowerCase();
+  if (declared === "partitionable" || read.boolean("PartitionableSlot") === true) {
+    return "Partitionable";
+  }
+  if (declared === "dynamic" || read.boolean("DynamicSlot") === true) return "Dynamic";
+  return "Static";
+}
+
+/** One slot ad -> Slot; throws CondorParseError when it has no usable Name or Machine. */
+export function parseSlot(ad: RawAd, index: number): Slot {
+  return slotFrom(new AdReader(ad), index);
+}
+
+function slotFrom(read: AdReader, index: number): Slot {
+  const name = read.string("Name");
+  const machine = read.string("Machine");
+  if (name === undefined || machine === undefined) {
+    throw new CondorParseError(
+      `slot ad ${index}: ${name === undefined ? "Name" : "Machine"} is missing or not a string`,
+      undefined,
+      index,
+    );
+  }
+  const state = read.text("State") ?? "Unknown";
+  const slot: Slot = {
+    name,
+    machine,
+    slotType: slotTypeOf(read),
+    state,
+    activity: read.text("Activity") ?? "Unknown",
+    cpus: read.amount("Cpus") ?? 0,
+    memoryMb: read.amount("Memory") ?? 0,
+    // A draining startd says Draining = true; once empty its p-slot stays Drained/Idle.
+    draining: read.boolean("Draining") === true || state === "Drained",
+  };
+  const workerName = read.text("CloudSchedulerVM");
+  if (workerName !== undefined) slot.workerName = workerName;
+  const vmType = read.text("VMType");
+  if (vmType !== undefined) slot.vmType = vmType;
+  const lastHeardFrom = read.amount("LastHeardFrom");
+  if (lastHeardFrom !== undefined) slot.lastHeardFrom = lastHeardFrom;
+  return slot;
+}
+
+/** All ads of one answer -> Slots (non-slot ads skipped), one ad in memory at a time. */
+export async function parseSlots(ads: AsyncIterable<RawAd> | Iterable<RawAd>): Promise<Slot[]> {
+  const slots: Slot[] = [];
+  let index = 0;
+  for await (const ad of ads) {
+    const read = new AdReader(ad);
+    if (isSlot(read)) slots.push(slotFrom(read, index));
+    index++;
+  }
+  return slots;
+}
