@@ -1,8 +1,9 @@
 // The `cloudscheduler` command line.
 import { Command, CommanderError } from "commander";
+import { ConfigError } from "../config/problem.js";
 import { COMMANDS } from "./commands/index.js";
 import type { CommandContext } from "./context.js";
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./exit-codes.js";
 import { type Output, processOutput } from "./output.js";
 
 export function buildProgram(ctx: CommandContext): Command {
@@ -43,7 +44,8 @@ export async function main(
       return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
     output.err(`cloudscheduler: ${err instanceof Error ? err.message : String(err)}`);
-    return EXIT_FAILURE;
+    // Bad input (arguments, a config file) is the user's to fix: exit 2, as for a usage error.
+    return err instanceof UsageError || err instanceof ConfigError ? EXIT_USAGE : EXIT_FAILURE;
   }
   return exitCode;
 }

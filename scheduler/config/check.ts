@@ -21,7 +21,8 @@ export function checkReferences(config: Config): CrossProblem[] {
   for (const [typeName, vmType] of Object.entries(config.vm_types)) {
     for (const [i, cloud] of (vmType.clouds ?? []).entries())
       knownCloud(cloud, ["vm_types", typeName, "clouds", i]);
-    const candidates = vmType.clouds ?? cloudNames;
+    // Unknown clouds are reported above; judge the type only on the clouds that exist.
+    const candidates = (vmType.clouds ?? cloudNames).filter((c) => config.clouds[c]);
     const usable = candidates.filter((c) => {
       const cloud = config.clouds[c];
       return cloud?.images.includes(vmType.image) && cloud.flavors.includes(vmType.flavor);
@@ -30,6 +31,18 @@ export function checkReferences(config: Config): CrossProblem[] {
       problems.push({
         path: ["vm_types", typeName],
         message: `no cloud allows both image '${vmType.image}' and flavor '${vmType.flavor}'; add them to a cloud's images and flavors`,
+      });
+      continue;
+    }
+    // A worker larger than every usable cloud's whole quota could never boot.
+    const fits = usable.filter((c) => {
+      const quota = config.clouds[c]?.quota;
+      return quota && vmType.cores <= quota.cores && vmType.ram_mb <= quota.ram_mb;
+    });
+    if (usable.length > 0 && fits.length === 0) {
+      problems.push({
+        path: ["vm_types", typeName],
+        message: `needs ${vmType.cores} cores and ${vmType.ram_mb} MB RAM, more than the quota of ${usable.join(", ")} allows`,
       });
     }
   }

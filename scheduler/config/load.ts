@@ -9,7 +9,12 @@ import { locate } from "./locate.js";
 import { ConfigError, type ConfigProblem, formatPath } from "./problem.js";
 import { type Config, configSchema } from "./schema.js";
 import { allowedKeysAt } from "./schema-keys.js";
-import { findSecretKeys, SECRET_ADVICE } from "./secrets.js";
+import {
+  findSecretKeys,
+  findUrlCredentials,
+  SECRET_ADVICE,
+  URL_CREDENTIAL_ADVICE,
+} from "./secrets.js";
 import { closest } from "./suggest.js";
 
 export const CONFIG_FILE = "cloudscheduler.yaml";
@@ -51,8 +56,23 @@ export function parseConfig(text: string, file: string): Config {
     return { file, line: pos.line, column: pos.column, path: formatPath(path), message };
   };
 
-  const secrets = findSecretKeys(doc);
-  if (secrets.length > 0) throw new ConfigError(secrets.map((path) => at(path, SECRET_ADVICE)));
+  if (doc.contents === null) {
+    throw new ConfigError([
+      {
+        file,
+        line: 0,
+        column: 0,
+        path: "",
+        message: "the file is empty; 'cloudscheduler init' writes a commented example",
+      },
+    ]);
+  }
+
+  const secrets = [
+    ...findSecretKeys(doc).map((path) => at(path, SECRET_ADVICE)),
+    ...findUrlCredentials(doc).map((path) => at(path, URL_CREDENTIAL_ADVICE)),
+  ];
+  if (secrets.length > 0) throw new ConfigError(secrets);
 
   const raw: unknown = doc.toJS() ?? {};
   const result = configSchema.safeParse(raw);
@@ -69,6 +89,17 @@ type At = (path: readonly PropertyKey[], message: string) => ConfigProblem;
 
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown, at: At): ConfigProblem[] {
   const value = valueAt(raw, issue.path);
+  const missing =
+    value === undefined && issue.path.length > 0 && isObject(valueAt(raw, issue.path.slice(0, -1)));
+  if (missing && (issue.code === "invalid_type" || issue.code === "invalid_value")) {
+    const expected =
+      issue.code === "invalid_value"
+        ? issue.values.map((v) => JSON.stringify(v)).join(" or ")
+        : issue.message.startsWith("expected ")
+          ? issue.message.slice("expected ".length)
+          : typeName(issue.expected);
+    return [at(issue.path, `is required (expected ${expected})`)];
+  }
   switch (issue.code) {
     case "unrecognized_keys":
       return issue.keys.map((key) => {
@@ -82,7 +113,9 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown, at: At): ConfigPro
         at(
           issue.path,
           withGot(
-            issue.message.startsWith("expected") ? issue.message : `expected ${issue.expected}`,
+            issue.message.startsWith("expected")
+              ? issue.message
+              : `expected ${typeName(issue.expected)}`,
             value,
           ),
         ),
@@ -110,7 +143,14 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown, at: At): ConfigPro
       ];
     case "too_small":
       if (issue.origin === "array")
-        return [at(issue.path, `expected at least ${issue.minimum} item(s)`)];
+        return [
+          at(
+            issue.path,
+            issue.minimum === 1
+              ? "expected at least one item"
+              : `expected at least ${issue.minimum} items`,
+          ),
+        ];
       return [
         at(
           issue.path,
@@ -122,9 +162,34 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown, at: At): ConfigPro
           ),
         ),
       ];
+    case "custom":
+      // Only "expected ..." rules quote the value; the others (e.g. 'cloud' or 'auth_url') need not.
+      return [
+        at(
+          issue.path,
+          issue.message.startsWith("expected") ? withGot(issue.message, value) : issue.message,
+        ),
+      ];
     default:
       return [at(issue.path, withGot(issue.message, value))];
   }
+}
+
+/** zod's type names as a config author reads them. */
+function typeName(expected: string): string {
+  const names: Record<string, string> = {
+    object: "a mapping",
+    array: "a list",
+    record: "a mapping",
+    string: "a string",
+    number: "a number",
+    boolean: "true or false",
+  };
+  return names[expected] ?? expected;
+}
+
+function isObject(value: unknown): boolean {
+  return value !== null && typeof value === "object";
 }
 
 function withGot(message: string, value: unknown): string {

@@ -1,5 +1,5 @@
 // The schema of cloudscheduler.yaml, the human-owned file of the config repo.
-// Every object is strict: an unknown key is an error (see errors.ts for "did you mean").
+// Every object is strict: an unknown key is an error (load.ts adds the "did you mean").
 import { z } from "zod";
 import { parseDuration } from "./duration.js";
 
@@ -14,7 +14,6 @@ const name = z
 /** An OpenStack image or flavor name: printable, no quotes or control characters. */
 const openstackName = z
   .string()
-  .min(1)
   .max(255)
   .regex(
     /^[A-Za-z0-9][A-Za-z0-9 ._:+\-/]*$/,
@@ -58,7 +57,12 @@ export const cloudSchema = z
     /** Entry name in OpenStack's clouds.yaml (as OS_CLOUD would name it). */
     cloud: z.string().min(1).optional(),
     /** Keystone v3 URL; credentials then come from OS_* environment variables. */
-    auth_url: z.url({ protocol: /^https?$/ }).optional(),
+    auth_url: z
+      .url({
+        protocol: /^https?$/,
+        error: "expected an http(s) Keystone URL like https://keystone.example.org:5000/v3",
+      })
+      .optional(),
     region: z.string().min(1).optional(),
     /** Neutron network the workers attach to. */
     network: openstackName,
@@ -76,8 +80,20 @@ export const cloudSchema = z
     key_pair: openstackName.optional(),
   })
   .strict()
-  .refine((c) => (c.cloud === undefined) !== (c.auth_url === undefined), {
-    message: "expected exactly one of 'cloud' (a clouds.yaml entry) or 'auth_url'",
+  .superRefine((c, ctx) => {
+    if (c.cloud !== undefined && c.auth_url !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["auth_url"],
+        message: "set either 'cloud' (a clouds.yaml entry) or 'auth_url', not both",
+      });
+    } else if (c.cloud === undefined && c.auth_url === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "needs 'cloud' (the clouds.yaml entry with its credentials) or 'auth_url' (credentials from OS_* variables)",
+      });
+    }
   });
 
 export const vmTypeSchema = z
@@ -146,7 +162,7 @@ const portRule = z
     name: name,
     protocol: z.enum(["tcp", "udp"]).default("tcp"),
     /** A port (9618) or a range ("9000-9100"). */
-    port: z.union([z.number().int().min(1).max(65535), z.string().regex(/^\d{1,5}-\d{1,5}$/)], {
+    port: z.union([z.number(), z.string()]).refine(isPortOrRange, {
       error: "expected a port (1-65535) or a range like 9000-9100",
     }),
     cidrs: z.array(cidr).min(1),
@@ -188,7 +204,9 @@ export const condorSchema = z
     /** Schedd to query (-name); default: every local schedd via -allusers. */
     schedd: z.string().min(1).optional(),
     /** Timeout of every HTCondor command (a hung schedd takes ~20 s to fail by itself). */
-    timeout: duration.default(30),
+    timeout: duration
+      .refine((seconds) => seconds >= 1, { message: "expected at least 1 second" })
+      .default(30),
     /** Directory holding condor_q and friends; default: PATH. */
     bin_dir: z.string().min(1).optional(),
     /** Address workers use to reach the central manager (CONDOR_HOST). */
@@ -256,4 +274,13 @@ function isCidr(value: string): boolean {
     address.includes(":") &&
     (address.match(/::/g) ?? []).length <= 1
   );
+}
+
+function isPortOrRange(value: number | string): boolean {
+  const isPort = (n: number): boolean => Number.isInteger(n) && n >= 1 && n <= 65535;
+  if (typeof value === "number") return isPort(value);
+  const match = /^(\d{1,5})-(\d{1,5})$/.exec(value);
+  if (!match) return false;
+  const [from, to] = [Number(match[1]), Number(match[2])];
+  return isPort(from) && isPort(to) && from <= to;
 }
