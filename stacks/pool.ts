@@ -1,0 +1,124 @@
+// The worker pool of one cloud, run by the scheduler through the Automation API as an
+// inline program (stack "pool-<cloud>"): one instance per desired worker. The program is a
+// pure function of its input: the same worker list gives the same resources and inputs (no
+// random names, no timestamps), so an unchanged pool is a no-op `pulumi up`.
+//
+// The worker IDTOKEN comes from CLOUDSCHEDULER_WORKER_TOKEN or the file named by
+// CLOUDSCHEDULER_WORKER_TOKEN_FILE (see worker-env.ts). When neither is set, workers are
+// rendered without a token: they boot, but a pool that requires authentication will not
+// accept their startd until one is configured.
+import { readFileSync } from "node:fs";
+import { userInfo } from "node:os";
+import * as openstack from "@pulumi/openstack";
+import * as pulumi from "@pulumi/pulumi";
+import type { DeployedInstance, PoolStackInput } from "../scheduler/deploy/types.js";
+import type { PoolWorker } from "../scheduler/pool/types.js";
+import { createRenderer, type Renderer } from "../scheduler/render/render.js";
+import { securityGroupName } from "./ports.js";
+import { createProvider, type OpenStackEnv } from "./providers.js";
+import { workerTemplate, workerUserData } from "./user-data.js";
+import { resolveWorkerEnv, type WorkerEnv, type WorkerEnvSources } from "./worker-env.js";
+
+export interface PoolProgramDeps {
+  env: OpenStackEnv;
+  readFile(path: string): string;
+  username: string;
+  renderer?: Renderer;
+  /** Config repo commit to record in each instance's metadata. */
+  configRevision?: string;
+}
+
+export function poolProgram(input: PoolStackInput): () => Promise<Record<string, unknown>> {
+  return poolProgramWith(input, {
+    env: process.env,
+    readFile: (path) => readFileSync(path, "utf8"),
+    username: userInfo().username,
+  });
+}
+
+/** poolProgram with its sources of environment, files and templates passed in. */
+export function poolProgramWith(
+  input: PoolStackInput,
+  deps: PoolProgramDeps,
+): () => Promise<Record<string, unknown>> {
+  return async () => {
+    const sources: WorkerEnvSources = {
+      env: deps.env,
+      readFile: deps.readFile,
+      username: deps.username,
+    };
+    const workerEnv = resolveWorkerEnv(input.config, sources);
+    const renderer = deps.renderer ?? createRenderer();
+    const provider = createProvider(input.cloudName, input.cloud, deps.env);
+    const instances: Record<string, pulumi.Output<Omit<DeployedInstance, "name">>> = {};
+    for (const worker of sortedByName(input.workers)) {
+      const instance = declareWorker(
+        input,
+        worker,
+        workerEnv,
+        renderer,
+        provider,
+        deps.configRevision,
+      );
+      instances[worker.name] = pulumi
+        .all([instance.id, instance.networks, instance.accessIpV4])
+        .apply(([id, networks, accessIpV4]) => ({
+          id,
+          addresses: addressesOf(networks, accessIpV4),
+        }));
+    }
+    return { instances: pulumi.output(instances) };
+  };
+}
+
+function declareWorker(
+  input: PoolStackInput,
+  worker: PoolWorker,
+  workerEnv: WorkerEnv,
+  renderer: Renderer,
+  provider: openstack.Provider,
+  configRevision: string | undefined,
+): openstack.compute.Instance {
+  const userData = workerUserData(renderer, workerTemplate(input.config, worker.vmType), {
+    name: worker.name,
+    vmType: worker.vmType,
+    cloud: input.cloudName,
+    condorHost: workerEnv.condorHost,
+    idToken: workerEnv.idToken,
+    cvmfs: workerEnv.cvmfs,
+  });
+  const metadata: Record<string, string> = {
+    cloudscheduler: "worker",
+    vm_type: worker.vmType,
+    cloud: input.cloudName,
+  };
+  if (configRevision !== undefined) metadata.config_revision = configRevision;
+  return new openstack.compute.Instance(
+    worker.name,
+    {
+      name: worker.name,
+      imageName: worker.image,
+      flavorName: worker.flavor,
+      networks: [{ name: input.cloud.network }],
+      securityGroups: [securityGroupName(input.cloudName)],
+      ...(input.cloud.key_pair !== undefined ? { keyPair: input.cloud.key_pair } : {}),
+      // The user-data carries the worker's IDTOKEN.
+      userData: pulumi.secret(userData),
+      metadata,
+    },
+    { provider, deleteBeforeReplace: false },
+  );
+}
+
+function addressesOf(
+  networks: readonly { fixedIpV4?: string; fixedIpV6?: string }[],
+  accessIpV4: string | undefined,
+): string[] {
+  const found = networks.flatMap((n) => [n.fixedIpV4, n.fixedIpV6]);
+  found.push(accessIpV4);
+  return [...new Set(found.filter((a): a is string => typeof a === "string" && a !== ""))];
+}
+
+function sortedByName(workers: readonly PoolWorker[]): PoolWorker[] {
+  return [...workers].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}

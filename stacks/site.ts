@@ -1,0 +1,77 @@
+// The admin's site program (`pulumi up` at the repository root): for every enabled cloud a
+// provider and the ports security group; the appliances; the image copies. Disabled clouds
+// get nothing at all.
+import type * as openstack from "@pulumi/openstack";
+import type * as pulumi from "@pulumi/pulumi";
+import type { Config } from "../scheduler/config/schema.js";
+import type { Renderer } from "../scheduler/render/render.js";
+import { type DeclaredAppliances, declareAppliances } from "./appliances.js";
+import { declareImageCopies, type ImageFetcher } from "./image-copy.js";
+import { type DeclaredPorts, declarePorts, securityGroupName } from "./ports.js";
+import { createProvider, type OpenStackEnv } from "./providers.js";
+import type { SoftwareSource } from "./user-data.js";
+
+export interface SiteDeps {
+  renderer: Renderer;
+  /** OS_* variables for clouds given by auth_url. */
+  env: OpenStackEnv;
+  fetcher: ImageFetcher;
+  /** pulumi.runtime.isDryRun(): during preview nothing is downloaded. */
+  dryRun: boolean;
+  software: SoftwareSource | null;
+  pulumiVersion: string;
+  username: string;
+}
+
+export interface SiteOutputs {
+  clouds: string[];
+  securityGroups: Record<string, string>;
+  scheduler: DeclaredAppliances["scheduler"] | null;
+  cvmfs: DeclaredAppliances["cvmfs"] | null;
+  /** CONDOR_HOST for workers: the scheduler appliance's reachable address. */
+  condorHost: pulumi.Output<string> | null;
+  /** Glance id of each copy, keyed "<target cloud>/<image>". */
+  images: Record<string, pulumi.Output<string>>;
+}
+
+export function siteProgram(config: Config, deps: SiteDeps): SiteOutputs {
+  const enabled = Object.entries(config.clouds)
+    .filter(([, cloud]) => cloud.enabled)
+    .sort(([a], [b]) => a.localeCompare(b));
+  const providers = new Map<string, openstack.Provider>();
+  const ports = new Map<string, DeclaredPorts>();
+  for (const [cloudName, cloud] of enabled) {
+    const provider = createProvider(cloudName, cloud, deps.env);
+    providers.set(cloudName, provider);
+    ports.set(cloudName, declarePorts(cloudName, config.ports, provider));
+  }
+
+  const appliances = declareAppliances(config, {
+    renderer: deps.renderer,
+    providers,
+    portsOf: (cloudName) => {
+      const declared = ports.get(cloudName);
+      return declared ? [declared.group, ...declared.rules] : [];
+    },
+    software: deps.software,
+    pulumiVersion: deps.pulumiVersion,
+    username: deps.username,
+  });
+
+  const images = declareImageCopies(config, {
+    providers,
+    fetcher: deps.fetcher,
+    dryRun: deps.dryRun,
+  });
+  const imageIds: Record<string, pulumi.Output<string>> = {};
+  for (const { plan, image } of images) imageIds[`${plan.to}/${plan.name}`] = image.id;
+
+  return {
+    clouds: enabled.map(([name]) => name),
+    securityGroups: Object.fromEntries(enabled.map(([name]) => [name, securityGroupName(name)])),
+    scheduler: appliances.scheduler ?? null,
+    cvmfs: appliances.cvmfs ?? null,
+    condorHost: appliances.scheduler?.condorHost ?? null,
+    images: imageIds,
+  };
+}

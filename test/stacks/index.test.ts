@@ -1,0 +1,39 @@
+// The root program as `pulumi preview` runs it: Pulumi.yaml points at stacks/ through tsx,
+// and stacks/index.ts loads the config and declares the site without downloading anything.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { beforeAll, expect, test } from "vitest";
+import { parse } from "yaml";
+import { type Declared, installMocks, settle } from "./mocks.js";
+
+let declared: Declared[];
+
+beforeAll(async () => {
+  declared = await installMocks({ preview: true });
+});
+
+test("Pulumi.yaml runs stacks/ as ESM TypeScript through tsx", () => {
+  const project = parse(readFileSync(new URL("../../Pulumi.yaml", import.meta.url), "utf8"));
+  expect(project).toMatchObject({
+    name: "cloudscheduler",
+    runtime: { name: "nodejs", options: { typescript: false, nodeargs: "--import tsx" } },
+    main: "stacks/",
+  });
+});
+
+test("the entry point previews the config directory it is given", async () => {
+  process.env.CLOUDSCHEDULER_CONFIG_DIR = fileURLToPath(
+    new URL("../fixtures/templates/site/", import.meta.url),
+  );
+  const entry = await import("../../stacks/index.js");
+  // Pulumi's runtime refuses an entry point with a default export and named exports.
+  expect(Object.keys(entry)).toEqual(["default"]);
+  const main = entry.default;
+  const outputs = await main();
+  await settle();
+  expect(outputs.clouds).toEqual(["alberta", "victoria"]);
+  expect(
+    declared.filter((r) => r.type === "openstack:images/image:Image").map((r) => r.name),
+  ).toEqual(["image-victoria-cernvm-demo"]);
+  expect(declared.filter((r) => r.type === "openstack:compute/instance:Instance")).toHaveLength(2);
+});
