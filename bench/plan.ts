@@ -1,0 +1,240 @@
+// Benchmark: planning 100k idle jobs over 20 clouds and 10k workers.
+// Run with `npx tsx bench/plan.ts` (or `npm run bench plan`). The world is generated with a
+// seeded generator: 4 VM types, 50 owners with skewed job counts, 1/2/4-core jobs, some with
+// +TargetClouds or +VMKeepAlive; workers booting, idle, busy and draining. Median of 5 runs;
+// peak RSS is the process high-water (getrusage), heap is the largest heapUsed right after a
+// plan returns (live data plus the plan's garbage not yet collected).
+import { pathToFileURL } from "node:url";
+import type { Job, ObservedWorker, Slot } from "../scheduler/condor/types.js";
+import { configSchema } from "../scheduler/config/schema.js";
+import { plan } from "../scheduler/plan/plan.js";
+import type { PlanInput } from "../scheduler/plan/types.js";
+import type { PoolWorker, WorkerState } from "../scheduler/pool/types.js";
+
+export interface BenchRow {
+  name: string;
+  value: number;
+  unit: string;
+}
+
+const JOBS = 100_000;
+const CLOUDS = 20;
+const WORKERS = 10_000;
+const OWNERS = 50;
+const RUNS = 5;
+const NOW = 1_795_596_400;
+
+/** Deterministic pseudo-random numbers (mulberry32), so every run plans the same world. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+const VM_TYPES = {
+  small: { image: "alma9-condor", flavor: "c2.m4", cores: 2, ram_mb: 4096, disk_gb: 20 },
+  medium: { image: "alma9-condor", flavor: "c4.m16", cores: 4, ram_mb: 16_384, disk_gb: 40 },
+  large: { image: "alma9-condor", flavor: "c8.m32", cores: 8, ram_mb: 32_768, disk_gb: 80 },
+  cvmfs: { image: "cernvm-demo", flavor: "c4.m16", cores: 4, ram_mb: 16_384, disk_gb: 40 },
+} as const;
+type TypeName = keyof typeof VM_TYPES;
+const TYPE_NAMES = Object.keys(VM_TYPES) as TypeName[];
+
+export function benchWorld(): PlanInput {
+  const rnd = random(42);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)] as T;
+  const cloudNames = Array.from(
+    { length: CLOUDS },
+    (_, i) => `cloud${String(i + 1).padStart(2, "0")}`,
+  );
+  const config = configSchema.parse({
+    version: 1,
+    clouds: Object.fromEntries(
+      cloudNames.map((name, i) => [
+        name,
+        {
+          cloud: name,
+          network: "workers",
+          weight: 1 + (i % 3),
+          quota: { instances: 600 + 40 * i, cores: 4000 + 200 * i, ram_mb: 16_000_000 },
+          flavors: ["c2.m4", "c4.m16", "c8.m32"],
+          images: i % 4 === 3 ? ["alma9-condor"] : ["alma9-condor", "cernvm-demo"],
+        },
+      ]),
+    ),
+    vm_types: Object.fromEntries(
+      TYPE_NAMES.map((name) => [name, { ...VM_TYPES[name], keep_alive: "10m" }]),
+    ),
+    ports: { worker_cidrs: ["0.0.0.0/0"] },
+    policy: { max_boots_per_cycle: 50 },
+  });
+
+  const pools: Record<string, PoolWorker[]> = Object.fromEntries(cloudNames.map((c) => [c, []]));
+  const observed: ObservedWorker[] = [];
+  const busyMachines: string[] = [];
+  for (let i = 0; i < WORKERS; i++) {
+    const cloud = cloudNames[i % CLOUDS] as string;
+    const type = TYPE_NAMES[i % 7 === 0 ? 3 : i % 5 === 0 ? 2 : i % 3 === 0 ? 1 : 0] as TypeName;
+    const spec = VM_TYPES[type];
+    const name = `cs-${cloud}-${type}-${String(i + 1).padStart(4, "0")}`;
+    const roll = rnd();
+    const state: WorkerState =
+      roll < 0.1 ? "booting" : roll < 0.18 ? "draining" : roll < 0.19 ? "failed" : "registered";
+    pools[cloud]?.push({
+      name,
+      vmType: type,
+      image: spec.image,
+      flavor: spec.flavor,
+      cores: spec.cores,
+      ramMb: spec.ram_mb,
+      diskGb: spec.disk_gb,
+      state,
+      createdAt: NOW - Math.floor(rnd() * 7200),
+      lastBusyAt: NOW - Math.floor(rnd() * 1200),
+      ...(state === "draining" ? { drainStartedAt: NOW - Math.floor(rnd() * 3600) } : {}),
+      keepAliveSeconds: 600,
+    });
+    if (state === "booting" || rnd() < 0.02) continue;
+    const running = rnd() < 0.6 ? 1 + Math.floor(rnd() * spec.cores) : 0;
+    const machine = `${name}.workers.example.org`;
+    const slots: Slot[] = [
+      slotAd(
+        `slot1@${machine}`,
+        machine,
+        name,
+        "Partitionable",
+        spec.cores - running,
+        spec.ram_mb - running * 2048,
+      ),
+    ];
+    for (let j = 1; j <= running; j++) {
+      slots.push(slotAd(`slot1_${j}@${machine}`, machine, name, "Dynamic", 1, 2048));
+      busyMachines.push(`slot1_${j}@${machine}`);
+    }
+    observed.push({
+      workerName: name,
+      machine,
+      vmType: type,
+      slots,
+      runningJobs: running,
+      draining: state === "draining" && rnd() < 0.5,
+    });
+  }
+
+  const owners = Array.from({ length: OWNERS }, (_, i) => `user${String(i).padStart(2, "0")}`);
+  const jobs: Job[] = [];
+  for (let i = 0; i < JOBS; i++) {
+    // Skewed: a few owners submit most jobs.
+    const owner = owners[Math.floor(OWNERS * rnd() ** 3)] as string;
+    const type = pick(TYPE_NAMES);
+    const cores = pick([1, 1, 1, 1, 2, 2, 4]);
+    const fitCores = Math.min(cores, VM_TYPES[type].cores);
+    jobs.push({
+      id: `${1 + Math.floor(i / 1000)}.${i % 1000}`,
+      owner,
+      state: "idle",
+      queuedAt: NOW - Math.floor(rnd() * 86_400),
+      stateSince: NOW - 60,
+      requestCpus: fitCores,
+      requestMemoryMb: fitCores * pick([1024, 2000, 2048]),
+      requestDiskKb: 1_048_576 * pick([1, 2, 5]),
+      priority: pick([0, 0, 0, 5]),
+      vmType: type,
+      ...(rnd() < 0.05 ? { targetClouds: [pick(cloudNames), pick(cloudNames)] } : {}),
+      ...(rnd() < 0.1 ? { vmKeepAliveMinutes: pick([15, 30, 60]) } : {}),
+    });
+  }
+  for (const remoteHost of busyMachines) {
+    jobs.push({
+      id: `${900_000 + jobs.length}.0`,
+      owner: pick(owners),
+      state: "running",
+      queuedAt: NOW - 3600,
+      stateSince: NOW - 600,
+      requestCpus: 1,
+      requestMemoryMb: 2048,
+      requestDiskKb: 1_048_576,
+      priority: 0,
+      vmType: "small",
+      remoteHost,
+    });
+  }
+  return {
+    config,
+    jobs,
+    workers: observed,
+    pools,
+    now: NOW,
+    unavailableClouds: new Set(["cloud07"]),
+  };
+}
+
+function slotAd(
+  name: string,
+  machine: string,
+  workerName: string,
+  slotType: Slot["slotType"],
+  cpus: number,
+  memoryMb: number,
+): Slot {
+  return {
+    name,
+    machine,
+    slotType,
+    state: slotType === "Dynamic" ? "Claimed" : "Unclaimed",
+    activity: slotType === "Dynamic" ? "Busy" : "Idle",
+    cpus,
+    memoryMb,
+    workerName,
+    draining: false,
+  };
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const world = benchWorld();
+  const rssBefore = process.memoryUsage().rss;
+  const times: number[] = [];
+  let heapPeak = 0;
+  let last: ReturnType<typeof plan> | undefined;
+  for (let i = 0; i < RUNS; i++) {
+    const started = performance.now();
+    last = plan(world);
+    times.push(performance.now() - started);
+    heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+  }
+  times.sort((a, b) => a - b);
+  const boots = (last?.decisions ?? [])
+    .filter((d) => d.kind === "boot")
+    .reduce((n, d) => n + (d.count ?? 0), 0);
+  const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+  return [
+    {
+      name: `plan ${JOBS} idle jobs, ${CLOUDS} clouds, ${WORKERS} workers: median of ${RUNS}`,
+      value: Math.round(times[Math.floor(RUNS / 2)] as number),
+      unit: "ms",
+    },
+    { name: "plan: fastest run", value: Math.round(times[0] as number), unit: "ms" },
+    {
+      name: "plan: peak rss (process high-water)",
+      value: mb(process.resourceUsage().maxRSS * 1024),
+      unit: "MiB",
+    },
+    { name: "plan: rss with the world loaded, before planning", value: mb(rssBefore), unit: "MiB" },
+    { name: "plan: heap used after a plan (high-water of 5)", value: mb(heapPeak), unit: "MiB" },
+    {
+      name: "plan: workers booted (50 per cloud per cycle, one cloud in back-off)",
+      value: boots,
+      unit: "workers",
+    },
+    { name: "plan: retire actions", value: last?.retire.length ?? 0, unit: "workers" },
+  ];
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  for (const row of await run())
+    console.log(`${row.name.padEnd(70)} ${String(row.value).padStart(10)} ${row.unit}`);
+}
