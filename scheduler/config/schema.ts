@@ -113,6 +113,15 @@ export const vmTypeSchema = z
   })
   .strict();
 
+/** Size of a flavor, for flavors that jobs name with +VMInstanceType (OpenStack knows it; we plan without asking). */
+export const flavorSizeSchema = z
+  .object({
+    cores: positiveInt,
+    ram_mb: positiveInt,
+    disk_gb: positiveInt,
+  })
+  .strict();
+
 export const imageCopySchema = z
   .object({
     from: name,
@@ -228,6 +237,8 @@ export const configSchema = z
     version: z.literal(1),
     clouds: z.record(name, cloudSchema),
     vm_types: z.record(name, vmTypeSchema),
+    /** Flavor sizes; a job's +VMInstanceType must be listed here to be planned. */
+    flavors: z.record(openstackName, flavorSizeSchema).default({}),
     images: z.record(openstackName, imageCopySchema).default({}),
     appliances: z
       .object({
@@ -246,6 +257,7 @@ export const configSchema = z
 export type Config = z.output<typeof configSchema>;
 export type CloudConfig = z.output<typeof cloudSchema>;
 export type VmTypeConfig = z.output<typeof vmTypeSchema>;
+export type FlavorSize = z.output<typeof flavorSizeSchema>;
 export type ImageCopyConfig = z.output<typeof imageCopySchema>;
 export type PortsConfig = z.output<typeof portsSchema>;
 export type PolicyConfig = z.output<typeof policySchema>;

@@ -89,16 +89,17 @@ function matchJob(
     const known = Object.keys(config.vm_types).sort().join(", ") || "(none)";
     return `unknown VM type ${quote(typeName)}; VM types are: ${known}`;
   }
-  const tooBig = checkRequests(job, vmType, typeName);
-  if (tooBig) return tooBig;
-
   const image = job.vmImage ?? vmType.image;
   const flavor = job.vmFlavor ?? vmType.flavor;
+  const sized = sizedFor(config, vmType, flavor);
+  if (typeof sized === "string") return sized;
+  const tooBig = checkRequests(job, sized, typeName);
+  if (tooBig) return tooBig;
   // Thousands of jobs share a few placements: work each out once.
   const placementKey = placementKeyOf(typeName, image, flavor, job.targetClouds);
   let placement = placements.get(placementKey);
   if (placement === undefined) {
-    placement = place(config, clouds, job, typeName, vmType, image, flavor);
+    placement = place(config, clouds, job, typeName, sized, image, flavor);
     placements.set(placementKey, placement);
   }
   if (typeof placement === "string") return placement;
@@ -145,6 +146,20 @@ function place(
   if (eligible.length === 0) return noCloudReason(config, clouds, job, typeName, image, flavor);
   const shape = shapeOf(typeName, vmType, image, flavor);
   return { shape, eligible, key: `${shape.key}|${eligible.join(",")}` };
+}
+
+/**
+ * The VM type as booted with `flavor`: its own size for its own flavor; for a flavor a job names
+ * with +VMInstanceType, that flavor's size from config.flavors (the classic CloudScheduler let a
+ * job pick a bigger VM this way). A flavor without a known size cannot be planned.
+ */
+function sizedFor(config: Config, vmType: VmTypeConfig, flavor: string): VmTypeConfig | string {
+  if (flavor === vmType.flavor) return vmType;
+  const size = Object.hasOwn(config.flavors, flavor) ? config.flavors[flavor] : undefined;
+  if (!size) {
+    return `+VMInstanceType ${quote(flavor)} has no size in cloudscheduler.yaml flavors; add it there to plan it`;
+  }
+  return { ...vmType, cores: size.cores, ram_mb: size.ram_mb, disk_gb: size.disk_gb };
 }
 
 /** What a job takes from a partitionable slot: HTCondor rounds cpus up to whole cores. */

@@ -42,7 +42,7 @@ describe("checkReferences", () => {
   it("rejects a VM type limited to clouds that do not allow its image", () => {
     const text = example
       .replace(
-        "images: [cernvm-demo, debian-12-condor]\n  victoria",
+        "images: [NEP52-batch, cernvm-demo, debian-12-condor]\n  victoria",
         "images: [cernvm-demo]\n  victoria",
       )
       .replace("keep_alive: 5m", "keep_alive: 5m\n    clouds: [alberta]");

@@ -1,0 +1,44 @@
+// Benchmark runner: each bench/<name>.ts exports `run()` returning rows; this prints them.
+// Benchmarks never run in the test suite; their figures go in the closing notes.
+import { readdir } from "node:fs/promises";
+import { basename } from "node:path";
+
+export interface BenchRow {
+  name: string;
+  value: number;
+  unit: string;
+}
+
+interface BenchModule {
+  run(): Promise<BenchRow[]>;
+}
+
+export async function main(only: string[]): Promise<number> {
+  const dir = new URL(".", import.meta.url);
+  const files = (await readdir(dir))
+    .filter((f) => f.endsWith(".ts") && f !== "index.ts")
+    .map((f) => basename(f, ".ts"))
+    .filter((name) => only.length === 0 || only.includes(name))
+    .sort();
+  let failed = 0;
+  for (const name of files) {
+    const started = performance.now();
+    process.stdout.write(`\n## ${name}\n`);
+    try {
+      const mod = (await import(new URL(`${name}.ts`, dir).href)) as BenchModule;
+      const rows = await mod.run();
+      for (const row of rows) {
+        process.stdout.write(`${row.name.padEnd(60)} ${formatValue(row.value).padStart(12)} ${row.unit}\n`);
+      }
+    } catch (err) {
+      failed++;
+      process.stdout.write(`FAILED: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
+    process.stdout.write(`(${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+function formatValue(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(value < 10 ? 3 : 1);
+}
