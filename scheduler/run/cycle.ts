@@ -71,7 +71,14 @@ export async function runCycle(
   revision: string,
   now: number,
 ): Promise<CycleReport> {
-  const report: CycleReport = { revision, startedAt: now, retired: [], retireFailures: [], deploys: [], destroyed: [] };
+  const report: CycleReport = {
+    revision,
+    startedAt: now,
+    retired: [],
+    retireFailures: [],
+    deploys: [],
+    destroyed: [],
+  };
   for (const [name, cloud] of Object.entries(config.clouds)) memory.cloudConfigs.set(name, cloud);
 
   // 1. Observe. A failed or malformed answer ends the cycle: never plan on a partial world.
@@ -101,22 +108,28 @@ export async function runCycle(
   const unavailableClouds = new Set(deps.backoff.unavailableClouds(now));
   const result = (deps.planner ?? plan)({ config, jobs, workers, pools, now, unavailableClouds });
   report.plan = result;
-  for (const decision of result.decisions) deps.log.info({ decision: decision.kind, cloud: decision.cloud }, decision.reason);
+  for (const decision of result.decisions)
+    deps.log.info({ decision: decision.kind, cloud: decision.cloud }, decision.reason);
 
   // 3. Retire. A worker HTCondor would not drain stays as it was, to be tried next cycle.
   const newPools = structuredClone(result.pools);
   report.pools = newPools;
   for (const action of result.retire) {
     try {
-      if (action.method === "drain") await deps.condor.drain(action.machine, `cloudscheduler: ${action.reason}`);
+      if (action.method === "drain")
+        await deps.condor.drain(action.machine, `cloudscheduler: ${action.reason}`);
       else await deps.condor.peacefulOff(action.machine);
       report.retired.push(action);
     } catch (err) {
       report.retireFailures.push({ worker: action.worker, error: messageOf(err) });
-      deps.log.warn({ worker: action.worker, err: messageOf(err) }, "retire failed; the worker stays as it was");
+      deps.log.warn(
+        { worker: action.worker, err: messageOf(err) },
+        "retire failed; the worker stays as it was",
+      );
       const before = pools[action.cloud]?.find((w) => w.name === action.worker);
       const list = newPools[action.cloud];
-      if (before && list) newPools[action.cloud] = list.map((w) => (w.name === action.worker ? before : w));
+      if (before && list)
+        newPools[action.cloud] = list.map((w) => (w.name === action.worker ? before : w));
     }
   }
 
@@ -133,11 +146,17 @@ export async function runCycle(
     const fingerprint = JSON.stringify(workersOfCloud);
     if (memory.deployed.get(cloud) === fingerprint) continue;
     if (!cloudConfig) {
-      report.deploys.push({ cloud, ok: false, errorKind: "config", error: `cloud '${cloud}' has a pool but no config: re-add it with enabled: false so its workers can be retired` });
+      report.deploys.push({
+        cloud,
+        ok: false,
+        errorKind: "config",
+        error: `cloud '${cloud}' has a pool but no config: re-add it with enabled: false so its workers can be retired`,
+      });
       continue;
     }
     if (!deps.backoff.isAvailable(cloud, now)) continue;
-    const emptyAndGone = workersOfCloud.length === 0 && (!config.clouds[cloud] || !cloudConfig.enabled);
+    const emptyAndGone =
+      workersOfCloud.length === 0 && (!config.clouds[cloud] || !cloudConfig.enabled);
     try {
       if (emptyAndGone) {
         await deps.deployer.destroy(cloud);
@@ -145,15 +164,40 @@ export async function runCycle(
         report.destroyed.push(cloud);
         memory.deployed.delete(cloud);
       } else {
-        const up = await deps.deployer.up({ cloudName: cloud, cloud: cloudConfig, config, workers: workersOfCloud });
+        const up = await deps.deployer.up({
+          cloudName: cloud,
+          cloud: cloudConfig,
+          config,
+          workers: workersOfCloud,
+        });
         memory.deployed.set(cloud, fingerprint);
         report.deploys.push({ cloud, ok: true, changes: up.changes });
       }
       deps.backoff.recordSuccess(cloud);
     } catch (err) {
       const classified = classifyDeployError(err, cloud);
-      const state = deps.backoff.recordFailure(cloud, now, { message: classified.message, kind: classified.kind });
-      const outcome: DeployOutcome = { cloud, ok: false, errorKind: classified.kind, error: classified.message };
+      if (classified.kind === "pulumi-not-installed" || classified.kind === "secrets") {
+        // Not this cloud's fault: every cloud would fail the same way. Say so once, back off none.
+        report.deploys.push({
+          cloud,
+          ok: false,
+          errorKind: classified.kind,
+          error: classified.message,
+        });
+        report.error = `deploy stopped for every cloud: ${classified.message}`;
+        deps.log.error({ kind: classified.kind }, report.error);
+        break;
+      }
+      const state = deps.backoff.recordFailure(cloud, now, {
+        message: classified.message,
+        kind: classified.kind,
+      });
+      const outcome: DeployOutcome = {
+        cloud,
+        ok: false,
+        errorKind: classified.kind,
+        error: classified.message,
+      };
       // Workers planned this cycle that the cloud refused go back to the plan next cycle.
       const fresh = workersOfCloud.filter((w) => w.state === "booting" && w.createdAt === now);
       if (fresh.length > 0) {
@@ -162,7 +206,10 @@ export async function runCycle(
         newPools[cloud] = kept;
         const undo = await deps.pools.writeChanged({ [cloud]: kept });
         if (undo.length > 0) {
-          await deps.pools.commit(undo, `${cloud}: undo ${fresh.length} new worker(s): ${classified.kind}, backing off until ${state.until}`);
+          await deps.pools.commit(
+            undo,
+            `${cloud}: undo ${fresh.length} new worker(s): ${classified.kind}, backing off until ${state.until}`,
+          );
         }
       }
       report.deploys.push(outcome);
@@ -170,7 +217,11 @@ export async function runCycle(
     }
   }
   if (report.destroyed.length > 0) {
-    report.commit = (await deps.pools.commit(report.destroyed.map((c) => deps.pools.gitPath(c)), `remove pool of ${report.destroyed.join(", ")}: cloud removed and emptied`)) ?? report.commit;
+    report.commit =
+      (await deps.pools.commit(
+        report.destroyed.map((c) => deps.pools.gitPath(c)),
+        `remove pool of ${report.destroyed.join(", ")}: cloud removed and emptied`,
+      )) ?? report.commit;
   }
   return report;
 }
