@@ -1,8 +1,8 @@
 // The daemon loop: a cycle every policy.cycle seconds with the last good config, until the
 // signal aborts. A stop request waits for the cycle in flight, so no file is half-written.
 import type { ConfigEvent } from "../watch/config-watch.js";
-import { type CycleDeps, CycleMemory, type CycleReport, runCycle } from "./cycle.js";
 import type { CurrentConfigSource } from "./config-source.js";
+import { type CycleDeps, CycleMemory, type CycleReport, runCycle } from "./cycle.js";
 
 export interface Clock {
   /** Unix seconds. */
@@ -58,6 +58,9 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
 export function logConfigEvent(log: CycleDeps["log"], event: ConfigEvent): void {
   if (event.type === "config") log.info({ revision: event.revision }, "config reloaded");
   else if (event.type === "rejected")
-    log.error({ revision: event.revision, problems: event.problems.length }, `config rejected, the last good config keeps running:\n${event.problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.path}: ${p.message}`).join("\n")}`);
+    log.error(
+      { revision: event.revision, problems: event.problems.length },
+      `config rejected, the last good config keeps running:\n${event.problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.path}: ${p.message}`).join("\n")}`,
+    );
   else log.warn({ err: event.error.message }, "config repo sync failed");
 }

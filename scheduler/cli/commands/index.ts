@@ -6,6 +6,8 @@ import { registerImportClassic } from "./import-classic.js";
 import { registerInit } from "./init.js";
 import { registerPlan } from "./plan.js";
 import { registerRun } from "./run.js";
+import { registerSandbox } from "./sandbox.js";
+import { registerSimulate } from "./simulate.js";
 import { registerStatus } from "./status.js";
 import { registerValidate } from "./validate.js";
 
@@ -17,4 +19,6 @@ export const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [
   registerPlan,
   registerImage,
   registerImportClassic,
+  registerSimulate,
+  registerSandbox,
 ];

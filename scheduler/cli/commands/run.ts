@@ -29,13 +29,22 @@ interface RunOptions {
 export function registerRun(program: Command, ctx: CommandContext): void {
   program
     .command("run")
-    .description("run the scheduler: every cycle, boot workers for idle jobs and retire idle workers")
+    .description(
+      "run the scheduler: every cycle, boot workers for idle jobs and retire idle workers",
+    )
     .argument("[dir]", "config repo working tree (holds cloudscheduler.yaml and pool/)", ".")
     .option("--once", "run one cycle and exit")
     .option("--push", "push pool commits to the config repo's remote")
-    .option("--sync-interval <seconds>", "seconds between `git pull`s of the config repo (0: never)", "60")
+    .option(
+      "--sync-interval <seconds>",
+      "seconds between `git pull`s of the config repo (0: never)",
+      "60",
+    )
     .option("--log-level <level>", "trace, debug, info, warn or error", "info")
-    .option("--listen <host:port>", "serve the dashboard, /metrics, /healthz, /readyz here (default 127.0.0.1:8787; not with --once)")
+    .option(
+      "--listen <host:port>",
+      "serve the dashboard, /metrics, /healthz, /readyz here (default 127.0.0.1:8787; not with --once)",
+    )
     .option("--no-listen", "serve no status over HTTP (status.json is still written)")
     .addHelpText(
       "after",
@@ -50,7 +59,10 @@ export function registerRun(program: Command, ctx: CommandContext): void {
 }
 
 async function runCommand(dir: string, opts: RunOptions, ctx: CommandContext): Promise<number> {
-  const log = pino({ level: opts.logLevel, base: { service: "cloudscheduler" } }, pino.destination(2));
+  const log = pino(
+    { level: opts.logLevel, base: { service: "cloudscheduler" } },
+    pino.destination(2),
+  );
   let listen: ReturnType<typeof listenFromOption>;
   try {
     listen = listenFromOption(opts.listen, Boolean(opts.once));
@@ -100,12 +112,15 @@ async function runCommand(dir: string, opts: RunOptions, ctx: CommandContext): P
       log,
     });
   } catch (err) {
-    ctx.output.err(`cloudscheduler run: cannot serve status on ${listen?.host}:${listen?.port} (--listen HOST:PORT or --no-listen): ${String(err)}`);
+    ctx.output.err(
+      `cloudscheduler run: cannot serve status on ${listen?.host}:${listen?.port} (--listen HOST:PORT or --no-listen): ${String(err)}`,
+    );
     await watcher.close();
     return EXIT_USAGE;
   }
   await status.configLoaded(config, watcher.current().revision);
-  if (status.server) log.info({ url: status.server.url }, `status dashboard at ${status.server.url}/`);
+  if (status.server)
+    log.info({ url: status.server.url }, `status dashboard at ${status.server.url}/`);
   const controller = new AbortController();
   const stop = (signal: string) => {
     log.info({ signal }, "stopping after the cycle in flight");
@@ -117,7 +132,12 @@ async function runCommand(dir: string, opts: RunOptions, ctx: CommandContext): P
     await runDaemon({
       deps: {
         condor: new CommandLineCondor(config.condor, { env: ctx.env }),
-        deployer: new AutomationDeployer({ configDir: dir, deploy: config.deploy, env: ctx.env, logger: log }),
+        deployer: new AutomationDeployer({
+          configDir: dir,
+          deploy: config.deploy,
+          env: ctx.env,
+          logger: log,
+        }),
         pools: new RepoPoolFiles(repo),
         backoff,
         log,
