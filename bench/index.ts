@@ -28,7 +28,9 @@ export async function main(only: string[]): Promise<number> {
       const mod = (await import(new URL(`${name}.ts`, dir).href)) as BenchModule;
       const rows = await mod.run();
       for (const row of rows) {
-        process.stdout.write(`${row.name.padEnd(60)} ${formatValue(row.value).padStart(12)} ${row.unit}\n`);
+        process.stdout.write(
+          `${row.name.padEnd(60)} ${formatValue(row.value).padStart(12)} ${row.unit}\n`,
+        );
       }
     } catch (err) {
       failed++;

@@ -64,9 +64,14 @@ export function declareAppliance(
   );
   const fixedIp = instance.networks.apply((networks) => networks[0]?.fixedIpV4 ?? "");
   if (floatingIp === undefined) return { instance, fixedIp };
-  new openstack.compute.FloatingIpAssociate(
+  // Associated through Neutron, on the instance's port: Nova's own floating-IP actions are gone
+  // since microversion 2.44, and so is Terraform's compute association in the v3 provider that
+  // test/cloud's stand-in plugin is built from. The instance's `networks[].port` is only set when
+  // a port is given, so the port is looked up by device and fixed IP.
+  const port = openstack.networking.getPortOutput({ deviceId: instance.id, fixedIp }, { provider });
+  new openstack.networking.FloatingIpAssociate(
     `${spec.role}-${spec.cloudName}-fip-associate`,
-    { floatingIp: floatingIp.address, instanceId: instance.id },
+    { floatingIp: floatingIp.address, portId: port.id },
     { provider, parent: instance },
   );
   return { instance, floatingIp, fixedIp, floatingAddress: floatingIp.address };

@@ -11,6 +11,7 @@ import { cloudAccess } from "../scheduler/images/cloud-access.js";
 import { glanceImageFetcher } from "../scheduler/images/fetcher.js";
 import { DEFAULT_CACHE_DIR } from "../scheduler/images/transfer.js";
 import { createRenderer } from "../scheduler/render/render.js";
+import { credentialResolver, resolveEnabledCredentials } from "./providers.js";
 import { siteProgram } from "./site.js";
 
 /** The Pulumi CLI version the scheduler appliance installs (matches @pulumi/pulumi). */
@@ -25,10 +26,12 @@ export default async function main(): Promise<Record<string, unknown>> {
     settings.get("configDir") ?? process.env.CLOUDSCHEDULER_CONFIG_DIR ?? DEFAULT_CONFIG_DIR;
   const softwareRepo = settings.get("softwareRepo");
   const config = await loadConfigDir(configDir);
-  const access = cloudAccess(config, nodeCredentialSources(process.env));
+  const sources = nodeCredentialSources(process.env);
+  const access = cloudAccess(config, sources);
+  const credentials = await resolveEnabledCredentials(config, credentialResolver(sources));
   const outputs = siteProgram(config, {
     renderer: createRenderer(),
-    env: process.env,
+    credentials,
     // The same streamed, hash-checked transfer as `cloudscheduler image migrate`.
     fetcher: glanceImageFetcher({
       connect: (cloud) => access.connect(cloud),

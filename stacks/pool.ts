@@ -11,16 +11,29 @@ import { readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
+import { nodeCredentialSources } from "../scheduler/config/credentials.js";
 import type { DeployedInstance, PoolStackInput } from "../scheduler/deploy/types.js";
 import type { PoolWorker } from "../scheduler/pool/types.js";
 import { createRenderer, type Renderer } from "../scheduler/render/render.js";
 import { securityGroupName } from "./ports.js";
-import { createProvider, type OpenStackEnv } from "./providers.js";
+import {
+  type CredentialResolver,
+  createProvider,
+  createUnauthenticatedProvider,
+  credentialResolver,
+} from "./providers.js";
 import { workerTemplate, workerUserData } from "./user-data.js";
 import { resolveWorkerEnv, type WorkerEnv, type WorkerEnvSources } from "./worker-env.js";
 
 export interface PoolProgramDeps {
-  env: OpenStackEnv;
+  /** Worker settings (CLOUDSCHEDULER_WORKER_*); not used for OpenStack credentials. */
+  env: Readonly<Record<string, string | undefined>>;
+  /**
+   * The cloud's OpenStack credentials (clouds.yaml + secure.yaml, or OS_* for auth_url clouds).
+   * Omitted only under Pulumi's mocks (the simulator): the provider is then declared with the
+   * entry name alone, which a real engine cannot authenticate with (see providers.ts).
+   */
+  credentials?: CredentialResolver;
   readFile(path: string): string;
   username: string;
   renderer?: Renderer;
@@ -31,6 +44,7 @@ export interface PoolProgramDeps {
 export function poolProgram(input: PoolStackInput): () => Promise<Record<string, unknown>> {
   return poolProgramWith(input, {
     env: process.env,
+    credentials: credentialResolver(nodeCredentialSources(process.env)),
     readFile: (path) => readFileSync(path, "utf8"),
     username: userInfo().username,
   });
@@ -49,7 +63,9 @@ export function poolProgramWith(
     };
     const workerEnv = resolveWorkerEnv(input.config, sources);
     const renderer = deps.renderer ?? createRenderer();
-    const provider = createProvider(input.cloudName, input.cloud, deps.env);
+    const provider = deps.credentials
+      ? createProvider(input.cloudName, await deps.credentials(input.cloudName, input.cloud))
+      : createUnauthenticatedProvider(input.cloudName, input.cloud);
     const instances: Record<string, pulumi.Output<Omit<DeployedInstance, "name">>> = {};
     for (const worker of sortedByName(input.workers)) {
       const instance = declareWorker(

@@ -3,18 +3,19 @@
 // get nothing at all.
 import type * as openstack from "@pulumi/openstack";
 import type * as pulumi from "@pulumi/pulumi";
+import type { CloudCredentials } from "../scheduler/config/credentials.js";
 import type { Config } from "../scheduler/config/schema.js";
 import type { Renderer } from "../scheduler/render/render.js";
 import { type DeclaredAppliances, declareAppliances } from "./appliances.js";
 import { declareImageCopies, type ImageFetcher } from "./image-copy.js";
 import { type DeclaredPorts, declarePorts, securityGroupName } from "./ports.js";
-import { createProvider, type OpenStackEnv } from "./providers.js";
+import { createProvider } from "./providers.js";
 import type { SoftwareSource } from "./user-data.js";
 
 export interface SiteDeps {
   renderer: Renderer;
-  /** OS_* variables for clouds given by auth_url. */
-  env: OpenStackEnv;
+  /** Credentials of every enabled cloud (resolveEnabledCredentials in providers.ts). */
+  credentials: ReadonlyMap<string, CloudCredentials>;
   fetcher: ImageFetcher;
   /** pulumi.runtime.isDryRun(): during preview nothing is downloaded. */
   dryRun: boolean;
@@ -40,8 +41,11 @@ export function siteProgram(config: Config, deps: SiteDeps): SiteOutputs {
     .sort(([a], [b]) => a.localeCompare(b));
   const providers = new Map<string, openstack.Provider>();
   const ports = new Map<string, DeclaredPorts>();
-  for (const [cloudName, cloud] of enabled) {
-    const provider = createProvider(cloudName, cloud, deps.env);
+  for (const [cloudName] of enabled) {
+    const credentials = deps.credentials.get(cloudName);
+    if (!credentials)
+      throw new Error(`site: no credentials resolved for enabled cloud '${cloudName}'`);
+    const provider = createProvider(cloudName, credentials);
     providers.set(cloudName, provider);
     ports.set(cloudName, declarePorts(cloudName, config.ports, provider));
   }

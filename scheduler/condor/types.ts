@@ -1,7 +1,14 @@
 // Typed records of what HTCondor reports; parsed once at the edge (see parse-*.ts).
 
 /** HTCondor's JobStatus codes, named. */
-export type JobState = "idle" | "running" | "removed" | "completed" | "held" | "transferring" | "suspended";
+export type JobState =
+  | "idle"
+  | "running"
+  | "removed"
+  | "completed"
+  | "held"
+  | "transferring"
+  | "suspended";
 
 /** One job from `condor_q -json -allusers`, with the classic CloudScheduler attributes. */
 export interface Job {

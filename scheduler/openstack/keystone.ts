@@ -126,6 +126,7 @@ export async function authenticate(
 export class TokenSession {
   #current: KeystoneToken | undefined;
   #pending: Promise<KeystoneToken> | undefined;
+  #issuedAt: number | undefined;
 
   constructor(
     private readonly credentials: CloudCredentials,
@@ -136,12 +137,28 @@ export class TokenSession {
 
   async current(): Promise<KeystoneToken> {
     const token = this.#current;
-    if (token && token.expiresAt.getTime() - this.now().getTime() > this.marginMs) return token;
+    if (token && this.fresh(token)) return token;
     this.#pending ??= authenticate(this.credentials, this.http).finally(() => {
       this.#pending = undefined;
     });
     this.#current = await this.#pending;
+    this.#issuedAt = this.now().getTime();
     return this.#current;
+  }
+
+  /**
+   * Far enough from expiry; a token Keystone issued within the last minute counts as fresh even
+   * inside the margin (short-lived tokens, clock skew), so a session never re-authenticates
+   * on every call.
+   */
+  private fresh(token: KeystoneToken): boolean {
+    const now = this.now().getTime();
+    if (token.expiresAt.getTime() - now > this.marginMs) return true;
+    return (
+      this.#issuedAt !== undefined &&
+      now - this.#issuedAt < 60_000 &&
+      token.expiresAt.getTime() > now
+    );
   }
 
   async token(): Promise<Secret> {

@@ -382,7 +382,10 @@ describe("nodeCredentialSources", () => {
 describe("entry names", () => {
   it("keeps hyphens in entry names (only keys inside an entry are normalised)", async () => {
     const files = {
-      [`${CWD}/clouds.yaml`]: cloudsYaml("https://keystone.example.org:5000/v3").replace("alberta:", "uvic-west:"),
+      [`${CWD}/clouds.yaml`]: cloudsYaml("https://keystone.example.org:5000/v3").replace(
+        "alberta:",
+        "uvic-west:",
+      ),
       [`${CWD}/secure.yaml`]: secureYaml.replace("alberta:", "uvic-west:"),
     };
     const creds = await credentialsForEntry("uvic-west", sources(files));

@@ -35,6 +35,8 @@ export class FakeCloud {
   misbehave: Partial<Record<"r1" | "r2", Misbehaviour>> = {};
   password = "right-password";
   tokensIssued = 0;
+  /** Serve the recorded token's expires_at as is (for tests that inject the session's clock). */
+  keepRecordedExpiry = false;
   deleted: string[] = [];
   server = http.createServer((req, res) => this.handle(req, res));
   base = "";
@@ -166,7 +168,14 @@ export class FakeCloud {
       this.tokensIssued++;
       const text = fixture("keystone-token-password.json")
         .replaceAll("http://127.0.0.1:25292", `${this.base}/r1`)
-        .replaceAll("http://127.0.0.1:25293", `${this.base}/r2`);
+        .replaceAll("http://127.0.0.1:25293", `${this.base}/r2`)
+        // The recorded token expired long ago: issue it as fresh, as Keystone would (tests of
+        // the expiry logic itself keep the recorded time and inject their clock).
+        .replace(/"expires_at": "[^"]*"/, (recorded) =>
+          this.keepRecordedExpiry
+            ? recorded
+            : `"expires_at": "${new Date(Date.now() + 3_600_000).toISOString()}"`,
+        );
       res.writeHead(201, { "Content-Type": "application/json", "X-Subject-Token": "fake-token" });
       res.end(text);
     });

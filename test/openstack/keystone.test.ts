@@ -11,6 +11,7 @@ import {
 import { FakeCloud } from "./fake-cloud.js";
 
 const cloud = new FakeCloud();
+cloud.keepRecordedExpiry = true;
 beforeAll(() => cloud.start());
 afterAll(() => cloud.stop());
 const http = nodeTransport({ idleTimeoutMs: 5000 });
@@ -82,5 +83,17 @@ describe("keystone", () => {
     now = new Date("2026-11-25T11:13:00Z"); // 3 min before expiry
     await session.token();
     expect(cloud.tokensIssued - before).toBe(2);
+  });
+});
+
+describe("a token issued already inside the refresh margin", () => {
+  it("is used rather than re-authenticating on every call", async () => {
+    const now = new Date("2026-11-25T11:14:00Z"); // the recorded token has under 3 min left
+    const session = new TokenSession(cloud.credentials("RegionOne"), http, () => now);
+    const before = cloud.tokensIssued;
+    await session.token();
+    await session.token();
+    await session.token();
+    expect(cloud.tokensIssued - before).toBe(1);
   });
 });

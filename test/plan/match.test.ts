@@ -112,17 +112,27 @@ describe("matchJobs", () => {
 describe("+VMInstanceType sizes the worker from config.flavors", () => {
   it("boots the bigger flavor the job names, with that flavor's size", () => {
     const { groups, rejected } = matchJobs(config, [
-      idleJob({ id: "7.0", vmFlavor: "m1.large", requestCpus: 4, requestMemoryMb: 8192, vmCores: 4 }),
+      idleJob({
+        id: "7.0",
+        vmFlavor: "m1.large",
+        requestCpus: 4,
+        requestMemoryMb: 8192,
+        vmCores: 4,
+      }),
     ]);
     expect(rejected).toEqual([]);
-    expect(groups[0]?.shape).toMatchObject({ flavor: "m1.large", cores: 4, ramMb: 8192, diskGb: 40 });
+    expect(groups[0]?.shape).toMatchObject({
+      flavor: "m1.large",
+      cores: 4,
+      ramMb: 8192,
+      diskGb: 40,
+    });
   });
 
   it("rejects a flavor whose size the config does not know", () => {
-    const { rejected } = matchJobs(
-      { ...config, flavors: {} },
-      [idleJob({ id: "8.0", vmFlavor: "m1.large" })],
-    );
+    const { rejected } = matchJobs({ ...config, flavors: {} }, [
+      idleJob({ id: "8.0", vmFlavor: "m1.large" }),
+    ]);
     expect(rejected[0]?.reason).toBe(
       '+VMInstanceType "m1.large" has no size in cloudscheduler.yaml flavors; add it there to plan it',
     );

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { beforeAll, expect, test } from "vitest";
 import { parse } from "yaml";
-import { type Declared, installMocks, settle } from "./mocks.js";
+import { type Declared, installMocks, isSecretValue, reveal, settle } from "./mocks.js";
 
 let declared: Declared[];
 
@@ -25,6 +25,13 @@ test("the entry point previews the config directory it is given", async () => {
   process.env.CLOUDSCHEDULER_CONFIG_DIR = fileURLToPath(
     new URL("../fixtures/templates/site/", import.meta.url),
   );
+  // secure.yaml only where OS_CLIENT_SECURE_FILE says, which the provider itself would not read.
+  process.env.OS_CLIENT_CONFIG_FILE = fileURLToPath(
+    new URL("../fixtures/stacks/clouds.yaml", import.meta.url),
+  );
+  process.env.OS_CLIENT_SECURE_FILE = fileURLToPath(
+    new URL("../fixtures/stacks/secure.yaml", import.meta.url),
+  );
   const entry = await import("../../stacks/index.js");
   // Pulumi's runtime refuses an entry point with a default export and named exports.
   expect(Object.keys(entry)).toEqual(["default"]);
@@ -36,4 +43,8 @@ test("the entry point previews the config directory it is given", async () => {
     declared.filter((r) => r.type === "openstack:images/image:Image").map((r) => r.name),
   ).toEqual(["image-victoria-cernvm-demo"]);
   expect(declared.filter((r) => r.type === "openstack:compute/instance:Instance")).toHaveLength(2);
+  const victoria = declared.find((r) => r.name === "openstack-victoria");
+  expect(victoria?.inputs).toMatchObject({ userName: "victoria-member", region: "RegionTwo" });
+  expect(isSecretValue(victoria?.inputs.password)).toBe(true);
+  expect(reveal(victoria?.inputs.password)).toBe("fixture-pw-victoria");
 });

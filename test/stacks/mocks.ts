@@ -47,7 +47,11 @@ export async function installMocks(options: { preview?: boolean } = {}): Promise
         }
         return { id, state };
       },
-      call: () => ({}),
+      // A server's Neutron port, named after the server id, so tests can tell whose it is.
+      call: (args) =>
+        args.token === "openstack:networking/getPort:getPort"
+          ? { id: `port-of-${String(args.inputs.deviceId)}` }
+          : {},
     },
     "cloudscheduler",
     "test",

@@ -3,7 +3,7 @@ import { beforeAll, expect, test } from "vitest";
 import type { PoolStackInput } from "../../scheduler/deploy/types.js";
 import type { PoolWorker } from "../../scheduler/pool/types.js";
 import type { PoolProgramDeps } from "../../stacks/pool.js";
-import { exampleConfig, variantConfig } from "./fixtures.js";
+import { exampleConfig, testCredentials, variantConfig } from "./fixtures.js";
 import { type Declared, installMocks, isSecretValue, resolved, reveal, settle } from "./mocks.js";
 
 let declared: Declared[];
@@ -50,6 +50,7 @@ function deps(
 ): PoolProgramDeps {
   return {
     env,
+    credentials: async (cloudName) => testCredentials(cloudName),
     readFile: () => {
       throw Object.assign(new Error("no"), { code: "ENOENT" });
     },
@@ -129,6 +130,7 @@ test("without a token the worker is rendered without tokens.d; a token file is r
   expect(bare).not.toContain("tokens.d");
   const fromFile = await run(input([worker(1)]), {
     env: { CLOUDSCHEDULER_WORKER_TOKEN_FILE: "/etc/cloudscheduler/worker.token" },
+    credentials: async (cloudName) => testCredentials(cloudName),
     readFile: (path) => (path === "/etc/cloudscheduler/worker.token" ? `${TOKEN}\n` : ""),
     username: "svc",
   });
@@ -145,6 +147,7 @@ test("a missing CONDOR_HOST or unreadable token file fails naming the setting, n
   );
   const failing = pool.poolProgramWith(input([worker(1)]), {
     env: { CLOUDSCHEDULER_WORKER_TOKEN_FILE: "/nope/token" },
+    credentials: async (cloudName) => testCredentials(cloudName),
     readFile: () => {
       throw Object.assign(new Error("ENOENT"), { code: "ENOENT" });
     },

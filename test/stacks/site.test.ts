@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import type { CachedImage, ImageFetcher } from "../../stacks/image-copy.js";
 import type { SiteDeps } from "../../stacks/site.js";
-import { exampleConfig, variantConfig } from "./fixtures.js";
+import { exampleConfig, testCredentials, variantConfig } from "./fixtures.js";
 import { type Declared, installMocks, isSecretValue, resolved, reveal, settle } from "./mocks.js";
 
 let declared: Declared[];
@@ -39,7 +39,7 @@ class FakeFetcher implements ImageFetcher {
 function deps(overrides: Partial<SiteDeps> = {}): SiteDeps {
   return {
     renderer: render.createRenderer(),
-    env: {},
+    credentials: new Map(["alberta", "victoria"].map((c) => [c, testCredentials(c)])),
     fetcher: new FakeFetcher(),
     dryRun: false,
     software: null,
@@ -231,9 +231,14 @@ test("floating IPs, extra port ranges and default CIDRs", async () => {
     "scheduler-alberta-fip",
   ]);
   const associates = resources.filter(
-    (r) => r.type === "openstack:compute/floatingIpAssociate:FloatingIpAssociate",
+    (r) => r.type === "openstack:networking/floatingIpAssociate:FloatingIpAssociate",
   );
   expect(associates).toHaveLength(2);
+  // Each floating IP goes onto its own appliance's port (Neutron association, by port id).
+  expect(associates.map((a) => [a.name, a.inputs.portId]).sort()).toEqual([
+    ["cvmfs-alberta-fip-associate", "port-of-cvmfs-alberta-id"],
+    ["scheduler-alberta-fip-associate", "port-of-scheduler-alberta-id"],
+  ]);
   const rules = resources.filter(
     (r) =>
       r.type === "openstack:networking/secGroupRule:SecGroupRule" &&

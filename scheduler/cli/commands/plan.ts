@@ -20,11 +20,19 @@ interface PlanOptions {
 export function registerPlan(program: Command, ctx: CommandContext): void {
   program
     .command("plan")
-    .description("one dry cycle: what the scheduler would boot, drain and delete now, and why (changes nothing)")
+    .description(
+      "one dry cycle: what the scheduler would boot, drain and delete now, and why (changes nothing)",
+    )
     .argument("[dir]", "config repo working tree (holds cloudscheduler.yaml and pool/)", ".")
     .option("--json", "print the plan as JSON")
-    .option("--now <unix-seconds>", "plan as of this time instead of the clock (reproducible plans)")
-    .option("--condor-bin <dir>", "directory of condor_q and condor_status (overrides condor.bin_dir)")
+    .option(
+      "--now <unix-seconds>",
+      "plan as of this time instead of the clock (reproducible plans)",
+    )
+    .option(
+      "--condor-bin <dir>",
+      "directory of condor_q and condor_status (overrides condor.bin_dir)",
+    )
     .action(async (dir: string, opts: PlanOptions) => {
       ctx.setExitCode(await planCommand(dir, opts, ctx));
     });
@@ -41,7 +49,9 @@ async function planCommand(dir: string, opts: PlanOptions, ctx: CommandContext):
   }
   const now = opts.now === undefined ? Math.floor(Date.now() / 1000) : Number(opts.now);
   if (!Number.isInteger(now) || now < 0) {
-    ctx.output.err(`cloudscheduler plan: --now expects whole unix seconds, got ${JSON.stringify(opts.now)}`);
+    ctx.output.err(
+      `cloudscheduler plan: --now expects whole unix seconds, got ${JSON.stringify(opts.now)}`,
+    );
     return EXIT_USAGE;
   }
   const condor = new CommandLineCondor(
@@ -52,10 +62,17 @@ async function planCommand(dir: string, opts: PlanOptions, ctx: CommandContext):
     const [jobs, workers] = await Promise.all([condor.jobs(), condor.workers()]);
     const pools: Record<string, PoolWorker[]> = {};
     const clouds = new Set([...Object.keys(config.clouds), ...(await listPoolClouds(dir))]);
-    for (const cloud of [...clouds].sort()) pools[cloud] = (await readPoolFile(dir, cloud))?.workers ?? [];
+    for (const cloud of [...clouds].sort())
+      pools[cloud] = (await readPoolFile(dir, cloud))?.workers ?? [];
     const result = plan({ config, jobs, workers, pools, now, unavailableClouds: new Set() });
-    if (opts.json) ctx.output.out(JSON.stringify({ now, jobs: jobs.length, workers: workers.length, ...result }, null, 2));
-    else ctx.output.out(`${jobs.length} jobs, ${workers.length} workers observed\n${describePlan(result)}`);
+    if (opts.json)
+      ctx.output.out(
+        JSON.stringify({ now, jobs: jobs.length, workers: workers.length, ...result }, null, 2),
+      );
+    else
+      ctx.output.out(
+        `${jobs.length} jobs, ${workers.length} workers observed\n${describePlan(result)}`,
+      );
     return EXIT_OK;
   } catch (err) {
     ctx.output.err(`cloudscheduler plan: ${err instanceof Error ? err.message : String(err)}`);

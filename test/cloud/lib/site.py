@@ -4,7 +4,11 @@ config for it. Run after every service is up, as admin.
 Per cloud entry (alberta -> RegionOne, victoria -> RegionTwo): a project and a plain member
 user, network `cs-workers` + subnet, router `cs-router` to the external network `public`, and
 key pair `site-admin` in both regions. Per region: flavors m1.small and c4.large, public images
-debian-12-condor (both) and cernvm-demo (RegionOne only, so image copies have work to do).
+debian-12-condor (both) and cernvm-demo (RegionOne only, so image copies have work to do); in
+RegionOne also flavor m1.large and image NEP52-batch, which the real demo jobs in
+test/fixtures/condor/condor_q.all.json ask for (+VMInstanceType m1.large, +VMAMI "NEP52-batch").
+Flavors and images are looked up before they are created (a rerun against the same services adds
+only the missing ones).
 Writes clouds.yaml (no passwords) and secure.yaml (passwords, mode 0600) into argv[1]."""
 import os
 import secrets
@@ -17,8 +21,9 @@ out_dir, ks_port, admin_pw, image_file, pubkey_file = sys.argv[1:6]
 AUTH_URL = f'http://127.0.0.1:{ks_port}/v3'
 REGIONS = ('RegionOne', 'RegionTwo')
 CLOUDS = (('alberta', 'RegionOne', '10.42.1.0/24'), ('victoria', 'RegionTwo', '10.42.2.0/24'))
-FLAVORS = (('m1.small', 1, 2048, 10), ('c4.large', 4, 16384, 40))
-IMAGES = (('debian-12-condor', REGIONS), ('cernvm-demo', ('RegionOne',)))
+FLAVORS = (('m1.small', 1, 2048, 10, REGIONS), ('c4.large', 4, 16384, 40, REGIONS),
+           ('m1.large', 4, 8192, 40, ('RegionOne',)))
+IMAGES = (('debian-12-condor', REGIONS), ('cernvm-demo', ('RegionOne',)), ('NEP52-batch', ('RegionOne',)))
 
 
 def connect(region, user='admin', password=admin_pw, project='admin'):
@@ -36,11 +41,14 @@ for region, conn in admin.items():
             raise SystemExit(f'no hypervisor in {region} after 120 s')
         time.sleep(0.5)
 
-for region, conn in admin.items():
-    for name, vcpus, ram, disk in FLAVORS:
-        conn.compute.create_flavor(name=name, vcpus=vcpus, ram=ram, disk=disk, is_public=True)
+for name, vcpus, ram, disk, regions in FLAVORS:
+    for region in regions:
+        if admin[region].compute.find_flavor(name, ignore_missing=True) is None:
+            admin[region].compute.create_flavor(name=name, vcpus=vcpus, ram=ram, disk=disk, is_public=True)
 for name, regions in IMAGES:
     for region in regions:
+        if admin[region].image.find_image(name, ignore_missing=True) is not None:
+            continue
         with open(image_file, 'rb') as data:
             admin[region].image.create_image(name=name, disk_format='raw', container_format='bare',
                                              visibility='public', data=data)

@@ -1,0 +1,132 @@
+// Pool `up`s for real: AutomationDeployer against the local cloud (test/cloud/, alberta), timing
+// a cycle that adds 1, 10 and 50 workers to an empty pool, adds 1 to 50, removes 1 of 50, and
+// changes nothing at 50. The claim under test: a cycle touches only the instances that change,
+// so adding or removing one worker costs about the same at 50 as at 0.
+//
+// Engine CPU: a wrapper `pulumi` first on PATH runs the real CLI under `/usr/bin/time -f "%U %S"`,
+// which reports user+sys of the CLI and every child it waited for (the provider plugin; the
+// inline program's language runtime is this Node process, reported separately as "node CPU").
+// Needs the toolchain and the cloud (see test/cloud/README.md); otherwise returns no rows.
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseConfig } from "../scheduler/config/load.js";
+import { AutomationDeployer } from "../scheduler/deploy/automation-deployer.js";
+import { findPulumiCli } from "../scheduler/deploy/pulumi-cli.js";
+import type { PoolStackInput } from "../scheduler/deploy/types.js";
+import { securityGroupName } from "../stacks/ports.js";
+import { acquireCloudLock } from "../test/support/cloud-lock.js";
+import { OpenStackApi } from "../test/support/openstack-api.js";
+import { ensureSecurityGroup, poolWorker, workerServers } from "../test/support/pool-fixtures.js";
+import { pulumiSandbox } from "../test/support/pulumi-sandbox.js";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+const CLOUD = "alberta";
+
+interface Row {
+  name: string;
+  value: number;
+  unit: string;
+}
+
+export async function run(): Promise<Row[]> {
+  const real = await findPulumiCli(process.env);
+  if (
+    !real ||
+    !process.env.OS_CLIENT_CONFIG_FILE ||
+    !existsSync(process.env.OS_CLIENT_CONFIG_FILE)
+  ) {
+    console.log(
+      'skipped: needs the toolchain and the local cloud: eval "$(test/cloud/toolchain.sh)"; test/cloud/up.sh; eval "$(test/cloud/up.sh --print-env)"',
+    );
+    return [];
+  }
+  const release = await acquireCloudLock();
+  const sandbox = pulumiSandbox("bench");
+  // The wrapper lives in <dir>/bin so the deployer runs it by absolute path like a real install.
+  const wrapperBin = join(sandbox.dir, "wrapper", "bin");
+  const cpuLog = join(sandbox.dir, "engine-cpu.log");
+  mkdirSync(wrapperBin, { recursive: true });
+  writeFileSync(
+    join(wrapperBin, "pulumi"),
+    `#!/bin/sh\nexec /usr/bin/time -a -o ${JSON.stringify(cpuLog)} -f "%U %S" ${JSON.stringify(real)} "$@"\n`,
+  );
+  chmodSync(join(wrapperBin, "pulumi"), 0o755);
+  const env = { ...sandbox.env, PATH: `${wrapperBin}${delimiter}${process.env.PATH ?? ""}` };
+
+  const config = parseConfig(
+    readFileSync(join(root, "examples/site/cloudscheduler.yaml"), "utf8").replace(
+      /quota: \{ instances: 10,/,
+      "quota: { instances: 60,",
+    ),
+    "cloudscheduler.yaml",
+  );
+  const cloud = config.clouds[CLOUD];
+  if (!cloud) throw new Error(CLOUD);
+  const member = await OpenStackApi.forEntry(CLOUD);
+  const admin = await OpenStackApi.admin("RegionOne");
+  const dropGroup = await ensureSecurityGroup(member, securityGroupName(CLOUD));
+  const deployer = new AutomationDeployer({
+    configDir: join(sandbox.dir, "config"),
+    deploy: sandbox.deploy,
+    env,
+  });
+  const workers = Array.from({ length: 51 }, (_, i) => poolWorker(config, CLOUD, "demo-vm", i + 1));
+  const input = (n: number, skip?: number): PoolStackInput => ({
+    cloudName: CLOUD,
+    cloud,
+    config,
+    workers: workers.slice(0, n).filter((_, i) => i + 1 !== skip),
+  });
+  const rows: Row[] = [];
+  const engineCpu = (): number =>
+    existsSync(cpuLog)
+      ? readFileSync(cpuLog, "utf8")
+          .trim()
+          .split("\n")
+          .map((line) => line.split(" ").map(Number))
+          .filter((parts) => parts.length === 2 && parts.every(Number.isFinite))
+          .reduce((sum, [user = 0, sys = 0]) => sum + user + sys, 0)
+      : 0;
+  const measure = async (name: string, stackInput: PoolStackInput) => {
+    rmSync(cpuLog, { force: true });
+    const node = process.cpuUsage();
+    const started = performance.now();
+    const result = await deployer.up(stackInput);
+    const seconds = (performance.now() - started) / 1000;
+    const nodeCpu = process.cpuUsage(node);
+    const c = result.changes;
+    const label = `${name} (+${c.create} ~${c.update} -${c.delete} =${c.same})`;
+    rows.push({ name: `${label}: wall`, value: seconds, unit: "s" });
+    rows.push({ name: `${label}: engine+provider CPU`, value: engineCpu(), unit: "s" });
+    rows.push({
+      name: `${label}: node CPU`,
+      value: (nodeCpu.user + nodeCpu.system) / 1e6,
+      unit: "s",
+    });
+  };
+  try {
+    await deployer.up(input(0)); // the empty pool: stack and provider exist, no servers
+    await measure("add 1 to an empty pool", input(1));
+    await deployer.up(input(0));
+    await measure("add 10 to an empty pool", input(10));
+    await deployer.up(input(0));
+    await measure("add 50 to an empty pool", input(50));
+    await measure("no-change up at 50", input(50));
+    await measure("add 1 to 50", input(51));
+    await deployer.up(input(50));
+    await measure("remove 1 of 50 (the 25th)", input(50, 25));
+    const left = await workerServers(admin, member, "cs-alberta-demo-vm-");
+    rows.push({
+      name: "servers in Nova after removing 1 of 50",
+      value: left.length,
+      unit: "servers",
+    });
+  } finally {
+    await deployer.destroy(CLOUD);
+    await dropGroup();
+    release();
+    rmSync(sandbox.dir, { recursive: true, force: true });
+  }
+  return rows;
+}
