@@ -94,7 +94,7 @@ export function benchWorld(): PlanInput {
       diskGb: spec.disk_gb,
       state,
       createdAt: NOW - Math.floor(rnd() * 7200),
-      lastBusyAt: NOW - Math.floor(rnd() * 1200),
+      idleSince: NOW - Math.floor(rnd() * 1200),
       ...(state === "draining" ? { drainStartedAt: NOW - Math.floor(rnd() * 3600) } : {}),
       keepAliveSeconds: 600,
     });

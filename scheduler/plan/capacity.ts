@@ -46,10 +46,11 @@ export function freeCapacity(
   };
 }
 
-/** Registered workers, most recently busy first, so stale idle ones are left to retire. */
+/** Registered workers, busy ones and then the most recently idle first, so stale idle ones retire. */
 function compareRegistered(a: WorkerBin, b: WorkerBin): number {
+  const recency = (bin: WorkerBin) => bin.worker.idleSince ?? Number.MAX_SAFE_INTEGER;
   return (
-    (b.worker.lastBusyAt ?? 0) - (a.worker.lastBusyAt ?? 0) ||
+    recency(b) - recency(a) ||
     a.worker.createdAt - b.worker.createdAt ||
     compareText(a.worker.name, b.worker.name)
   );

@@ -55,7 +55,16 @@ export function summarize(
     if (external > 0) parts.push(`${external} drained outside cloudscheduler`);
     if (mine.some((d) => d.kind === "stack-empty"))
       parts.push("pool empty, stack can be destroyed");
-    if (parts.length === 0) parts.push("update last-busy times");
+    const wasIdle = new Map((before[cloud] ?? []).map((w) => [w.name, w.idleSince !== undefined]));
+    const nowIdle = (after[cloud] ?? []).filter(
+      (w) => wasIdle.get(w.name) === false && w.idleSince !== undefined,
+    );
+    const nowBusy = (after[cloud] ?? []).filter(
+      (w) => wasIdle.get(w.name) === true && w.idleSince === undefined,
+    );
+    if (nowIdle.length > 0) parts.push(`${nowIdle.length} went idle`);
+    if (nowBusy.length > 0) parts.push(`${nowBusy.length} busy again`);
+    if (parts.length === 0) parts.push("update worker times");
     summary[cloud] = `${cloud}: ${parts.join("; ")}`;
   }
   return summary;

@@ -67,11 +67,10 @@ export function observe(
   const busy = seen.runningJobs > 0;
   if (worker.state === "failed" && !busy) return remove("failed", "reported failed");
 
-  const registered: PoolWorker = {
-    ...worker,
-    state: "registered",
-    lastBusyAt: busy || worker.state !== "registered" ? now : (worker.lastBusyAt ?? now),
-  };
+  const registered = withIdleSince(
+    { ...worker, state: "registered" },
+    busy ? undefined : worker.state === "registered" ? (worker.idleSince ?? now) : now,
+  );
   const decisions: Note[] = [];
   if (worker.state === "booting")
     decisions.push({ kind: "registered", reason: `registered as ${quote(seen.machine)}` });
@@ -112,7 +111,7 @@ function observeDraining(
   const busy = seen.runningJobs > 0;
   if (!busy && seen.draining) return remove("drained", "drained: empty");
 
-  const next: PoolWorker = busy ? { ...worker, lastBusyAt: now } : worker;
+  const next: PoolWorker = busy ? withIdleSince(worker, undefined) : worker;
   const since = worker.drainStartedAt ?? worker.createdAt;
   // condor_drain marks the ads at once and an idle startd told to shut down peacefully is gone
   // within seconds; neither seen after two cycles means the request was lost (a failed
@@ -144,4 +143,11 @@ function observeDraining(
         reason: `draining; ${plural(seen.runningJobs, "job")} still running`,
       })
     : keep(next);
+}
+
+/** The worker with `idleSince` set, or without the key at all (pool files stay byte-stable). */
+function withIdleSince(worker: PoolWorker, idleSince: number | undefined): PoolWorker {
+  if (idleSince !== undefined) return { ...worker, idleSince };
+  const { idleSince: _old, ...rest } = worker;
+  return rest;
 }

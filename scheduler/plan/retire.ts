@@ -70,7 +70,7 @@ export function decideRetirement(
     return keep(worker, decisions);
   }
 
-  const idleSince = worker.lastBusyAt ?? worker.createdAt;
+  const idleSince = worker.idleSince ?? now;
   const idle = Math.max(0, now - idleSince);
   const keepAlive = Math.max(worker.keepAliveSeconds, baseKeepAlive(config, worker.vmType));
   let kind: Decision["kind"] | undefined;

@@ -26,7 +26,7 @@ const poolWorkerSchema = z
     diskGb: z.number().int().positive(),
     state: z.enum(["booting", "registered", "draining", "failed"]),
     createdAt: unixSeconds,
-    lastBusyAt: unixSeconds.optional(),
+    idleSince: unixSeconds.optional(),
     drainStartedAt: unixSeconds.optional(),
     keepAliveSeconds: z.number().int().nonnegative(),
   })

@@ -16,8 +16,11 @@ export interface PoolWorker {
   state: WorkerState;
   /** Unix seconds the worker was first planned. */
   createdAt: number;
-  /** Unix seconds it was last seen running a job (or registered, if never busy). */
-  lastBusyAt?: number;
+  /**
+   * Unix seconds it was first seen idle since its last job (absent while it runs jobs or before
+   * it registers). Set on the transition only, so a busy pool's file does not change every cycle.
+   */
+  idleSince?: number;
   /** Unix seconds the scheduler asked HTCondor to retire it. */
   drainStartedAt?: number;
   /** Seconds to keep it once idle (VM type's keep-alive or the jobs' +VMKeepAlive). */

@@ -194,7 +194,7 @@ export const worldArb: fc.Arbitrary<PlanInput> = configArb.chain((config) =>
           diskGb: type?.disk_gb ?? 10,
           state: w.state,
           createdAt: NOW - w.age,
-          ...(w.state === "booting" ? {} : { lastBusyAt: NOW - Math.min(w.age, w.idle) }),
+          ...(w.state === "booting" ? {} : { idleSince: NOW - Math.min(w.age, w.idle) }),
           ...(w.state === "draining" ? { drainStartedAt: NOW - w.drainAge } : {}),
           keepAliveSeconds: type?.keep_alive ?? config.policy.idle_keep_alive,
         };

@@ -10,12 +10,12 @@ describe("observe", () => {
     const booting = poolWorker(name, {
       state: "booting",
       createdAt: NOW - 120,
-      lastBusyAt: undefined,
+      idleSince: undefined,
     });
     const outcome = observe("alberta", booting, startd(name, 0), policy, NOW);
     expect(outcome.fate).toBe("keep");
     if (outcome.fate !== "keep") return;
-    expect(outcome.worker).toMatchObject({ state: "registered", lastBusyAt: NOW });
+    expect(outcome.worker).toMatchObject({ state: "registered", idleSince: NOW });
     expect(outcome.decisions.map((d) => d.kind)).toEqual(["registered"]);
   });
 
@@ -31,12 +31,12 @@ describe("observe", () => {
     });
   });
 
-  it("marks a busy worker's lastBusyAt and keeps an idle one's", () => {
-    const worker = poolWorker(name, { lastBusyAt: NOW - 300 });
+  it("clears a busy worker's idleSince and keeps an idle one's", () => {
+    const worker = poolWorker(name, { idleSince: NOW - 300 });
     const busy = observe("alberta", worker, startd(name, 2), policy, NOW);
     const idle = observe("alberta", worker, startd(name, 0), policy, NOW);
-    expect(busy.fate === "keep" && busy.worker.lastBusyAt).toBe(NOW);
-    expect(idle.fate === "keep" && idle.worker.lastBusyAt).toBe(NOW - 300);
+    expect(busy.fate === "keep" && "idleSince" in busy.worker).toBe(false);
+    expect(idle.fate === "keep" && idle.worker.idleSince).toBe(NOW - 300);
   });
 
   it("removes a registered worker that vanished from condor_status", () => {

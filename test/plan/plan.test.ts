@@ -46,7 +46,7 @@ describe("plan on the bundled example", () => {
   });
 
   it("counts idle jobs on a registered worker with room, which keeps it past its keep-alive", () => {
-    const worker = poolWorker("cs-alberta-demo-vm-0001", { lastBusyAt: NOW - 3600 });
+    const worker = poolWorker("cs-alberta-demo-vm-0001", { idleSince: NOW - 3600 });
     const result = plan(
       world({ jobs: jobs(2), pools: { alberta: [worker] }, workers: [startd(worker.name, 0)] }),
     );
@@ -56,7 +56,7 @@ describe("plan on the bundled example", () => {
   });
 
   it("retires an idle worker past its keep-alive by draining it first", () => {
-    const worker = poolWorker("cs-alberta-demo-vm-0001", { lastBusyAt: NOW - 601 });
+    const worker = poolWorker("cs-alberta-demo-vm-0001", { idleSince: NOW - 601 });
     const result = plan(world({ pools: { alberta: [worker] }, workers: [startd(worker.name, 0)] }));
     expect(result.retire).toEqual([
       {
@@ -85,7 +85,7 @@ describe("plan on the bundled example", () => {
   it("asks again when a retire request never showed in condor_status", () => {
     const worker = poolWorker("cs-alberta-demo-vm-0001", {
       state: "draining",
-      lastBusyAt: NOW - 1200,
+      idleSince: NOW - 1200,
       drainStartedAt: NOW - 600,
     });
     const result = plan(world({ pools: { alberta: [worker] }, workers: [startd(worker.name, 0)] }));
@@ -125,7 +125,7 @@ describe("plan on the bundled example", () => {
   });
 
   it("empties a removed cloud: idle retired at once, busy kept, booting cancelled", () => {
-    const idle = poolWorker("cs-gone-demo-vm-0001", { lastBusyAt: NOW });
+    const idle = poolWorker("cs-gone-demo-vm-0001", { idleSince: NOW });
     const busy = poolWorker("cs-gone-demo-vm-0002");
     const booting = poolWorker("cs-gone-demo-vm-0003", { state: "booting", createdAt: NOW - 10 });
     const result = plan(

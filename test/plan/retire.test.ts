@@ -6,7 +6,7 @@ const config = exampleConfig(); // demo-vm keep_alive 10m, retire_with drain
 const name = "cs-alberta-demo-vm-0001";
 const candidate = (idleFor: number, fields: { running?: number; needed?: boolean } = {}) => ({
   cloud: "alberta",
-  worker: poolWorker(name, { lastBusyAt: NOW - idleFor, keepAliveSeconds: 600 }),
+  worker: poolWorker(name, { idleSince: NOW - idleFor, keepAliveSeconds: 600 }),
   seen: startd(name, fields.running ?? 0),
   needed: fields.needed ?? false,
   gone: undefined,

@@ -51,7 +51,7 @@ export function poolWorker(name: string, fields: Partial<PoolWorker> = {}): Pool
     diskGb: 20,
     state: "registered",
     createdAt: NOW - 3600,
-    lastBusyAt: NOW - 60,
+    idleSince: NOW - 60,
     keepAliveSeconds: 600,
     ...fields,
   };

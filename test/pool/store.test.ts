@@ -50,7 +50,7 @@ describe("pool store", () => {
   });
 
   it("formats stably: sorted workers, 2-space JSON, trailing newline, same bytes for same pool", async () => {
-    const a = worker("b-worker", { lastBusyAt: 1_750_000_100 });
+    const a = worker("b-worker", { idleSince: 1_750_000_100 });
     // Same worker, keys in another order: the file must not change.
     const { name, ...rest } = a;
     const reordered: PoolWorker = { ...rest, name };

@@ -95,7 +95,7 @@ describe("runCycle", () => {
   });
 
   it("keeps a worker HTCondor refused to drain as it was, to retry next cycle", async () => {
-    const idle = poolWorker("cs-alberta-demo-vm-0001", { lastBusyAt: NOW - 3600 });
+    const idle = poolWorker("cs-alberta-demo-vm-0001", { idleSince: NOW - 3600 });
     const { condor, files, cycle } = setup(exampleConfig(), { alberta: [idle] });
     condor.startds = [startd("cs-alberta-demo-vm-0001", 0)];
     condor.refuseDrain = true;
@@ -141,7 +141,7 @@ describe("runCycle", () => {
   it("empties a cloud removed from the config, then destroys its stack and pool file", async () => {
     const config = exampleConfig();
     const { condor, deployer, files, cycle } = setup(config, {
-      victoria: [poolWorker("cs-victoria-demo-vm-0001", { lastBusyAt: NOW - 60 })],
+      victoria: [poolWorker("cs-victoria-demo-vm-0001", { idleSince: NOW - 60 })],
     });
     condor.startds = [startd("cs-victoria-demo-vm-0001", 1)];
     await cycle(NOW);

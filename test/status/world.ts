@@ -98,8 +98,8 @@ export function job(
 export function knownPools(): Record<string, PoolWorker[]> {
   return {
     alberta: [
-      poolWorker("cs-alberta-demo-vm-0001", { createdAt: NOW - 3600, lastBusyAt: NOW }),
-      poolWorker("cs-alberta-demo-vm-0002", { createdAt: NOW - 1800, lastBusyAt: NOW - 300 }),
+      poolWorker("cs-alberta-demo-vm-0001", { createdAt: NOW - 3600, idleSince: NOW }),
+      poolWorker("cs-alberta-demo-vm-0002", { createdAt: NOW - 1800, idleSince: NOW - 300 }),
       poolWorker("cs-alberta-demo-vm-0003", { state: "booting", createdAt: NOW }),
       poolWorker("cs-alberta-four-core-0001", {
         state: "draining",
