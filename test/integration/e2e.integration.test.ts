@@ -251,6 +251,7 @@ describeIntegration("end to end on the local cloud: demand -> servers -> drain -
       ).toEqual([
         "alberta: -3 demo-vm drained",
         "alberta: -3 demo-vm idle 10m",
+        "alberta: 3 went idle",
         "alberta: 3 registered",
         "alberta: +3 demo-vm (image NEP52-batch) for 5 idle jobs",
       ]);

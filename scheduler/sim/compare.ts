@@ -1,0 +1,84 @@
+// One trace through ours and both baselines on identical simulated clouds (same seed, same
+// behaviour), plus the bounds: the figures of `cloudscheduler simulate` and `npm run bench`.
+import type { Config } from "../config/schema.js";
+import { classicPlanner, staticPlanner, staticPoolSize } from "./baselines.js";
+import type { Series } from "./metrics.js";
+import { medianOf } from "./random.js";
+import { boundsOf, type PolicyReport } from "./report.js";
+import { type CloudBehaviour, DEFAULT_BEHAVIOUR, type InstanceProgram } from "./sim-cloud.js";
+import { type SimulationOptions, simulate } from "./simulate.js";
+import type { Trace } from "./trace.js";
+import { mapTrace } from "./trace-map.js";
+
+export const POLICIES = ["cloudscheduler", "static", "classic"] as const;
+export type PolicyName = (typeof POLICIES)[number];
+
+export interface CompareOptions {
+  config: Config;
+  trace: Trace;
+  seed?: number;
+  /** SWF processors per VM core (see README.md). */
+  procsPerCore?: number;
+  /** Unix seconds the trace starts at when it does not say. */
+  start?: number;
+  behaviour?: CloudBehaviour;
+  /** Pool program for our policy's ups (the baselines trust the worker list). */
+  program?: InstanceProgram;
+  policies?: readonly PolicyName[];
+  onProgress?: (
+    policy: string,
+    progress: Parameters<NonNullable<SimulationOptions["onProgress"]>>[0],
+  ) => void;
+}
+
+export interface Comparison {
+  report: PolicyReport;
+  series: Record<string, Series>;
+}
+
+export async function comparePolicies(options: CompareOptions): Promise<Comparison> {
+  const { config, trace } = options;
+  const mapped = mapTrace(trace.jobs, config, {
+    start: trace.startTime ?? options.start ?? 1_700_000_000,
+    procsPerCore: options.procsPerCore ?? 1,
+  });
+  const behaviour = options.behaviour ?? DEFAULT_BEHAVIOUR;
+  const runs = [];
+  const series: Record<string, Series> = {};
+  for (const policy of options.policies ?? POLICIES) {
+    const common = {
+      config,
+      jobs: mapped.jobs,
+      policy,
+      seed: options.seed ?? 1,
+      behaviour: () => behaviour,
+      onProgress: (p: Parameters<NonNullable<SimulationOptions["onProgress"]>>[0]) =>
+        options.onProgress?.(policy, p),
+    };
+    const result =
+      policy === "cloudscheduler"
+        ? await simulate({ ...common, ...(options.program ? { program: options.program } : {}) })
+        : policy === "static"
+          ? await simulate({
+              ...common,
+              planner: staticPlanner(staticPoolSize(config, mapped.jobs)),
+              stopWhenJobsDone: true,
+            })
+          : await simulate({ ...common, planner: classicPlanner() });
+    runs.push(result.metrics);
+    series[policy] = result.series;
+  }
+  return {
+    report: {
+      trace: {
+        source: trace.source,
+        jobs: mapped.jobs.length,
+        skipped: trace.skipped,
+        dropped: mapped.dropped,
+      },
+      runs,
+      bounds: boundsOf(runs, medianOf(behaviour.bootTime)),
+    },
+    series,
+  };
+}

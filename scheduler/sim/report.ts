@@ -1,0 +1,143 @@
+// The policy table: ours vs. the baselines vs. the bounds no policy can beat, as text and as
+// rows for `npm run bench`.
+import type { RunMetrics } from "./metrics.js";
+
+export interface Bounds {
+  /** A cold elastic pool cannot start a job before a VM boots: the median boot time. */
+  waitSeconds: number;
+  /** Paid core-hours cannot be below the core-hours the jobs use. */
+  paidCoreHours: number;
+  utilisation: 1;
+}
+
+export interface PolicyReport {
+  trace: {
+    source: string;
+    jobs: number;
+    skipped: Record<string, number>;
+    dropped: Record<string, number>;
+  };
+  runs: RunMetrics[];
+  bounds: Bounds;
+}
+
+export function boundsOf(runs: readonly RunMetrics[], bootMedianSeconds: number): Bounds {
+  const jobCoreHours = runs.reduce((m, r) => Math.max(m, r.jobCoreHours), 0);
+  return { waitSeconds: bootMedianSeconds, paidCoreHours: jobCoreHours, utilisation: 1 };
+}
+
+const COLUMNS = [
+  "policy",
+  "jobs done",
+  "mean wait",
+  "p95 wait",
+  "paid core-h",
+  "job core-h",
+  "util",
+  "peak VMs",
+  "boots",
+  "drains",
+  "deploys (chg/all)",
+  "quota hits",
+  "failures",
+] as const;
+
+export function policyTable(report: PolicyReport): string {
+  const rows: string[][] = report.runs.map((r) => [
+    r.policy,
+    `${r.jobs.finished}/${r.jobs.submitted}`,
+    seconds(r.wait.mean),
+    seconds(r.wait.p95),
+    r.paidCoreHours.toFixed(0),
+    r.jobCoreHours.toFixed(0),
+    r.utilisation.toFixed(3),
+    String(r.peakWorkers),
+    String(r.boots),
+    String(r.drains),
+    `${r.deployOps.changing}/${r.deployOps.ups}`,
+    String(r.quotaHits),
+    failuresText(r),
+  ]);
+  const b = report.bounds;
+  rows.push([
+    "bound",
+    "",
+    `>= ${seconds(b.waitSeconds)}`,
+    `>= ${seconds(b.waitSeconds)}`,
+    `>= ${b.paidCoreHours.toFixed(0)}`,
+    "",
+    "<= 1.000",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+  ]);
+  const widths = COLUMNS.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number)))
+      .join("  ");
+  const skipped = Object.entries(report.trace.skipped).map(([k, v]) => `${v} ${k}`);
+  const dropped = Object.entries(report.trace.dropped).map(([k, v]) => `${v} ${k}`);
+  return [
+    `trace ${report.trace.source}: ${report.trace.jobs} jobs replayed${skipped.length ? `; skipped: ${skipped.join(", ")}` : ""}${dropped.length ? `; dropped: ${dropped.join(", ")}` : ""}`,
+    line(COLUMNS),
+    line(widths.map((w) => "-".repeat(w))),
+    ...rows.map(line),
+    "bound: wait cannot beat a cold boot (median boot time); paid core-hours cannot be below job core-hours; utilisation cannot exceed 1.",
+  ].join("\n");
+}
+
+export function failuresText(r: RunMetrics): string {
+  const f = r.failures;
+  const parts: string[] = [];
+  if (f.apiErrors) parts.push(`${f.apiErrors} api`);
+  if (f.instanceErrors) parts.push(`${f.instanceErrors} ERROR`);
+  if (f.neverJoined) parts.push(`${f.neverJoined} never-joined`);
+  if (f.bootTimeouts) parts.push(`${f.bootTimeouts} boot-timeout`);
+  if (f.cycleErrors) parts.push(`${f.cycleErrors} cycle`);
+  if (f.retireFailures) parts.push(`${f.retireFailures} retire`);
+  if (f.jobsEvicted) parts.push(`${f.jobsEvicted} JOBS EVICTED`);
+  if (r.stalledAt !== undefined) parts.push("STALLED");
+  return parts.length ? parts.join(", ") : "0";
+}
+
+/** Rows for the bench runner: one per policy and figure. */
+export function benchRows(report: PolicyReport): { name: string; value: number; unit: string }[] {
+  const rows: { name: string; value: number; unit: string }[] = [];
+  for (const r of report.runs) {
+    rows.push(
+      { name: `${r.policy}: mean wait`, value: r.wait.mean, unit: "s" },
+      { name: `${r.policy}: p95 wait`, value: r.wait.p95, unit: "s" },
+      { name: `${r.policy}: paid VM core-hours`, value: r.paidCoreHours, unit: "core-h" },
+      { name: `${r.policy}: utilisation (job / paid core-hours)`, value: r.utilisation, unit: "" },
+      { name: `${r.policy}: peak workers`, value: r.peakWorkers, unit: "VMs" },
+      { name: `${r.policy}: boots`, value: r.boots, unit: "VMs" },
+      { name: `${r.policy}: drains`, value: r.drains, unit: "VMs" },
+      {
+        name: `${r.policy}: deploy ops that changed something`,
+        value: r.deployOps.changing,
+        unit: "ups",
+      },
+      { name: `${r.policy}: quota hits`, value: r.quotaHits, unit: "" },
+    );
+  }
+  rows.push(
+    { name: "bound: wait (median cold boot)", value: report.bounds.waitSeconds, unit: "s" },
+    {
+      name: "bound: paid core-hours (job core-hours)",
+      value: report.bounds.paidCoreHours,
+      unit: "core-h",
+    },
+    { name: "bound: utilisation", value: 1, unit: "" },
+  );
+  return rows;
+}
+
+function seconds(s: number): string {
+  if (s < 120) return `${s.toFixed(0)}s`;
+  if (s < 7200) return `${(s / 60).toFixed(1)}m`;
+  return `${(s / 3600).toFixed(1)}h`;
+}

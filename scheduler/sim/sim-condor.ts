@@ -1,0 +1,407 @@
+// A simulated HTCondor pool: a queue of jobs and the startds of booted workers, in simulated
+// time. jobs() and workers() print the state as HTCondor 25's projected JSON and parse it back
+// with the real adapter (streamAds + parseJobs / parseSlots + groupWorkers), so the real parser
+// runs every cycle. Matching follows partitionable slots: an idle job runs on a registered,
+// non-draining startd of its VMType with free cores and memory, as a dynamic slot, for its
+// runtime, then leaves the queue. drain / peaceful off follow HTCondor (fixtures/README.md):
+// drain stops new matches, running jobs finish, the empty startd stays as Drained/Idle; peaceful
+// off removes the startd once it is empty.
+import { streamAds } from "../condor/ad-stream.js";
+import type { CondorClient } from "../condor/client.js";
+import { CondorMachineNotFoundError } from "../condor/errors.js";
+import { groupWorkers } from "../condor/group-workers.js";
+import { JOB_ATTRIBUTES, parseJobs } from "../condor/parse-jobs.js";
+import { parseSlots, SLOT_ATTRIBUTES } from "../condor/parse-slots.js";
+import type { Job, ObservedWorker } from "../condor/types.js";
+import { type Ad, renderAds } from "./condor-json.js";
+import type { EventQueue } from "./event-queue.js";
+import type { SimJobSpec } from "./trace-map.js";
+
+/** Where simulated workers live in DNS; their machine name is `<worker>.<domain>`. */
+export const SIM_DOMAIN = "sim.cloudscheduler.test";
+/** Disk every simulated job requests, KiB (request_disk = 1 GB). */
+const JOB_DISK_KB = 1024 * 1024;
+
+export interface StartdSpec {
+  /** CloudSchedulerVM: the pool entry the worker was booted as. */
+  workerName: string;
+  vmType: string;
+  cores: number;
+  memoryMb: number;
+}
+
+interface QueuedJob {
+  spec: SimJobSpec;
+  cluster: number;
+  state: "idle" | "running";
+  stateSince: number;
+  startedAt?: number;
+  machine?: string;
+  slot?: string;
+}
+
+interface DynamicSlot {
+  name: string;
+  cluster: number;
+  cores: number;
+  memoryMb: number;
+  since: number;
+}
+
+interface Startd extends StartdSpec {
+  machine: string;
+  freeCores: number;
+  freeMemoryMb: number;
+  slots: DynamicSlot[];
+  nextSlot: number;
+  draining: boolean;
+  offRequested: boolean;
+  since: number;
+}
+
+export interface FinishedJob {
+  id: string;
+  vmType: string;
+  cores: number;
+  submit: number;
+  startedAt: number;
+  finishedAt: number;
+}
+
+export interface SimCondorCounters {
+  submitted: number;
+  started: number;
+  finished: number;
+  /** Jobs whose worker vanished under them (they go back to idle, as after a lost claim). */
+  evicted: number;
+  drains: number;
+  peacefulOffs: number;
+}
+
+export class SimCondor implements CondorClient {
+  private readonly queue = new Map<number, QueuedJob>();
+  private readonly idleByType = new Map<string, QueuedJob[]>();
+  private readonly startds = new Map<string, Startd>();
+  private nextCluster = 1;
+  readonly finished: FinishedJob[] = [];
+  readonly counters: SimCondorCounters = {
+    submitted: 0,
+    started: 0,
+    finished: 0,
+    evicted: 0,
+    drains: 0,
+    peacefulOffs: 0,
+  };
+  /** Called when a job's worker vanished while it ran (a VM deleted under a job). */
+  onEvict?: (jobId: string, workerName: string) => void;
+
+  constructor(private readonly events: EventQueue) {}
+
+  // --- the world changing -------------------------------------------------------------------
+
+  /** Queues a job now (condor_submit). */
+  submit(spec: SimJobSpec): string {
+    const cluster = this.nextCluster++;
+    const job: QueuedJob = { spec, cluster, state: "idle", stateSince: this.events.now() };
+    this.queue.set(cluster, job);
+    this.enqueueIdle(job);
+    this.counters.submitted++;
+    this.negotiate();
+    return `${cluster}.0`;
+  }
+
+  /** A booted worker's startd joins the pool. */
+  join(spec: StartdSpec): string {
+    const machine = `${spec.workerName}.${SIM_DOMAIN}`;
+    this.startds.set(machine, {
+      ...spec,
+      machine,
+      freeCores: spec.cores,
+      freeMemoryMb: spec.memoryMb,
+      slots: [],
+      nextSlot: 1,
+      draining: false,
+      offRequested: false,
+      since: this.events.now(),
+    });
+    this.negotiate();
+    return machine;
+  }
+
+  /** The worker's VM is gone: its startd vanishes; jobs on it go back to idle. */
+  vanish(workerName: string): void {
+    const startd = this.startds.get(`${workerName}.${SIM_DOMAIN}`);
+    if (!startd) return;
+    this.startds.delete(startd.machine);
+    for (const slot of startd.slots) {
+      const job = this.queue.get(slot.cluster);
+      if (!job) continue;
+      job.state = "idle";
+      job.stateSince = this.events.now();
+      delete job.machine;
+      delete job.slot;
+      delete job.startedAt;
+      this.enqueueIdle(job);
+      this.counters.evicted++;
+      this.onEvict?.(`${job.cluster}.0`, workerName);
+    }
+    this.negotiate();
+  }
+
+  // --- CondorClient: what the scheduler sees ------------------------------------------------
+
+  async jobs(): Promise<Job[]> {
+    return parseJobs(streamAds(once(this.renderQueue())));
+  }
+
+  async workers(): Promise<ObservedWorker[]> {
+    return groupWorkers(await parseSlots(streamAds(once(this.renderStatus()))));
+  }
+
+  async drain(machine: string, _reason: string): Promise<void> {
+    const startd = this.startds.get(machine);
+    if (!startd) {
+      throw new CondorMachineNotFoundError(
+        `condor_drain -graceful ${machine}`,
+        `ERROR: Can't find address for startd ${machine}`,
+        machine,
+      );
+    }
+    startd.draining = true;
+    this.counters.drains++;
+  }
+
+  async peacefulOff(machine: string): Promise<void> {
+    // Against a startd already gone, the real condor_off still exits 0.
+    const startd = this.startds.get(machine);
+    if (!startd) return;
+    startd.offRequested = true;
+    this.counters.peacefulOffs++;
+    if (startd.slots.length === 0) this.startds.delete(machine);
+  }
+
+  // --- the JSON HTCondor would print ---------------------------------------------------------
+
+  /** `condor_q -allusers -json -attributes <JOB_ATTRIBUTES>` output for the queue now. */
+  renderQueue(): string {
+    const now = this.events.now();
+    const ads: Ad[] = [];
+    for (const job of this.queue.values()) ads.push(jobAd(job, now));
+    return renderAds(ads, JOB_ATTRIBUTES);
+  }
+
+  /** `condor_status -json -attributes <SLOT_ATTRIBUTES>` output for the pool now. */
+  renderStatus(): string {
+    const now = this.events.now();
+    const ads: Ad[] = [];
+    for (const startd of [...this.startds.values()].sort((a, b) => compare(a.machine, b.machine))) {
+      ads.push(...slotAds(startd, now));
+    }
+    return renderAds(ads, SLOT_ATTRIBUTES);
+  }
+
+  // --- state for metrics and tests -----------------------------------------------------------
+
+  get idleJobs(): number {
+    let n = 0;
+    for (const job of this.queue.values()) if (job.state === "idle") n++;
+    return n;
+  }
+
+  /** When the longest-waiting idle job entered the idle state; undefined when none waits. */
+  oldestIdleSince(): number | undefined {
+    let oldest: number | undefined;
+    for (const job of this.queue.values()) {
+      if (job.state === "idle" && (oldest === undefined || job.stateSince < oldest))
+        oldest = job.stateSince;
+    }
+    return oldest;
+  }
+
+  get runningJobs(): number {
+    return this.queue.size - this.idleJobs;
+  }
+
+  get queued(): number {
+    return this.queue.size;
+  }
+
+  /** Startds in the pool by worker name, with the jobs each runs. */
+  startdsNow(): { workerName: string; machine: string; running: number; draining: boolean }[] {
+    return [...this.startds.values()].map((s) => ({
+      workerName: s.workerName,
+      machine: s.machine,
+      running: s.slots.length,
+      draining: s.draining,
+    }));
+  }
+
+  runningOn(workerName: string): number {
+    return this.startds.get(`${workerName}.${SIM_DOMAIN}`)?.slots.length ?? 0;
+  }
+
+  // --- matching -----------------------------------------------------------------------------
+
+  private enqueueIdle(job: QueuedJob): void {
+    const list = this.idleByType.get(job.spec.vmType);
+    if (list) {
+      // Keep queue order (a re-queued job goes back to its place by cluster id).
+      if (list.length === 0 || (list[list.length - 1] as QueuedJob).cluster < job.cluster)
+        list.push(job);
+      else list.splice(lowerBound(list, job.cluster), 0, job);
+    } else this.idleByType.set(job.spec.vmType, [job]);
+  }
+
+  /** The negotiator: fills free room of usable startds with idle jobs, in queue order. */
+  private negotiate(): void {
+    const byType = new Map<string, Startd[]>();
+    for (const s of this.startds.values()) {
+      if (s.draining || s.offRequested || s.freeCores <= 0) continue;
+      const list = byType.get(s.vmType);
+      if (list) list.push(s);
+      else byType.set(s.vmType, [s]);
+    }
+    for (const [vmType, startds] of byType) {
+      const idle = this.idleByType.get(vmType);
+      if (!idle || idle.length === 0) continue;
+      let freeCores = startds.reduce((n, s) => n + s.freeCores, 0);
+      const left: QueuedJob[] = [];
+      for (let i = 0; i < idle.length; i++) {
+        const job = idle[i] as QueuedJob;
+        if (freeCores <= 0) {
+          left.push(...idle.slice(i));
+          break;
+        }
+        const startd = startds.find(
+          (s) => s.freeCores >= job.spec.cores && s.freeMemoryMb >= job.spec.memoryMb,
+        );
+        if (!startd) {
+          left.push(job);
+          continue;
+        }
+        this.start(job, startd);
+        freeCores -= job.spec.cores;
+      }
+      this.idleByType.set(vmType, left);
+    }
+  }
+
+  private start(job: QueuedJob, startd: Startd): void {
+    const now = this.events.now();
+    const slot: DynamicSlot = {
+      name: `slot1_${startd.nextSlot++}@${startd.machine}`,
+      cluster: job.cluster,
+      cores: job.spec.cores,
+      memoryMb: job.spec.memoryMb,
+      since: now,
+    };
+    startd.slots.push(slot);
+    startd.freeCores -= slot.cores;
+    startd.freeMemoryMb -= slot.memoryMb;
+    job.state = "running";
+    job.stateSince = now;
+    job.startedAt = now;
+    job.machine = startd.machine;
+    job.slot = slot.name;
+    this.counters.started++;
+    this.events.at(now + job.spec.runtime, () => this.finish(job, slot.name));
+  }
+
+  private finish(job: QueuedJob, slotName: string): void {
+    // The job may have been evicted (its worker vanished) and restarted elsewhere since.
+    if (job.state !== "running" || job.slot !== slotName || job.machine === undefined) return;
+    const startd = this.startds.get(job.machine);
+    const now = this.events.now();
+    this.queue.delete(job.cluster);
+    this.counters.finished++;
+    this.finished.push({
+      id: job.spec.id,
+      vmType: job.spec.vmType,
+      cores: job.spec.cores,
+      submit: job.spec.submit,
+      startedAt: job.startedAt ?? now,
+      finishedAt: now,
+    });
+    if (startd) {
+      startd.slots = startd.slots.filter((s) => s.name !== slotName);
+      startd.freeCores += job.spec.cores;
+      startd.freeMemoryMb += job.spec.memoryMb;
+      if (startd.offRequested && startd.slots.length === 0) this.startds.delete(startd.machine);
+    }
+    this.negotiate();
+  }
+}
+
+function jobAd(job: QueuedJob, now: number): Ad {
+  const { spec } = job;
+  return {
+    ClusterId: job.cluster,
+    ProcId: 0,
+    JobStatus: job.state === "idle" ? 1 : 2,
+    Owner: spec.owner,
+    QDate: Math.floor(spec.submit),
+    EnteredCurrentStatus: Math.floor(job.stateSince),
+    JobPrio: 0,
+    RequestCpus: spec.cores,
+    RequestMemory: spec.memoryMb,
+    RequestDisk: JOB_DISK_KB,
+    VMType: spec.vmType,
+    RemoteHost: job.slot,
+    JobStartDate: job.startedAt === undefined ? undefined : Math.floor(job.startedAt),
+    ServerTime: Math.floor(now),
+  };
+}
+
+function slotAds(startd: Startd, now: number): Ad[] {
+  const common = {
+    CloudSchedulerVM: startd.workerName,
+    VMType: startd.vmType,
+    Machine: startd.machine,
+    MyType: "Machine",
+    LastHeardFrom: Math.floor(now),
+    Draining: startd.draining ? true : undefined,
+  };
+  const busy = startd.slots.length > 0;
+  const pslot: Ad = {
+    ...common,
+    Name: `slot1@${startd.machine}`,
+    SlotType: "Partitionable",
+    PartitionableSlot: true,
+    State: startd.draining ? "Drained" : "Unclaimed",
+    Activity: startd.draining && busy ? "Retiring" : "Idle",
+    Cpus: startd.freeCores,
+    Memory: startd.freeMemoryMb,
+  };
+  const dslots = startd.slots.map(
+    (slot): Ad => ({
+      ...common,
+      Name: slot.name,
+      SlotType: "Dynamic",
+      DynamicSlot: true,
+      State: "Claimed",
+      Activity: startd.draining ? "Retiring" : "Busy",
+      Cpus: slot.cores,
+      Memory: slot.memoryMb,
+    }),
+  );
+  return [pslot, ...dslots];
+}
+
+async function* once(text: string): AsyncGenerator<Buffer> {
+  if (text.length > 0) yield Buffer.from(text, "utf8");
+}
+
+function lowerBound(list: readonly QueuedJob[], cluster: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((list[mid] as QueuedJob).cluster < cluster) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

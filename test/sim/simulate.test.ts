@@ -1,0 +1,108 @@
+import { expect, test } from "vitest";
+import { classicPlanner, staticPlanner, staticPoolSize } from "../../scheduler/sim/baselines.js";
+import { simulate } from "../../scheduler/sim/simulate.js";
+import type { SimJobSpec } from "../../scheduler/sim/trace-map.js";
+import { demoJob, exampleConfig, START } from "./world.js";
+
+const config = exampleConfig();
+
+/** Three bursts of demo-vm and four-core jobs, an hour apart, more than one cloud can hold. */
+function burstyJobs(): SimJobSpec[] {
+  const jobs: SimJobSpec[] = [];
+  let n = 0;
+  for (const burst of [0, 3600, 7200]) {
+    for (let i = 0; i < 14; i++)
+      jobs.push(demoJob(n++, { submit: START + burst + i * 7, runtime: 300 + ((i * 97) % 900) }));
+    for (let i = 0; i < 4; i++)
+      jobs.push(
+        demoJob(n++, {
+          submit: START + burst + 60,
+          runtime: 1200,
+          cores: 4,
+          memoryMb: 8192,
+          vmType: "four-core",
+        }),
+      );
+  }
+  return jobs;
+}
+
+test("a short trace end to end: every job completes, no worker is deleted under a job, quotas hold, all retire", async () => {
+  const jobs = burstyJobs();
+  const r = await simulate({ config, jobs, seed: 3 });
+  const m = r.metrics;
+  expect(m.jobs).toEqual({ submitted: jobs.length, finished: jobs.length, unfinished: 0 });
+  expect(m.failures.jobsEvicted).toBe(0);
+  expect(m.poolOverQuota).toBe(0);
+  for (const cloud of ["alberta", "victoria"])
+    expect(r.world.cloud.usageOf(cloud).instances).toBe(0);
+  // Both clouds were used (demand exceeds alberta's quota), and every boot was retired again.
+  expect(Math.max(...(r.series.workers.alberta ?? []))).toBeGreaterThan(0);
+  expect(Math.max(...(r.series.workers.victoria ?? []))).toBeGreaterThan(0);
+  expect(m.drains).toBe(m.boots);
+  // No job can start before a VM booted (cold pool, fixed 150 s median boot) and utilisation <= 1.
+  expect(Math.min(...r.waits)).toBeGreaterThanOrEqual(0);
+  expect(m.wait.mean).toBeGreaterThan(60);
+  expect(m.utilisation).toBeGreaterThan(0.2);
+  expect(m.utilisation).toBeLessThanOrEqual(1);
+  expect(m.peakWorkers).toBeLessThanOrEqual(10 + 6);
+});
+
+test("skipping quiet stretches gives exactly the outcome of running every cycle", async () => {
+  const jobs = burstyJobs();
+  const fast = await simulate({ config, jobs, seed: 5 });
+  const exact = await simulate({ config, jobs, seed: 5, exact: true });
+  expect(fast.metrics.cycles).toBeLessThan(exact.metrics.cycles);
+  const pick = (m: typeof fast.metrics) => [
+    m.wait,
+    m.paidCoreHours,
+    m.jobCoreHours,
+    m.boots,
+    m.drains,
+    m.peakWorkers,
+    m.deployOps.changing,
+  ];
+  expect(pick(fast.metrics)).toEqual(pick(exact.metrics));
+  expect(fast.waits).toEqual(exact.waits);
+});
+
+test("failures are survived: ERROR and never-joining instances are replaced, API errors back off, jobs still finish", async () => {
+  const jobs = burstyJobs();
+  const r = await simulate({
+    config,
+    jobs,
+    seed: 11,
+    behaviour: () => ({
+      bootTime: { kind: "uniform", min: 60, max: 240 },
+      apiErrorRate: 0.1,
+      instanceErrorRate: 0.1,
+      neverJoinRate: 0.1,
+    }),
+  });
+  const f = r.metrics.failures;
+  expect(f.apiErrors + f.instanceErrors + f.neverJoined).toBeGreaterThan(0);
+  expect(f.bootTimeouts).toBe(f.instanceErrors + f.neverJoined);
+  expect(r.metrics.jobs.unfinished).toBe(0);
+  expect(f.jobsEvicted).toBe(0);
+});
+
+test("baselines run in the same loop: a static pool never retires, the classic rule boots a VM per waiting job", async () => {
+  const jobs = burstyJobs();
+  const size = staticPoolSize(config, jobs);
+  expect(Object.keys(size).sort()).toEqual(["demo-vm", "four-core"]);
+  const stat = await simulate({
+    config,
+    jobs,
+    planner: staticPlanner(size),
+    stopWhenJobsDone: true,
+    policy: "static",
+  });
+  expect(stat.metrics.jobs.unfinished).toBe(0);
+  expect(stat.metrics.drains).toBe(0);
+  expect(stat.metrics.boots).toBe((size["demo-vm"] ?? 0) + (size["four-core"] ?? 0));
+  const classic = await simulate({ config, jobs, planner: classicPlanner(), policy: "classic" });
+  expect(classic.metrics.jobs.unfinished).toBe(0);
+  const ours = await simulate({ config, jobs });
+  // One VM per job: more boots than ours, which packs two demo jobs per 2-core VM.
+  expect(classic.metrics.boots).toBeGreaterThan(ours.metrics.boots);
+});
