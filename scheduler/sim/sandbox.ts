@@ -36,11 +36,21 @@ export interface SandboxOptions {
   dir?: string;
   seed?: number;
   behaviour?: CloudBehaviour;
+  /**
+   * Starts whatever watches the sandbox besides the screen (the status service: dashboard,
+   * /metrics), given the simulated clock and back-off; told of the config and every cycle.
+   */
+  status?: (now: () => number, backoff: BackoffTracker) => Promise<SandboxStatus>;
   /** Run the pool Pulumi program under mocks for every deploy (default true). */
   pulumiMocks?: boolean;
   /** Receives the status screen after each cycle. */
   show: (screen: string, report: CycleReport) => void;
   signal?: AbortSignal;
+}
+
+export interface SandboxStatus {
+  configLoaded(config: Config, revision: string): Promise<void> | void;
+  onCycle(report: CycleReport): Promise<void> | void;
 }
 
 export interface SandboxResult {
@@ -106,14 +116,19 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxResult
   let cycles = 0;
   let finished = false;
   const cloudsUsed = new Set<string>();
+  const clock = new SimClock(events, options.speed);
+  const backoff = new BackoffTracker();
+  const status = await options.status?.(() => clock.now(), backoff);
+  await status?.configLoaded(config, revision);
   await runDaemon({
-    deps: { condor, deployer: cloud, pools, backoff: new BackoffTracker(), log },
+    deps: { condor, deployer: cloud, pools, backoff, log },
     config: fixedConfig(config, revision),
-    clock: new SimClock(events, options.speed),
+    clock,
     signal: controller.signal,
     ...(options.maxCycles === undefined ? {} : { maxCycles: options.maxCycles }),
     onCycle: async (report) => {
       cycles++;
+      await status?.onCycle(report);
       const poolsNow = report.plan?.pools ?? (await pools.readAll(Object.keys(config.clouds)));
       for (const [name, workers] of Object.entries(poolsNow))
         if (workers.length > 0) cloudsUsed.add(name);

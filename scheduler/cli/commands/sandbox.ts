@@ -1,8 +1,14 @@
 // `cloudscheduler sandbox` (and `npm start`): the whole loop on a fresh machine without
 // credentials: the real scheduler daemon against two simulated clouds and the demo jobs, with a
 // live status screen; ends when every job is done and every worker retired.
+
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { runSandbox } from "../../sim/sandbox.js";
+import { type ListenAddress, parseListen } from "../../status/listen.js";
+import { type StatusService, startStatusService } from "../../status/service.js";
 import type { CommandContext } from "../context.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
 
@@ -10,6 +16,7 @@ interface SandboxOptions {
   speed: string;
   cycles?: string;
   seed: string;
+  listen?: string;
 }
 
 export function registerSandbox(program: Command, ctx: CommandContext): void {
@@ -21,6 +28,10 @@ export function registerSandbox(program: Command, ctx: CommandContext): void {
     .option("--speed <n>", "simulated seconds per real second", "60")
     .option("--cycles <n>", "stop after this many cycles")
     .option("--seed <n>", "seed of simulated boot times", "1")
+    .option(
+      "--listen <host:port>",
+      "also serve the dashboard, /metrics and /api/status there while the sandbox runs (e.g. 127.0.0.1:8787)",
+    )
     .action(async (opts: SandboxOptions) => {
       ctx.setExitCode(await sandboxCommand(opts, ctx));
     });
@@ -40,6 +51,14 @@ async function sandboxCommand(opts: SandboxOptions, ctx: CommandContext): Promis
     );
     return EXIT_USAGE;
   }
+  let listen: ListenAddress | undefined;
+  try {
+    listen = opts.listen === undefined ? undefined : parseListen(opts.listen, true);
+  } catch (err) {
+    ctx.output.err(`cloudscheduler sandbox: ${err instanceof Error ? err.message : String(err)}`);
+    return EXIT_USAGE;
+  }
+  let service: StatusService | undefined;
   const live = process.stdout.isTTY === true;
   const controller = new AbortController();
   const stop = () => controller.abort();
@@ -51,6 +70,20 @@ async function sandboxCommand(opts: SandboxOptions, ctx: CommandContext): Promis
       seed,
       signal: controller.signal,
       ...(cycles === undefined ? {} : { maxCycles: cycles }),
+      ...(listen === undefined
+        ? {}
+        : {
+            status: async (now, backoff) => {
+              service = await startStatusService({
+                stateDir: mkdtempSync(join(tmpdir(), "cloudscheduler-sandbox-state-")),
+                backoff,
+                now,
+                listen,
+              });
+              ctx.output.err(`dashboard: http://${listen?.host}:${listen?.port}/`);
+              return service;
+            },
+          }),
       // On a terminal each screen replaces the last; piped, screens follow each other.
       show: (screen) => ctx.output.out(live ? `\x1b[2J\x1b[H${screen}` : `${screen}\n`),
     });
@@ -68,6 +101,7 @@ async function sandboxCommand(opts: SandboxOptions, ctx: CommandContext): Promis
     ctx.output.err(`cloudscheduler sandbox: ${err instanceof Error ? err.message : String(err)}`);
     return EXIT_FAILURE;
   } finally {
+    await service?.close();
     process.removeListener("SIGINT", stop);
   }
 }
