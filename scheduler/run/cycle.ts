@@ -32,6 +32,8 @@ export interface DeployOutcome {
   error?: string;
   /** Workers taken back out of the pool because the cloud refused them. */
   undone?: string[];
+  /** After a quota refusal: an up with only the kept workers removed what the refused one left. */
+  cleanedUp?: boolean;
 }
 
 export interface CycleReport {
@@ -210,6 +212,21 @@ export async function runCycle(
             undo,
             `${cloud}: undo ${fresh.length} new worker(s): ${classified.kind}, backing off until ${state.until}`,
           );
+        }
+        if (classified.kind === "quota-exceeded") {
+          // Pulumi creates one by one and stops at the refusal, before any delete: the workers
+          // created before it exist without being wanted. An up with only the kept workers has
+          // nothing to create, so it can delete them now instead of behind the next refusal.
+          try {
+            await deps.deployer.up({ cloudName: cloud, cloud: cloudConfig, config, workers: kept });
+            memory.deployed.set(cloud, JSON.stringify(kept));
+            outcome.cleanedUp = true;
+          } catch (cleanupErr) {
+            deps.log.warn(
+              { cloud, err: messageOf(cleanupErr) },
+              "cleanup after a quota refusal failed; retried next cycle",
+            );
+          }
         }
       }
       report.deploys.push(outcome);

@@ -7,6 +7,7 @@ import { CondorParseError } from "../../scheduler/condor/errors.js";
 import type { Job, ObservedWorker } from "../../scheduler/condor/types.js";
 import type { Config } from "../../scheduler/config/schema.js";
 import { BackoffTracker } from "../../scheduler/deploy/backoff.js";
+import { QuotaExceededError } from "../../scheduler/deploy/errors.js";
 import { MemoryDeployer } from "../../scheduler/deploy/memory-deployer.js";
 import type { PoolWorker } from "../../scheduler/pool/types.js";
 import { CycleMemory, runCycle } from "../../scheduler/run/cycle.js";
@@ -129,9 +130,15 @@ describe("runCycle", () => {
     const second = await cycle(NOW + 10);
     expect(second.plan?.pools.alberta ?? []).toEqual([]);
     expect((files.pools.victoria ?? []).length).toBeGreaterThanOrEqual(3);
+    // The refused up and the clean-up up with the kept (no) workers; nothing during the back-off.
     expect(
-      deployer.calls.filter((c) => c.cloud === "alberta" && c.operation === "up"),
-    ).toHaveLength(1);
+      deployer.calls
+        .filter((c) => c.cloud === "alberta" && c.operation === "up")
+        .map((c) => [c.outcome, c.workers?.length]),
+    ).toEqual([
+      ["quota-exceeded", 2],
+      ["ok", 0],
+    ]);
 
     // After the back-off, alberta is used again.
     await cycle(NOW + 31);
@@ -191,5 +198,27 @@ describe("runCycle when Pulumi itself is missing", () => {
     expect(report.error).toMatch(/^deploy stopped for every cloud: /);
     expect(report.deploys.map((d) => d.cloud)).toEqual(["alberta"]);
     expect(backoff.unavailableClouds(NOW)).toEqual([]);
+  });
+});
+
+describe("runCycle after a quota refusal", () => {
+  it("removes the instances Pulumi created before the refusal, in the same cycle", async () => {
+    const { condor, deployer, cycle } = setup();
+    condor.queue = jobs(8);
+    // Like Pulumi against Nova: creates one by one until the quota refuses, deletes nothing.
+    const realUp = deployer.up.bind(deployer);
+    let refuse = true;
+    deployer.up = async (input) => {
+      if (refuse && input.cloudName === "alberta" && input.workers.length > 1) {
+        refuse = false;
+        await realUp({ ...input, workers: input.workers.slice(0, 1) });
+        throw new QuotaExceededError({ cloud: "alberta", detail: "Quota exceeded for instances" });
+      }
+      return realUp(input);
+    };
+    const report = await cycle();
+    const alberta = report.deploys.find((d) => d.cloud === "alberta");
+    expect(alberta).toMatchObject({ ok: false, errorKind: "quota-exceeded", cleanedUp: true });
+    expect(await deployer.instances("alberta")).toEqual([]);
   });
 });
