@@ -1,13 +1,6 @@
-// End to end through the real cycle: the real condor adapter runs the HTCondor stand-ins
-// (test/bin/) replaying real HTCondor 25 ads, the real planner plans, the pool files are written
-// and committed in a real git repo, and an in-memory deployer stands in for Pulumi.
-// Idle demo jobs -> workers planned, committed, deployed -> startds run the jobs -> jobs finish
-// -> workers drained after their keep-alive -> removed, and `git log pool/` tells the story.
-import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { CommandLineCondor } from "../../scheduler/condor/client.js";
 import { loadConfigDir } from "../../scheduler/config/load.js";
@@ -18,36 +11,17 @@ import { readPoolFile } from "../../scheduler/pool/store.js";
 import { CycleMemory, runCycle } from "../../scheduler/run/cycle.js";
 import { recordingLogger } from "../../scheduler/run/logger.js";
 import { RepoPoolFiles } from "../../scheduler/run/pool-files.js";
-import { type Ad, renderAds } from "../../scheduler/sim/condor-json.js";
+import { renderAds } from "../../scheduler/sim/condor-json.js";
+import {
+  git,
+  primitive,
+  type RawAd,
+  readAds,
+  ROOT as root,
+  startdAds,
+} from "../support/condor-world.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const fixture = (name: string) => join(root, "test/fixtures/condor", name);
 const T0 = 1_795_596_400;
-
-type RawAd = Record<string, unknown>;
-const readAds = (name: string): RawAd[] =>
-  JSON.parse(readFileSync(fixture(name), "utf8")) as RawAd[];
-
-/** The real ads of one worker's startd, renamed to a planned worker. */
-function startdAds(
-  fixtureName: string,
-  worker: string,
-  change: (ad: RawAd) => RawAd = (ad) => ad,
-): RawAd[] {
-  const text = readFileSync(fixture(fixtureName), "utf8")
-    .replaceAll("cs-alberta-demo-vm-0001", worker)
-    .replaceAll("vm.cloudscheduler.test", `${worker}.cloudscheduler.test`);
-  return (JSON.parse(text) as RawAd[]).map(change);
-}
-
-/** Keeps what the layout renderer prints (HTCondor's ads here hold no lists we need). */
-function primitive(ad: RawAd): Ad {
-  return Object.fromEntries(Object.entries(ad).filter(([, v]) => typeof v !== "object")) as Ad;
-}
-
-function git(repo: string, ...args: string[]): string {
-  return execFileSync("git", args, { cwd: repo, encoding: "utf8" });
-}
 
 describe("end to end: demand -> pool -> deploy -> drain -> removal", () => {
   it("boots workers for idle demo jobs, keeps them while busy, drains them after keep-alive, removes them", async () => {

@@ -1,16 +1,5 @@
-// End to end, all real except HTCondor: the daemon loop (runDaemon, one cycle per step, with the
-// clock injected) with the real condor adapter running the stand-ins (test/bin/) that replay
-// real HTCondor 25 ads, the real planner, pool files committed in a real git repo, and the real
-// AutomationDeployer driving Pulumi against the local cloud. Checked in Nova at every step:
-// idle demo jobs -> servers ACTIVE -> startds busy (nothing touched) -> jobs gone (kept alive)
-// -> drained after keep-alive -> removed from the pool -> servers deleted.
-//
-// Only alberta is configured: the demo jobs ask for image NEP52-batch, which the local cloud has
-// in RegionOne only (test/cloud/lib/site.py).
-import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { parse, stringify } from "yaml";
 import { CommandLineCondor } from "../../scheduler/condor/client.js";
@@ -25,8 +14,16 @@ import type { CycleDeps, CycleReport } from "../../scheduler/run/cycle.js";
 import { runDaemon } from "../../scheduler/run/daemon.js";
 import { recordingLogger } from "../../scheduler/run/logger.js";
 import { RepoPoolFiles } from "../../scheduler/run/pool-files.js";
-import { type Ad, renderAds } from "../../scheduler/sim/condor-json.js";
+import { renderAds } from "../../scheduler/sim/condor-json.js";
 import { securityGroupName } from "../../stacks/ports.js";
+import {
+  git,
+  primitive,
+  type RawAd,
+  readAds,
+  ROOT as root,
+  startdAds,
+} from "../support/condor-world.js";
 import {
   acquireCloudLock,
   describeIntegration,
@@ -36,31 +33,9 @@ import {
 import { type NovaServer, OpenStackApi } from "../support/openstack-api.js";
 import { ensureSecurityGroup, workerServers } from "../support/pool-fixtures.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const fixture = (name: string) => join(root, "test/fixtures/condor", name);
 const T0 = 1_795_596_400;
 const MINUTES = 60_000;
 const CLOUD = "alberta";
-
-type RawAd = Record<string, unknown>;
-const readAds = (name: string): RawAd[] =>
-  JSON.parse(readFileSync(fixture(name), "utf8")) as RawAd[];
-
-/** The real ads of one worker's startd, renamed to a planned worker. */
-function startdAds(fixtureName: string, worker: string, change: (ad: RawAd) => RawAd = (ad) => ad) {
-  const text = readFileSync(fixture(fixtureName), "utf8")
-    .replaceAll("cs-alberta-demo-vm-0001", worker)
-    .replaceAll("vm.cloudscheduler.test", `${worker}.cloudscheduler.test`);
-  return (JSON.parse(text) as RawAd[]).map(change);
-}
-
-function primitive(ad: RawAd): Ad {
-  return Object.fromEntries(Object.entries(ad).filter(([, v]) => typeof v !== "object")) as Ad;
-}
-
-function git(repo: string, ...args: string[]): string {
-  return execFileSync("git", args, { cwd: repo, encoding: "utf8" });
-}
 
 /** The example site with alberta only (its key pair set) and no image copies. */
 function siteConfigText(): string {

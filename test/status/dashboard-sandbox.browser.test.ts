@@ -1,22 +1,16 @@
 // The dashboard in real headless Chromium against the sandbox (the real daemon, two simulated
 // clouds, the demo jobs): the page shows the clouds, workers appear and change state as the
 // simulated world moves, without a reload; a screenshot goes to test-artifacts/.
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { runSandbox } from "../../scheduler/sim/sandbox.js";
 import { parseListen } from "../../scheduler/status/listen.js";
 import { type StatusService, startStatusService } from "../../scheduler/status/service.js";
+import { chromiumAvailable, launchChromium } from "../support/chromium.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI === "true") {
-  throw new Error(`${CHROMIUM} is missing: CI needs Debian's chromium (apt-get install chromium)`);
-}
-if (!available) console.warn(`skipping the sandbox dashboard test: no ${CHROMIUM}`);
+const available = chromiumAvailable("the sandbox dashboard test");
 
 describe.skipIf(!available)("dashboard against the sandbox", () => {
   it("follows workers booting, running jobs and retiring", async () => {
@@ -44,21 +38,7 @@ describe.skipIf(!available)("dashboard against the sandbox", () => {
         return service;
       },
     });
-    const profile = await mkdtemp(join(tmpdir(), "cs-chromium-"));
-    const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-      viewport: { width: 1400, height: 1100 },
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const errors: string[] = [];

@@ -2,45 +2,18 @@
 // runDaemon with in-memory doubles: the page loads, shows the clouds and workers, follows the
 // world as it changes without a reload, shows hostile job text as text, and is screenshotted to
 // test-artifacts/dashboard.png.
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type BrowserContext, chromium } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseListen } from "../../scheduler/status/listen.js";
 import { startStatusService } from "../../scheduler/status/service.js";
+import { chromiumAvailable, launchChromium } from "../support/chromium.js";
 import { type LiveWorld, startLiveWorld } from "./live-world.js";
 import { exampleConfig, HOSTILE_OWNER, job, NOW, startd } from "./world.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI === "true") {
-  throw new Error(
-    `${CHROMIUM} is missing: CI needs Debian's chromium for the dashboard test (apt-get install chromium)`,
-  );
-}
-if (!available)
-  console.warn(`skipping the dashboard browser test: no ${CHROMIUM} (apt-get install chromium)`);
-
-/** Debian's Chromium with a fresh profile directory (playwright passes it as --user-data-dir). */
-async function launchChromium(): Promise<BrowserContext> {
-  const profile = await mkdtemp(join(tmpdir(), "cs-chromium-"));
-  return chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    viewport: { width: 1400, height: 1100 },
-  });
-}
+const available = chromiumAvailable("the dashboard browser test");
 
 describe.skipIf(!available)("dashboard in Chromium", () => {
   let browser: BrowserContext;
