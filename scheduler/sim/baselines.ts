@@ -165,23 +165,7 @@ export function staticPlanner(size: Record<string, number>): Planner {
     for (const [vmType, wanted] of Object.entries(size)) {
       let have = kept.filter((k) => k.worker.vmType === vmType).length;
       while (have < wanted) {
-        const type = input.config.vm_types[vmType];
-        if (!type) break;
-        const cloud = room
-          .clouds(vmType, input.unavailableClouds)
-          .find((c) => room.fits(c, { cores: type.cores, ramMb: type.ram_mb }));
-        if (!cloud) break;
-        const worker = newWorker(input.config, vmType, namer.name(cloud, vmType), input.now);
-        room.add(cloud, worker);
-        kept.push({ cloud, worker, seen: undefined });
-        decisions.push({
-          kind: "boot",
-          cloud,
-          vmType,
-          workers: [worker.name],
-          count: 1,
-          reason: "static pool",
-        });
+        if (!bootOne(input, room, namer, kept, decisions, vmType, "static pool")) break;
         have++;
       }
     }
@@ -244,24 +228,34 @@ export function classicPlanner(): Planner {
       ).length;
       for (let n = waiting - booting; n > 0; n--) {
         if (type.max_instances !== undefined && total >= type.max_instances) break;
-        const cloud = room
-          .clouds(vmType, input.unavailableClouds)
-          .find((c) => room.fits(c, { cores: type.cores, ramMb: type.ram_mb }));
-        if (!cloud) break;
-        const worker = newWorker(input.config, vmType, namer.name(cloud, vmType), input.now);
-        room.add(cloud, worker);
-        kept.push({ cloud, worker, seen: undefined });
-        decisions.push({
-          kind: "boot",
-          cloud,
-          vmType,
-          workers: [worker.name],
-          count: 1,
-          reason: "classic: a VM per waiting job",
-        });
+        if (!bootOne(input, room, namer, kept, decisions, vmType, "classic: a VM per waiting job"))
+          break;
         total++;
       }
     }
     return result(input, kept, retire, decisions);
   };
+}
+
+/** Boots one worker of `vmType` on the first cloud with room; false when none has room. */
+function bootOne(
+  input: PlanInput,
+  room: Room,
+  namer: ReturnType<typeof namerOf>,
+  kept: Kept[],
+  decisions: Decision[],
+  vmType: string,
+  reason: string,
+): boolean {
+  const type = input.config.vm_types[vmType];
+  if (!type) return false;
+  const cloud = room
+    .clouds(vmType, input.unavailableClouds)
+    .find((c) => room.fits(c, { cores: type.cores, ramMb: type.ram_mb }));
+  if (!cloud) return false;
+  const worker = newWorker(input.config, vmType, namer.name(cloud, vmType), input.now);
+  room.add(cloud, worker);
+  kept.push({ cloud, worker, seen: undefined });
+  decisions.push({ kind: "boot", cloud, vmType, workers: [worker.name], count: 1, reason });
+  return true;
 }
