@@ -47,6 +47,15 @@ export function checkReferences(config: Config): CrossProblem[] {
     }
   }
 
+  // A worker observed only once per cycle could never register in time: it would be replaced
+  // every cycle, booting without end.
+  if (config.policy.boot_timeout <= 2 * config.policy.cycle) {
+    problems.push({
+      path: ["policy", "boot_timeout"],
+      message: `expected more than two cycles (2 x policy.cycle = ${2 * config.policy.cycle}s), got ${config.policy.boot_timeout}s`,
+    });
+  }
+
   for (const [image, copy] of Object.entries(config.images)) {
     knownCloud(copy.from, ["images", image, "from"]);
     copy.to.forEach((cloud, i) => {

@@ -90,3 +90,11 @@ describe("checkReferences", () => {
     ]);
   });
 });
+
+describe("policy.boot_timeout", () => {
+  it("must be more than two cycles, or workers are replaced before they can register", () => {
+    expect(problemsOf(example.replace("boot_timeout: 15m", "boot_timeout: 2m"))).toEqual([
+      "cloudscheduler.yaml:69:3 policy.boot_timeout: expected more than two cycles (2 x policy.cycle = 120s), got 120s",
+    ]);
+  });
+});

@@ -46,7 +46,7 @@ export const configArb: fc.Arbitrary<Config> = fc
     types: fc.uniqueArray(fc.constantFrom(...TYPES), { minLength: 1, maxLength: 3 }),
     typeSettings: fc.array(vmTypeArb, { minLength: 3, maxLength: 3 }),
     maxBoots: fc.integer({ min: 1, max: 4 }),
-    bootTimeout: fc.integer({ min: 60, max: 1200 }),
+    bootTimeout: fc.integer({ min: 121, max: 1200 }),
     idleKeepAlive: fc.integer({ min: 0, max: 1200 }),
     drainTimeout: fc.integer({ min: 0, max: 5000 }),
     retireWith: fc.constantFrom("drain", "peaceful-off"),
