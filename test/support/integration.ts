@@ -48,6 +48,11 @@ function portOpen(host: string, port: number): Promise<boolean> {
 const missing = await missingPrerequisite();
 const required = process.env.CI === "true";
 
+/** Why the cloud tier cannot run here (decided at import), or undefined when it can. */
+export function integrationMissing(): string | undefined {
+  return missing;
+}
+
 /**
  * describe() for an integration suite: runs when the cloud and toolchain are there; in CI a
  * missing prerequisite is a failing test; elsewhere the suite is skipped with the reason.
