@@ -122,12 +122,15 @@ async function runCommand(dir: string, opts: RunOptions, ctx: CommandContext): P
   if (status.server)
     log.info({ url: status.server.url }, `status dashboard at ${status.server.url}/`);
   const controller = new AbortController();
-  const stop = (signal: string) => {
+  const stop = (signal: NodeJS.Signals) => {
     log.info({ signal }, "stopping after the cycle in flight");
     controller.abort();
   };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
+  // Listeners that stay while the daemon runs: the Automation API runs the Pulumi CLI through
+  // execa, whose signal-exit handler re-raises a signal it believes nobody else handles. A
+  // `once` listener is gone by then, so a SIGTERM during `pulumi up` killed the daemon mid-deploy.
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
   try {
     await runDaemon({
       deps: {
@@ -152,6 +155,8 @@ async function runCommand(dir: string, opts: RunOptions, ctx: CommandContext): P
     log.error({ err: String(err) }, "scheduler stopped by an unexpected error");
     return EXIT_FAILURE;
   } finally {
+    process.off("SIGTERM", stop);
+    process.off("SIGINT", stop);
     await watcher.close();
     await status.close();
   }
