@@ -19,7 +19,7 @@ describe("parseSlots on real condor_status output", () => {
         workerName: "cs-alberta-demo-vm-0001",
         vmType: "demo-vm",
         draining: false,
-        lastHeardFrom: 1795596466,
+        lastHeardFrom: 1795596409,
       },
     ]);
   });

@@ -236,6 +236,7 @@ function imageConfig(
     "RUNBENCHMARKS = 0",
     `UPDATE_INTERVAL = ${spec.updateInterval ?? 5}`,
     "MASTER_UPDATE_INTERVAL = 5",
+    "STARTER_UPDATE_INTERVAL = 5",
     "# Guests share the host's kernel: HTCondor must not manage the host's cgroups.",
     "BASE_CGROUP =",
     "CGROUP_MEMORY_LIMIT_POLICY = none",

@@ -107,6 +107,8 @@ NEGOTIATOR_CYCLE_DELAY = 5
 NEGOTIATOR_UPDATE_INTERVAL = 5
 UPDATE_INTERVAL = 5
 MASTER_UPDATE_INTERVAL = 5
+# Running jobs' usage (ResidentSetSize, MemoryUsage) reaches the queue within seconds, not 15 min.
+SHADOW_QUEUE_UPDATE_INTERVAL = 5
 RUNBENCHMARKS = 0
 # Workers are remote hosts on a real site: a startd must prove itself with its token, never with
 # FS (which works here only because the test's workers share this host's file system).
