@@ -24,6 +24,8 @@ export interface RunMetrics {
     bootTimeouts: number;
     cycleErrors: number;
     retireFailures: number;
+    /** Failed `up`s by error kind (program, quota-exceeded, cloud-unreachable...). */
+    deploys: Record<string, number>;
     /** Jobs whose worker was deleted under them: must stay 0. */
     jobsEvicted: number;
   };

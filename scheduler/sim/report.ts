@@ -99,6 +99,8 @@ export function failuresText(r: RunMetrics): string {
   if (f.bootTimeouts) parts.push(`${f.bootTimeouts} boot-timeout`);
   if (f.cycleErrors) parts.push(`${f.cycleErrors} cycle`);
   if (f.retireFailures) parts.push(`${f.retireFailures} retire`);
+  for (const [kind, n] of Object.entries(f.deploys).sort(([a], [b]) => (a < b ? -1 : 1)))
+    parts.push(`${n} deploy (${kind})`);
   if (f.jobsEvicted) parts.push(`${f.jobsEvicted} JOBS EVICTED`);
   if (r.stalledAt !== undefined) parts.push("STALLED");
   return parts.length ? parts.join(", ") : "0";

@@ -124,6 +124,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     cycleErrors: 0,
     retireFailures: 0,
     overQuota: 0,
+    deployFailures: {} as Record<string, number>,
   };
 
   let t = start;
@@ -137,7 +138,12 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     counts.drains += report.retired.length;
     counts.retireFailures += report.retireFailures.length;
     if (report.error) counts.cycleErrors++;
-    for (const d of report.deploys) if (!d.ok) counts.failedDeploys++;
+    for (const d of report.deploys) {
+      if (d.ok) continue;
+      counts.failedDeploys++;
+      const kind = d.errorKind ?? "unknown";
+      counts.deployFailures[kind] = (counts.deployFailures[kind] ?? 0) + 1;
+    }
     for (const d of report.plan?.decisions ?? [])
       if (d.kind === "never-registered") counts.bootTimeouts++;
     const poolsNow = report.plan ? report.plan.pools : await pools.readAll(clouds);
@@ -235,6 +241,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       bootTimeouts: counts.bootTimeouts,
       cycleErrors: counts.cycleErrors,
       retireFailures: counts.retireFailures,
+      deploys: counts.deployFailures,
       jobsEvicted: condor.counters.evicted,
     },
     poolOverQuota: counts.overQuota,
