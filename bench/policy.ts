@@ -30,14 +30,21 @@ export async function run(): Promise<Row[]> {
     source: `${full.source} (first ${COMPARED_JOBS} jobs)`,
     jobs: full.jobs.slice(0, COMPARED_JOBS),
   };
-  const three = await comparePolicies({ config, trace: prefix, procsPerCore: 4, seed: 1 });
+  const three = await comparePolicies({
+    config,
+    trace: prefix,
+    procsPerCore: "auto",
+    fitQuotas: true,
+    seed: 1,
+  });
   process.stdout.write(`${policyTable(three.report)}\n\n`);
   const threeSeconds = (performance.now() - started) / 1000;
   started = performance.now();
   const whole = await comparePolicies({
     config,
     trace: full,
-    procsPerCore: 4,
+    procsPerCore: "auto",
+    fitQuotas: true,
     seed: 1,
     policies: ["cloudscheduler", "static"],
   });

@@ -8,7 +8,7 @@ import { boundsOf, type PolicyReport } from "./report.js";
 import { type CloudBehaviour, DEFAULT_BEHAVIOUR, type InstanceProgram } from "./sim-cloud.js";
 import { type SimulationOptions, simulate } from "./simulate.js";
 import type { Trace } from "./trace.js";
-import { mapTrace } from "./trace-map.js";
+import { type ProcsPerCore, prepareReplay } from "./trace-site.js";
 
 export const POLICIES = ["cloudscheduler", "static", "classic"] as const;
 export type PolicyName = (typeof POLICIES)[number];
@@ -17,8 +17,10 @@ export interface CompareOptions {
   config: Config;
   trace: Trace;
   seed?: number;
-  /** SWF processors per VM core (see README.md). */
-  procsPerCore?: number;
+  /** SWF processors per VM core (see README.md); "auto" fits the largest job. Default 1. */
+  procsPerCore?: ProcsPerCore;
+  /** Raise the config's quotas to the trace's peak demand (the bundled default site). */
+  fitQuotas?: boolean;
   /** Unix seconds the trace starts at when it does not say. */
   start?: number;
   behaviour?: CloudBehaviour;
@@ -37,11 +39,13 @@ export interface Comparison {
 }
 
 export async function comparePolicies(options: CompareOptions): Promise<Comparison> {
-  const { config, trace } = options;
-  const mapped = mapTrace(trace.jobs, config, {
-    start: trace.startTime ?? options.start ?? 1_700_000_000,
+  const { trace } = options;
+  const replay = prepareReplay(trace, options.config, {
     procsPerCore: options.procsPerCore ?? 1,
+    fitQuotas: options.fitQuotas ?? false,
+    ...(options.start === undefined ? {} : { start: options.start }),
   });
+  const { config, mapped } = replay;
   const behaviour = options.behaviour ?? DEFAULT_BEHAVIOUR;
   const runs = [];
   const series: Record<string, Series> = {};
@@ -75,6 +79,9 @@ export async function comparePolicies(options: CompareOptions): Promise<Comparis
         jobs: mapped.jobs.length,
         skipped: trace.skipped,
         dropped: mapped.dropped,
+        total: mapped.total,
+        procsPerCore: replay.procsPerCore,
+        notes: replay.notes,
       },
       runs,
       bounds: boundsOf(runs, medianOf(behaviour.bootTime)),

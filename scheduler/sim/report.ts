@@ -1,6 +1,7 @@
 // The policy table: ours vs. the baselines vs. the bounds no policy can beat, as text and as
 // rows for `npm run bench`.
 import type { RunMetrics } from "./metrics.js";
+import type { DroppedJobs } from "./trace-map.js";
 
 export interface Bounds {
   /** A cold elastic pool cannot start a job before a VM boots: the median boot time. */
@@ -15,7 +16,13 @@ export interface PolicyReport {
     source: string;
     jobs: number;
     skipped: Record<string, number>;
-    dropped: Record<string, number>;
+    /** Jobs that fit no VM type, by reason: never replayed, but counted. */
+    dropped: Record<string, DroppedJobs>;
+    /** The whole trace (replayed and dropped), the base of the dropped shares. */
+    total: { jobs: number; coreHours: number };
+    procsPerCore: number;
+    /** How the site or the mapping was fitted to the trace. */
+    notes: string[];
   };
   runs: RunMetrics[];
   bounds: Bounds;
@@ -29,6 +36,7 @@ export function boundsOf(runs: readonly RunMetrics[], bootMedianSeconds: number)
 const COLUMNS = [
   "policy",
   "jobs done",
+  "dropped",
   "mean wait",
   "p95 wait",
   "paid core-h",
@@ -43,9 +51,15 @@ const COLUMNS = [
 ] as const;
 
 export function policyTable(report: PolicyReport): string {
+  const dropped = droppedTotals(report);
+  const droppedCell =
+    dropped.jobs === 0
+      ? "0"
+      : `${dropped.jobs} (${percent(dropped.jobs, report.trace.total.jobs)} jobs, ${percent(dropped.coreHours, report.trace.total.coreHours)} core-h)`;
   const rows: string[][] = report.runs.map((r) => [
     r.policy,
-    `${r.jobs.finished}/${r.jobs.submitted}`,
+    `${r.jobs.finished}/${report.trace.total.jobs}`,
+    droppedCell,
     seconds(r.wait.mean),
     seconds(r.wait.p95),
     r.paidCoreHours.toFixed(0),
@@ -61,6 +75,7 @@ export function policyTable(report: PolicyReport): string {
   const b = report.bounds;
   rows.push([
     "bound",
+    "",
     "",
     `>= ${seconds(b.waitSeconds)}`,
     `>= ${seconds(b.waitSeconds)}`,
@@ -80,14 +95,40 @@ export function policyTable(report: PolicyReport): string {
       .map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number)))
       .join("  ");
   const skipped = Object.entries(report.trace.skipped).map(([k, v]) => `${v} ${k}`);
-  const dropped = Object.entries(report.trace.dropped).map(([k, v]) => `${v} ${k}`);
   return [
-    `trace ${report.trace.source}: ${report.trace.jobs} jobs replayed${skipped.length ? `; skipped: ${skipped.join(", ")}` : ""}${dropped.length ? `; dropped: ${dropped.join(", ")}` : ""}`,
+    `trace ${report.trace.source}: ${report.trace.total.jobs} jobs, ${report.trace.jobs} replayed${skipped.length ? `; skipped (not jobs): ${skipped.join(", ")}` : ""}`,
+    ...report.trace.notes.map((n) => `site: ${n}`),
+    ...droppedLines(report),
     line(COLUMNS),
     line(widths.map((w) => "-".repeat(w))),
     ...rows.map(line),
     "bound: wait cannot beat a cold boot (median boot time); paid core-hours cannot be below job core-hours; utilisation cannot exceed 1.",
   ].join("\n");
+}
+
+/** One line per reason jobs were dropped: how many, their share, the largest, examples. */
+export function droppedLines(report: PolicyReport): string[] {
+  const { total } = report.trace;
+  return Object.entries(report.trace.dropped).map(([reason, d]) => {
+    const need = `${d.largest.cores} cores${d.largest.memoryMb === undefined ? "" : `, ${d.largest.memoryMb} MiB`}`;
+    return `DROPPED ${d.jobs} job${d.jobs === 1 ? "" : "s"} (${percent(d.jobs, total.jobs)} of jobs, ${percent(d.coreHours, total.coreHours)} of core-hours): ${reason}; they need up to ${need}; e.g. jobs ${d.examples.join(", ")}`;
+  });
+}
+
+function droppedTotals(report: PolicyReport): { jobs: number; coreHours: number } {
+  let jobs = 0;
+  let coreHours = 0;
+  for (const d of Object.values(report.trace.dropped)) {
+    jobs += d.jobs;
+    coreHours += d.coreHours;
+  }
+  return { jobs, coreHours };
+}
+
+function percent(part: number, whole: number): string {
+  if (whole <= 0) return "0%";
+  const p = (100 * part) / whole;
+  return `${p < 10 ? p.toFixed(1) : p.toFixed(0)}%`;
 }
 
 export function failuresText(r: RunMetrics): string {
@@ -109,6 +150,11 @@ export function failuresText(r: RunMetrics): string {
 /** Rows for the bench runner: one per policy and figure. */
 export function benchRows(report: PolicyReport): { name: string; value: number; unit: string }[] {
   const rows: { name: string; value: number; unit: string }[] = [];
+  const dropped = droppedTotals(report);
+  rows.push(
+    { name: "trace: jobs dropped (fit no VM type)", value: dropped.jobs, unit: "jobs" },
+    { name: "trace: core-hours dropped", value: dropped.coreHours, unit: "core-h" },
+  );
   for (const r of report.runs) {
     rows.push(
       { name: `${r.policy}: mean wait`, value: r.wait.mean, unit: "s" },
