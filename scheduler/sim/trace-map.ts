@@ -67,12 +67,8 @@ export function mapTrace(
   const dropped: Record<string, DroppedJobs> = {};
   let totalCoreSeconds = 0;
   const drop = (reason: string, job: TraceJob, cores: number) => {
-    const entry = (dropped[reason] ??= {
-      jobs: 0,
-      coreHours: 0,
-      largest: { cores: 0 },
-      examples: [],
-    });
+    const entry = dropped[reason] ?? { jobs: 0, coreHours: 0, largest: { cores: 0 }, examples: [] };
+    dropped[reason] = entry;
     entry.jobs++;
     entry.coreHours += (cores * job.runtime) / 3600;
     entry.largest.cores = Math.max(entry.largest.cores, cores);
