@@ -2,6 +2,7 @@
 // behaviour), plus the bounds: the figures of `cloudscheduler simulate` and `npm run bench`.
 import type { Config } from "../config/schema.js";
 import { classicPlanner, staticPlanner, staticPoolSize } from "./baselines.js";
+import { upSchedule } from "./deploy-timing.js";
 import type { Series } from "./metrics.js";
 import { medianOf } from "./random.js";
 import { boundsOf, type PolicyReport } from "./report.js";
@@ -84,8 +85,15 @@ export async function comparePolicies(options: CompareOptions): Promise<Comparis
         notes: replay.notes,
       },
       runs,
-      bounds: boundsOf(runs, medianOf(behaviour.bootTime)),
+      bounds: boundsOf(runs, coldStartSeconds(behaviour)),
     },
     series,
   };
+}
+
+/** Median time from a boot decision to a joined worker on an empty cloud: the cold-start bound. */
+export function coldStartSeconds(behaviour: CloudBehaviour): number {
+  const firstCreate = behaviour.timing ? upSchedule(behaviour.timing, 0, 1, 0).createAt(0) : 0;
+  const active = behaviour.activeTime ? medianOf(behaviour.activeTime) : 0;
+  return firstCreate + active + medianOf(behaviour.bootTime);
 }

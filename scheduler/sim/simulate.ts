@@ -177,7 +177,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       });
     }
 
-    const next = t + cycle;
+    // Like the daemon, the next cycle starts policy.cycle after this one ended (its ups take time).
+    const ended = events.now();
+    const next = ended + cycle;
     const nowStructure = structureOf(poolsNow);
     const quiet =
       !options.exact &&
@@ -198,9 +200,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       nextDeadline(config, poolsNow, backoff, t),
       deadline,
     );
-    // The first cycle at or after `wake`, and the one before it.
-    const atWake = Math.max(next, start + Math.ceil((wake - start) / cycle) * cycle);
-    t = atWake - cycle > t ? atWake - cycle : atWake;
+    // The first cycle at or after `wake`, and the one before it. Skipped cycles deploy
+    // nothing, so they take no time and keep to the grid of this one's end.
+    const atWake = ended + Math.max(1, Math.ceil((wake - ended) / cycle)) * cycle;
+    t = atWake - cycle > ended ? atWake - cycle : atWake;
   }
 
   const end = events.now();
