@@ -28,6 +28,8 @@ export interface CompareOptions {
   /** Pool program for our policy's ups (the baselines trust the worker list). */
   program?: InstanceProgram;
   policies?: readonly PolicyName[];
+  /** Print and parse HTCondor's JSON for one observation in this many (default 1: all). */
+  condorJsonEvery?: number;
   onProgress?: (
     policy: string,
     progress: Parameters<NonNullable<SimulationOptions["onProgress"]>>[0],
@@ -57,6 +59,7 @@ export async function comparePolicies(options: CompareOptions): Promise<Comparis
       policy,
       seed: options.seed ?? 1,
       behaviour: () => behaviour,
+      condorJsonEvery: options.condorJsonEvery ?? 1,
       onProgress: (p: Parameters<NonNullable<SimulationOptions["onProgress"]>>[0]) =>
         options.onProgress?.(policy, p),
     };

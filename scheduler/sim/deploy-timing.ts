@@ -71,52 +71,84 @@ export function upSchedule(
   creates: number,
   deletes: number,
 ): UpSchedule {
-  const ups = timing.ups;
-  const refreshPoints = ups
-    .filter((u) => u.create === 0 && u.delete === 0)
-    .map((u): [number, number] => [u.before, u.seconds]);
-  const refresh = (n: number) => Math.max(0, interpolate(refreshPoints, n));
-  const firstCreate = interpolate(
-    ups
-      .filter((u) => u.create === 1 && u.delete === 0)
-      .map((u): [number, number] => [u.before, u.seconds - refresh(u.before)]),
-    before,
-  );
-  const firstDelete = interpolate(
-    ups
-      .filter((u) => u.create === 0 && u.delete === 1)
-      .map((u): [number, number] => [u.before, u.seconds - refresh(u.before)]),
-    before,
-  );
-  const single = ups.find((u) => u.before === 0 && u.create === 1 && u.delete === 0);
-  const bulkPoints = ups
-    .filter((u) => u.before === 0 && u.create > 1 && u.delete === 0 && single)
-    .map((u): [number, number] => [
-      u.create,
-      (u.seconds - (single as MeasuredUp).seconds) / (u.create - 1),
-    ]);
+  const curves = curvesOf(timing);
+  const base = Math.max(0, interpolate(curves.refresh, before));
+  const firstCreate = Math.max(0, interpolate(curves.firstCreate, before));
+  const firstDelete = Math.max(0, interpolate(curves.firstDelete, before));
   const further = (count: number) =>
-    bulkPoints.length > 0 ? Math.max(0, interpolate(bulkPoints, count)) : firstCreate;
-  const base = refresh(before);
-  const createSpan = creates > 0 ? Math.max(0, firstCreate) + (creates - 1) * further(creates) : 0;
-  const perCreate = creates > 1 ? (createSpan - Math.max(0, firstCreate)) / (creates - 1) : 0;
+    curves.furtherCreate.length > 0
+      ? Math.max(0, interpolate(curves.furtherCreate, count))
+      : firstCreate;
+  const perCreate = creates > 1 ? further(creates) : 0;
+  const createSpan = creates > 0 ? firstCreate + (creates - 1) * perCreate : 0;
   const deleteStart = base + createSpan;
   const perDelete = further(Math.max(creates, deletes));
-  const deleteSpan = deletes > 0 ? Math.max(0, firstDelete) + (deletes - 1) * perDelete : 0;
+  const deleteSpan = deletes > 0 ? firstDelete + (deletes - 1) * perDelete : 0;
   return {
     createAt: (i) => base + i * perCreate,
-    deleteAt: (j) => deleteStart + Math.max(0, firstDelete) + j * perDelete,
+    deleteAt: (j) => deleteStart + firstDelete + j * perDelete,
     total: base + createSpan + deleteSpan,
   };
 }
 
-/** Piecewise-linear through the points (sorted by x; equal x averaged), extended at both ends. */
-export function interpolate(points: readonly [number, number][], x: number): number {
+interface Curves {
+  /** Stack size -> seconds of a no-change up. */
+  refresh: [number, number][];
+  /** Stack size -> seconds the first create adds. */
+  firstCreate: [number, number][];
+  /** Stack size -> seconds the first delete adds. */
+  firstDelete: [number, number][];
+  /** Creates in one up -> seconds each create past the first adds. */
+  furtherCreate: [number, number][];
+}
+
+const curvesCache = new WeakMap<DeployTiming, Curves>();
+
+/** The measured ups as the model's curves (derived once per table). */
+function curvesOf(timing: DeployTiming): Curves {
+  const cached = curvesCache.get(timing);
+  if (cached) return cached;
+  const ups = timing.ups;
+  const refresh = sortedPoints(
+    ups.filter((u) => u.create === 0 && u.delete === 0).map((u) => [u.before, u.seconds]),
+  );
+  const refreshAt = (n: number) => Math.max(0, interpolate(refresh, n));
+  const single = ups.find((u) => u.before === 0 && u.create === 1 && u.delete === 0);
+  const curves: Curves = {
+    refresh,
+    firstCreate: sortedPoints(
+      ups
+        .filter((u) => u.create === 1 && u.delete === 0)
+        .map((u) => [u.before, u.seconds - refreshAt(u.before)]),
+    ),
+    firstDelete: sortedPoints(
+      ups
+        .filter((u) => u.create === 0 && u.delete === 1)
+        .map((u) => [u.before, u.seconds - refreshAt(u.before)]),
+    ),
+    furtherCreate: single
+      ? sortedPoints(
+          ups
+            .filter((u) => u.before === 0 && u.create > 1 && u.delete === 0)
+            .map((u) => [u.create, (u.seconds - single.seconds) / (u.create - 1)]),
+        )
+      : [],
+  };
+  curvesCache.set(timing, curves);
+  return curves;
+}
+
+/** Points sorted by x, values at equal x averaged. */
+function sortedPoints(points: readonly (readonly [number, number])[]): [number, number][] {
   const byX = new Map<number, number[]>();
   for (const [px, py] of points) byX.set(px, [...(byX.get(px) ?? []), py]);
-  const sorted = [...byX]
+  return [...byX]
     .map(([px, ys]): [number, number] => [px, ys.reduce((a, b) => a + b, 0) / ys.length])
     .sort((a, b) => a[0] - b[0]);
+}
+
+/** Piecewise-linear through points sorted by x, extended at both ends by the nearest two. */
+export function interpolate(sorted: readonly [number, number][], x: number): number {
   if (sorted.length === 0) return 0;
   if (sorted.length === 1) return (sorted[0] as [number, number])[1];
   let i = 1;

@@ -6,13 +6,15 @@
 // runtime, then leaves the queue. drain / peaceful off follow HTCondor (fixtures/README.md):
 // drain stops new matches, running jobs finish, the empty startd stays as Drained/Idle; peaceful
 // off removes the startd once it is empty.
+
+import { isDeepStrictEqual } from "node:util";
 import { streamAds } from "../condor/ad-stream.js";
 import type { CondorClient } from "../condor/client.js";
 import { CondorMachineNotFoundError } from "../condor/errors.js";
 import { groupWorkers } from "../condor/group-workers.js";
 import { JOB_ATTRIBUTES, parseJobs } from "../condor/parse-jobs.js";
 import { parseSlots, SLOT_ATTRIBUTES } from "../condor/parse-slots.js";
-import type { Job, ObservedWorker } from "../condor/types.js";
+import type { Job, ObservedWorker, Slot } from "../condor/types.js";
 import { type Ad, renderAds } from "./condor-json.js";
 import type { EventQueue } from "./event-queue.js";
 import type { SimJobSpec } from "./trace-map.js";
@@ -95,7 +97,18 @@ export class SimCondor implements CondorClient {
   /** Called when a job's worker vanished while it ran (a VM deleted under a job). */
   onEvict?: (jobId: string, workerName: string) => void;
 
-  constructor(private readonly events: EventQueue) {}
+  /** Observations so far (jobs() and workers() calls each count). */
+  private observations = 0;
+
+  /**
+   * `jsonEvery`: print and parse the JSON HTCondor would print for one observation in
+   * `jsonEvery` (1 = always) and check it gives exactly the records built directly, which the
+   * other observations use (long traces: printing and parsing every cycle dominated the run).
+   */
+  constructor(
+    private readonly events: EventQueue,
+    private readonly jsonEvery = 1,
+  ) {}
 
   // --- the world changing -------------------------------------------------------------------
 
@@ -151,11 +164,34 @@ export class SimCondor implements CondorClient {
   // --- CondorClient: what the scheduler sees ------------------------------------------------
 
   async jobs(): Promise<Job[]> {
-    return parseJobs(streamAds(once(this.renderQueue())));
+    const now = this.events.now();
+    const direct: Job[] = [];
+    for (const job of this.queue.values()) direct.push(jobRecord(job));
+    if (this.throughJson()) {
+      const parsed = await parseJobs(streamAds(once(this.renderQueue())));
+      if (!isDeepStrictEqual(parsed, direct)) throw new JsonPathMismatch("condor_q", now);
+    }
+    return direct;
   }
 
   async workers(): Promise<ObservedWorker[]> {
-    return groupWorkers(await parseSlots(streamAds(once(this.renderStatus()))));
+    const now = this.events.now();
+    const slots: Slot[] = [];
+    for (const startd of this.sortedStartds()) slots.push(...slotRecords(startd, now));
+    const direct = groupWorkers(slots);
+    if (this.throughJson()) {
+      const parsed = groupWorkers(await parseSlots(streamAds(once(this.renderStatus()))));
+      if (!isDeepStrictEqual(parsed, direct)) throw new JsonPathMismatch("condor_status", now);
+    }
+    return direct;
+  }
+
+  private throughJson(): boolean {
+    return this.observations++ % Math.max(1, this.jsonEvery) === 0;
+  }
+
+  private sortedStartds(): Startd[] {
+    return [...this.startds.values()].sort((a, b) => compare(a.machine, b.machine));
   }
 
   async drain(machine: string, _reason: string): Promise<void> {
@@ -194,9 +230,7 @@ export class SimCondor implements CondorClient {
   renderStatus(): string {
     const now = this.events.now();
     const ads: Ad[] = [];
-    for (const startd of [...this.startds.values()].sort((a, b) => compare(a.machine, b.machine))) {
-      ads.push(...slotAds(startd, now));
-    }
+    for (const startd of this.sortedStartds()) ads.push(...slotAds(startd, now));
     return renderAds(ads, SLOT_ATTRIBUTES);
   }
 
@@ -330,6 +364,74 @@ export class SimCondor implements CondorClient {
     }
     this.negotiate();
   }
+}
+
+/** The printed and the directly built observation differ: a simulator bug, never a result. */
+export class JsonPathMismatch extends Error {
+  override readonly name = "JsonPathMismatch";
+  constructor(command: string, now: number) {
+    super(
+      `simulated HTCondor: ${command} parsed from JSON differs from the records built directly (t=${now})`,
+    );
+  }
+}
+
+/** What parseJob makes of jobAd(job): the same record, built without printing. */
+function jobRecord(job: QueuedJob): Job {
+  const { spec } = job;
+  const record: Job = {
+    id: `${job.cluster}.0`,
+    owner: spec.owner,
+    state: job.state,
+    queuedAt: Math.floor(spec.submit),
+    stateSince: Math.floor(job.stateSince),
+    requestCpus: Math.ceil(spec.cores),
+    requestMemoryMb: Math.ceil(spec.memoryMb),
+    requestDiskKb: JOB_DISK_KB,
+    priority: 0,
+    vmType: spec.vmType,
+  };
+  if (job.slot !== undefined) record.remoteHost = job.slot;
+  return record;
+}
+
+/** What parseSlot makes of slotAds(startd): the same records, built without printing. */
+function slotRecords(startd: Startd, now: number): Slot[] {
+  const busy = startd.slots.length > 0;
+  const lastHeardFrom = Math.floor(now);
+  const { machine, workerName, vmType, draining } = startd;
+  const records: Slot[] = [
+    {
+      name: `slot1@${machine}`,
+      machine,
+      slotType: "Partitionable",
+      state: draining ? "Drained" : "Unclaimed",
+      activity: draining && busy ? "Retiring" : "Idle",
+      cpus: startd.freeCores,
+      memoryMb: startd.freeMemoryMb,
+      draining,
+      workerName,
+      vmType,
+      lastHeardFrom,
+    },
+  ];
+  const activity = draining ? "Retiring" : "Busy";
+  for (const slot of startd.slots) {
+    records.push({
+      name: slot.name,
+      machine,
+      slotType: "Dynamic",
+      state: "Claimed",
+      activity,
+      cpus: slot.cores,
+      memoryMb: slot.memoryMb,
+      draining,
+      workerName,
+      vmType,
+      lastHeardFrom,
+    });
+  }
+  return records;
 }
 
 function jobAd(job: QueuedJob, now: number): Ad {

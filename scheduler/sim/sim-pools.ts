@@ -7,6 +7,8 @@ import type { PoolFiles } from "../run/pool-files.js";
 
 export class MemoryPoolFiles implements PoolFiles {
   private readonly pools = new Map<string, string>();
+  /** The parsed form of each text, so a read does not parse again (callers never mutate it). */
+  private readonly parsed = new Map<string, PoolWorker[]>();
   /** Every commit message, in order. */
   readonly commits: string[] = [];
   /** Keep only the last `keep` messages (a long run makes thousands). */
@@ -17,8 +19,7 @@ export class MemoryPoolFiles implements PoolFiles {
     const clouds = [...new Set([...configClouds, ...this.pools.keys()])].sort();
     const out: Record<string, PoolWorker[]> = {};
     for (const cloud of clouds) {
-      const text = this.pools.get(cloud);
-      out[cloud] = text === undefined ? [] : (JSON.parse(text) as PoolWorker[]);
+      out[cloud] = [...(this.parsed.get(cloud) ?? [])];
     }
     return out;
   }
@@ -30,6 +31,11 @@ export class MemoryPoolFiles implements PoolFiles {
       if (this.pools.get(cloud) === text) continue;
       if (!this.pools.has(cloud) && workers.length === 0) continue;
       this.pools.set(cloud, text);
+      // Frozen: a caller that mutated a read pool would change every later read.
+      this.parsed.set(
+        cloud,
+        (JSON.parse(text) as PoolWorker[]).map((w) => Object.freeze(w)),
+      );
       changed.push(this.gitPath(cloud));
     }
     return changed;
@@ -45,6 +51,7 @@ export class MemoryPoolFiles implements PoolFiles {
 
   async remove(cloud: string): Promise<void> {
     this.pools.delete(cloud);
+    this.parsed.delete(cloud);
   }
 
   gitPath(cloud: string): string {

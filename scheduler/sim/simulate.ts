@@ -41,6 +41,11 @@ export interface SimulationOptions {
   program?: InstanceProgram;
   pools?: PoolFiles;
   log?: CycleLogger;
+  /**
+   * Print and parse HTCondor's JSON for one observation in this many (checked equal to the
+   * directly built records, which the others use); default 1: every observation.
+   */
+  condorJsonEvery?: number;
   /** Run every cycle instead of skipping quiet stretches. */
   exact?: boolean;
   /** Stop as soon as every job is done, even with workers left (a static pool never empties). */
@@ -89,7 +94,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const deadline = lastSubmit + maxRuntime + (options.graceSeconds ?? 2 * 86_400);
 
   const events = new EventQueue(start);
-  const condor = new SimCondor(events);
+  const condor = new SimCondor(events, options.condorJsonEvery ?? 1);
   const random = seededRandom(options.seed ?? 1);
   const behaviour = options.behaviour ?? (() => DEFAULT_BEHAVIOUR);
   const cloud = new SimCloud(events, condor, random, behaviour, options.program);

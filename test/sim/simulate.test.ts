@@ -106,3 +106,13 @@ test("baselines run in the same loop: a static pool never retires, the classic r
   // One VM per job: more boots than ours, which packs two demo jobs per 2-core VM.
   expect(classic.metrics.boots).toBeGreaterThan(ours.metrics.boots);
 });
+
+test("observations built directly equal HTCondor's printed-and-parsed JSON: sampling the JSON path changes nothing", async () => {
+  const jobs = burstyJobs();
+  // condorJsonEvery 1: every observation goes through the JSON and is checked against the
+  // direct records (a difference throws); 7: most observations use the direct records.
+  const always = await simulate({ config, jobs, seed: 9, condorJsonEvery: 1 });
+  const sampled = await simulate({ config, jobs, seed: 9, condorJsonEvery: 7 });
+  expect(sampled.metrics).toEqual(always.metrics);
+  expect(sampled.waits).toEqual(always.waits);
+});

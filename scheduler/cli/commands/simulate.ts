@@ -24,6 +24,7 @@ interface SimulateOptions {
   procsPerCore: string;
   pulumiEvery: string;
   jobs?: string;
+  condorJsonEvery: string;
 }
 
 export function registerSimulate(program: Command, ctx: CommandContext): void {
@@ -52,6 +53,11 @@ export function registerSimulate(program: Command, ctx: CommandContext): void {
       "run the pool Pulumi program under mocks for 1 in n deploys (0: never)",
       "50",
     )
+    .option(
+      "--condor-json-every <n>",
+      "print and parse HTCondor's JSON for 1 in n observations, checked equal to the records the others build directly",
+      "25",
+    )
     .action(async (opts: SimulateOptions) => {
       ctx.setExitCode(await simulateCommand(opts, ctx));
     });
@@ -61,11 +67,12 @@ async function simulateCommand(opts: SimulateOptions, ctx: CommandContext): Prom
   const numbers: Record<string, number> = {
     seed: Number(opts.seed),
     pulumiEvery: Number(opts.pulumiEvery),
+    "condor-json-every": Number(opts.condorJsonEvery),
     ...(opts.procsPerCore === "auto" ? {} : { "procs-per-core": Number(opts.procsPerCore) }),
     ...(opts.jobs === undefined ? {} : { jobs: Number(opts.jobs) }),
   };
   for (const [name, value] of Object.entries(numbers)) {
-    const least = name === "procs-per-core" || name === "jobs" ? 1 : 0;
+    const least = ["procs-per-core", "jobs", "condor-json-every"].includes(name) ? 1 : 0;
     if (!Number.isInteger(value) || value < least) {
       ctx.output.err(
         `cloudscheduler simulate: --${name} expects a whole number >= ${least}${name === "procs-per-core" ? " or auto" : ""}`,
@@ -106,6 +113,7 @@ async function simulateCommand(opts: SimulateOptions, ctx: CommandContext): Prom
     config,
     trace,
     seed: numbers.seed as number,
+    condorJsonEvery: numbers["condor-json-every"] as number,
     procsPerCore: numbers["procs-per-core"] ?? "auto",
     // The bundled site grows to the trace's peak demand; a site given with --config is as it is.
     fitQuotas: opts.config === undefined,
