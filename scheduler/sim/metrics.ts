@@ -1,5 +1,7 @@
 // What one simulated run measured, and the small statistics the report needs.
 
+import type { PaidUse, WaitCause } from "./accounting.js";
+
 export interface RunMetrics {
   policy: string;
   jobs: { submitted: number; finished: number; unfinished: number };
@@ -29,6 +31,10 @@ export interface RunMetrics {
     /** Jobs whose worker was deleted under them: must stay 0. */
     jobsEvicted: number;
   };
+  /** Mean seconds per started job, by what it waited for (sums to the mean wait). */
+  waitBreakdown: Record<WaitCause, number>;
+  /** Paid core-hours by what the VMs were doing (sums to paidCoreHours). */
+  paidBreakdown: Record<PaidUse, number>;
   /** Most workers a pool file held above its cloud's configured quota (0 = never over). */
   poolOverQuota: number;
   /** Set when the run stopped because a job waited a day with none running (the policy is stuck). */

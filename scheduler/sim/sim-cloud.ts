@@ -17,6 +17,7 @@ import type {
 } from "../deploy/types.js";
 import type { PoolWorker } from "../pool/types.js";
 import { type DeployTiming, MEASURED_TIMING, upSchedule } from "./deploy-timing.js";
+import { PaidLedger, type StartdUsage } from "./accounting.js";
 import type { EventQueue } from "./event-queue.js";
 import { type Distribution, type Random, sample, seededRandom } from "./random.js";
 import type { StartdSpec } from "./sim-condor.js";
@@ -53,6 +54,9 @@ export const DEFAULT_BEHAVIOUR: CloudBehaviour = {
 export interface StartdSink {
   join(spec: StartdSpec): void;
   vanish(workerName: string): void;
+  /** What the worker's startd did, for the paid-time split (optional). */
+  usageOf?(workerName: string): StartdUsage | undefined;
+  forget?(workerName: string): void;
 }
 
 /** Which instances the pool program declares for a stack input (default: one per worker). */
@@ -65,6 +69,8 @@ interface Instance {
   worker: PoolWorker;
   status: "BUILD" | "ACTIVE" | "ERROR";
   requestedAt: number;
+  /** ACTIVE but its startd never joins. */
+  lost?: boolean;
 }
 
 export interface CloudCounters {
@@ -89,6 +95,8 @@ export class SimCloud implements PoolDeployer {
   private live = 0;
   /** Simulated seconds spent in ups. */
   deploySeconds = 0;
+  /** Paid core-seconds of deleted VMs, by what each was doing. */
+  private readonly paid = new PaidLedger();
   peakInstances = 0;
   readonly counters: CloudCounters = {
     ups: 0,
@@ -219,6 +227,22 @@ export class SimCloud implements PoolDeployer {
     return total;
   }
 
+  /** Paid core-seconds up to `now` by what the VMs were doing (call once, at the end). */
+  paidBreakdown(now: number): PaidLedger["coreSeconds"] {
+    const ledger = new PaidLedger();
+    for (const [use, seconds] of Object.entries(this.paid.coreSeconds))
+      ledger.coreSeconds[use as keyof PaidLedger["coreSeconds"]] = seconds;
+    for (const stack of this.instancesByCloud.values())
+      for (const instance of stack.values()) this.account(ledger, instance, now);
+    return ledger.coreSeconds;
+  }
+
+  private account(ledger: PaidLedger, instance: Instance, end: number): void {
+    const usage = this.condor.usageOf?.(instance.name);
+    const failed = instance.status === "ERROR" || instance.lost === true;
+    ledger.add(instance.worker.cores, instance.requestedAt, end, usage, failed);
+  }
+
   /** Instances that exist per cloud now (any status). */
   liveByCloud(): Record<string, number> {
     const out: Record<string, number> = {};
@@ -280,6 +304,7 @@ export class SimCloud implements PoolDeployer {
       }
       instance.status = "ACTIVE";
       if (neverJoins) {
+        instance.lost = true;
         this.counters.neverJoined++;
         return;
       }
@@ -289,6 +314,8 @@ export class SimCloud implements PoolDeployer {
         vmType: worker.vmType,
         cores: worker.cores,
         memoryMb: worker.ramMb,
+        plannedAt: worker.createdAt,
+        requestedAt: instance.requestedAt,
       });
     });
   }
@@ -306,6 +333,8 @@ export class SimCloud implements PoolDeployer {
     this.counters.deleted++;
     this.live--;
     this.condor.vanish(name);
+    this.account(this.paid, instance, now);
+    this.condor.forget?.(name);
   }
 
   private listed(stack: Map<string, Instance>): DeployedInstance[] {

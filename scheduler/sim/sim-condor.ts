@@ -15,6 +15,7 @@ import { groupWorkers } from "../condor/group-workers.js";
 import { JOB_ATTRIBUTES, parseJobs } from "../condor/parse-jobs.js";
 import { parseSlots, SLOT_ATTRIBUTES } from "../condor/parse-slots.js";
 import type { Job, ObservedWorker, Slot } from "../condor/types.js";
+import { StartdUsage, WaitLedger } from "./accounting.js";
 import { type Ad, renderAds } from "./condor-json.js";
 import type { EventQueue } from "./event-queue.js";
 import type { SimJobSpec } from "./trace-map.js";
@@ -30,6 +31,10 @@ export interface StartdSpec {
   vmType: string;
   cores: number;
   memoryMb: number;
+  /** When the plan decided to boot the worker (pool createdAt), for the wait split. */
+  plannedAt?: number;
+  /** When the cloud got the worker's create request. */
+  requestedAt?: number;
 }
 
 interface QueuedJob {
@@ -40,6 +45,8 @@ interface QueuedJob {
   startedAt?: number;
   machine?: string;
   slot?: string;
+  /** When a cycle first saw the job idle (condor_q). */
+  seenAt?: number;
 }
 
 interface DynamicSlot {
@@ -59,6 +66,7 @@ interface Startd extends StartdSpec {
   draining: boolean;
   offRequested: boolean;
   since: number;
+  usage: StartdUsage;
 }
 
 export interface FinishedJob {
@@ -96,6 +104,10 @@ export class SimCondor implements CondorClient {
   };
   /** Called when a job's worker vanished while it ran (a VM deleted under a job). */
   onEvict?: (jobId: string, workerName: string) => void;
+  /** Every started job's wait, split by what it waited for. */
+  readonly waits = new WaitLedger();
+  /** What each worker's startd did, kept after it left the pool until its VM is gone. */
+  private readonly usages = new Map<string, StartdUsage>();
 
   /** Observations so far (jobs() and workers() calls each count). */
   private observations = 0;
@@ -126,7 +138,10 @@ export class SimCondor implements CondorClient {
   /** A booted worker's startd joins the pool. */
   join(spec: StartdSpec): string {
     const machine = `${spec.workerName}.${SIM_DOMAIN}`;
+    const usage = new StartdUsage(spec.cores, this.events.now());
+    this.usages.set(spec.workerName, usage);
     this.startds.set(machine, {
+      usage,
       ...spec,
       machine,
       freeCores: spec.cores,
@@ -146,6 +161,10 @@ export class SimCondor implements CondorClient {
     const startd = this.startds.get(`${workerName}.${SIM_DOMAIN}`);
     if (!startd) return;
     this.startds.delete(startd.machine);
+    startd.usage.change(
+      this.events.now(),
+      -startd.slots.reduce((n, slot) => n + slot.cores, 0),
+    );
     for (const slot of startd.slots) {
       const job = this.queue.get(slot.cluster);
       if (!job) continue;
@@ -166,7 +185,10 @@ export class SimCondor implements CondorClient {
   async jobs(): Promise<Job[]> {
     const now = this.events.now();
     const direct: Job[] = [];
-    for (const job of this.queue.values()) direct.push(jobRecord(job));
+    for (const job of this.queue.values()) {
+      if (job.state === "idle" && job.seenAt === undefined) job.seenAt = now;
+      direct.push(jobRecord(job));
+    }
     if (this.throughJson()) {
       const parsed = await parseJobs(streamAds(once(this.renderQueue())));
       if (!isDeepStrictEqual(parsed, direct)) throw new JsonPathMismatch("condor_q", now);
@@ -204,6 +226,7 @@ export class SimCondor implements CondorClient {
       );
     }
     startd.draining = true;
+    startd.usage.drain(this.events.now());
     this.counters.drains++;
   }
 
@@ -212,6 +235,7 @@ export class SimCondor implements CondorClient {
     const startd = this.startds.get(machine);
     if (!startd) return;
     startd.offRequested = true;
+    startd.usage.drain(this.events.now());
     this.counters.peacefulOffs++;
     if (startd.slots.length === 0) this.startds.delete(machine);
   }
@@ -268,6 +292,15 @@ export class SimCondor implements CondorClient {
       running: s.slots.length,
       draining: s.draining,
     }));
+  }
+
+  /** What the worker's startd did (undefined: it never joined); `forget` once its VM is gone. */
+  usageOf(workerName: string): StartdUsage | undefined {
+    return this.usages.get(workerName);
+  }
+
+  forget(workerName: string): void {
+    this.usages.delete(workerName);
   }
 
   runningOn(workerName: string): number {
@@ -330,6 +363,12 @@ export class SimCondor implements CondorClient {
       since: now,
     };
     startd.slots.push(slot);
+    startd.usage.change(now, slot.cores);
+    this.waits.started(job.spec.vmType, job.spec.submit, job.seenAt, now, {
+      joinedAt: startd.since,
+      ...(startd.plannedAt === undefined ? {} : { plannedAt: startd.plannedAt }),
+      ...(startd.requestedAt === undefined ? {} : { requestedAt: startd.requestedAt }),
+    });
     startd.freeCores -= slot.cores;
     startd.freeMemoryMb -= slot.memoryMb;
     job.state = "running";
@@ -358,6 +397,7 @@ export class SimCondor implements CondorClient {
     });
     if (startd) {
       startd.slots = startd.slots.filter((s) => s.name !== slotName);
+      startd.usage.change(now, -job.spec.cores);
       startd.freeCores += job.spec.cores;
       startd.freeMemoryMb += job.spec.memoryMb;
       if (startd.offRequested && startd.slots.length === 0) this.startds.delete(startd.machine);

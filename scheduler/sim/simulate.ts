@@ -16,6 +16,7 @@ import type { PoolWorker } from "../pool/types.js";
 import { CycleMemory, type CycleReport, runCycle } from "../run/cycle.js";
 import type { CycleLogger } from "../run/logger.js";
 import type { PoolFiles } from "../run/pool-files.js";
+import type { HoldCause } from "./accounting.js";
 import { EventQueue } from "./event-queue.js";
 import { mean, percentile, type RunMetrics, type Series } from "./metrics.js";
 import { seededRandom } from "./random.js";
@@ -151,6 +152,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     }
     for (const d of report.plan?.decisions ?? [])
       if (d.kind === "never-registered") counts.bootTimeouts++;
+    noteHolds(condor, config, report, t);
     const poolsNow = report.plan ? report.plan.pools : await pools.readAll(clouds);
     counts.overQuota = Math.max(counts.overQuota, overQuota(config, poolsNow));
     sample(series, t, condor, cloud, clouds);
@@ -216,6 +218,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const waits = finished.map((j) => j.startedAt - j.submit);
   const jobCoreSeconds = finished.reduce((s, j) => s + (j.finishedAt - j.startedAt) * j.cores, 0);
   const paid = cloud.paidCoreSeconds(end);
+  const paidBy = cloud.paidBreakdown(end);
   const c = cloud.counters;
   const metrics: RunMetrics = {
     policy: options.policy ?? "cloudscheduler",
@@ -253,6 +256,12 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       jobsEvicted: condor.counters.evicted,
     },
     poolOverQuota: counts.overQuota,
+    waitBreakdown: Object.fromEntries(
+      Object.entries(condor.waits.seconds).map(([k, v]) => [k, v / Math.max(1, waits.length)]),
+    ) as RunMetrics["waitBreakdown"],
+    paidBreakdown: Object.fromEntries(
+      Object.entries(paidBy).map(([k, v]) => [k, v / 3600]),
+    ) as RunMetrics["paidBreakdown"],
     ...(stalledAt === undefined ? {} : { stalledAt }),
     cycles: counts.cycles,
     simulatedSeconds: end - start,
@@ -350,4 +359,24 @@ function overQuota(config: Config, pools: Record<string, PoolWorker[]>): number 
     worst = Math.max(worst, over);
   }
   return worst;
+}
+
+/** What the plan said holds each VM type's idle jobs from `t` on (its `unserved` blockers). */
+function noteHolds(condor: SimCondor, config: Config, report: CycleReport, t: number): void {
+  if (!report.plan) return;
+  const held = new Map<string, HoldCause>();
+  for (const d of report.plan.decisions) {
+    if (d.kind !== "unserved" || d.vmType === undefined) continue;
+    held.set(d.vmType, holdCauseOf(d.reason));
+  }
+  for (const vmType of Object.keys(config.vm_types)) condor.waits.hold(vmType, t, held.get(vmType));
+}
+
+/** The blocker that binds: boots per cycle or back-off before quota, which they hide. */
+export function holdCauseOf(reason: string): HoldCause {
+  if (reason.includes("max_boots_per_cycle")) return "held: boots per cycle";
+  if (reason.includes("back-off")) return "held: back-off";
+  if (reason.includes("max_instances")) return "held: max_instances";
+  if (reason.includes("quota")) return "held: quota";
+  return "held: policy";
 }
