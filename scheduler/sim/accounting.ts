@@ -9,6 +9,7 @@ export const WAIT_CAUSES = [
   "held: boots per cycle",
   "held: back-off",
   "held: max_instances",
+  "held: ramp",
   "held: policy",
   "deploy",
   "boot",

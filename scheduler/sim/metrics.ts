@@ -15,6 +15,8 @@ export interface RunMetrics {
   utilisation: number;
   peakWorkers: number;
   boots: number;
+  /** Boots whose VM joined and was deleted without running a job. */
+  unusedBoots: number;
   drains: number;
   deployOps: { ups: number; changing: number; failed: number; destroys: number };
   quotaHits: number;

@@ -86,6 +86,8 @@ export interface CloudCounters {
   instanceErrors: number;
   neverJoined: number;
   joined: number;
+  /** VMs deleted after joining without ever running a job (a boot nobody needed). */
+  unusedBoots: number;
 }
 
 export class SimCloud implements PoolDeployer {
@@ -110,6 +112,7 @@ export class SimCloud implements PoolDeployer {
     instanceErrors: 0,
     neverJoined: 0,
     joined: 0,
+    unusedBoots: 0,
   };
 
   /** API errors draw from their own stream, so how often `up` runs never shifts boot draws. */
@@ -239,6 +242,7 @@ export class SimCloud implements PoolDeployer {
 
   private account(ledger: PaidLedger, instance: Instance, end: number): void {
     const usage = this.condor.usageOf?.(instance.name);
+    if (ledger === this.paid && usage && usage.busyCoreSeconds === 0) this.counters.unusedBoots++;
     const failed = instance.status === "ERROR" || instance.lost === true;
     ledger.add(instance.worker.cores, instance.requestedAt, end, usage, failed);
   }

@@ -140,6 +140,7 @@ export class SimCondor implements CondorClient {
     const machine = `${spec.workerName}.${SIM_DOMAIN}`;
     const usage = new StartdUsage(spec.cores, this.events.now());
     this.usages.set(spec.workerName, usage);
+    this.sorted = undefined;
     this.startds.set(machine, {
       usage,
       ...spec,
@@ -160,7 +161,7 @@ export class SimCondor implements CondorClient {
   vanish(workerName: string): void {
     const startd = this.startds.get(`${workerName}.${SIM_DOMAIN}`);
     if (!startd) return;
-    this.startds.delete(startd.machine);
+    this.deleteStartd(startd.machine);
     startd.usage.change(
       this.events.now(),
       -startd.slots.reduce((n, slot) => n + slot.cores, 0),
@@ -198,9 +199,18 @@ export class SimCondor implements CondorClient {
 
   async workers(): Promise<ObservedWorker[]> {
     const now = this.events.now();
-    const slots: Slot[] = [];
-    for (const startd of this.sortedStartds()) slots.push(...slotRecords(startd, now));
-    const direct = groupWorkers(slots);
+    // One worker per startd, sorted by machine (= worker name + domain), as groupWorkers makes.
+    const direct: ObservedWorker[] = [];
+    for (const startd of this.sortedStartds()) {
+      direct.push({
+        machine: startd.machine,
+        slots: slotRecords(startd, now),
+        runningJobs: startd.slots.length,
+        draining: startd.draining,
+        workerName: startd.workerName,
+        vmType: startd.vmType,
+      });
+    }
     if (this.throughJson()) {
       const parsed = groupWorkers(await parseSlots(streamAds(once(this.renderStatus()))));
       if (!isDeepStrictEqual(parsed, direct)) throw new JsonPathMismatch("condor_status", now);
@@ -212,8 +222,17 @@ export class SimCondor implements CondorClient {
     return this.observations++ % Math.max(1, this.jsonEvery) === 0;
   }
 
+  private sorted: Startd[] | undefined;
+
+  private deleteStartd(machine: string): void {
+    this.startds.delete(machine);
+    this.sorted = undefined;
+  }
+
+  /** Startds by machine; kept until one joins or leaves. */
   private sortedStartds(): Startd[] {
-    return [...this.startds.values()].sort((a, b) => compare(a.machine, b.machine));
+    this.sorted ??= [...this.startds.values()].sort((a, b) => compare(a.machine, b.machine));
+    return this.sorted;
   }
 
   async drain(machine: string, _reason: string): Promise<void> {
@@ -237,7 +256,7 @@ export class SimCondor implements CondorClient {
     startd.offRequested = true;
     startd.usage.drain(this.events.now());
     this.counters.peacefulOffs++;
-    if (startd.slots.length === 0) this.startds.delete(machine);
+    if (startd.slots.length === 0) this.deleteStartd(machine);
   }
 
   // --- the JSON HTCondor would print ---------------------------------------------------------
@@ -400,7 +419,7 @@ export class SimCondor implements CondorClient {
       startd.usage.change(now, -job.spec.cores);
       startd.freeCores += job.spec.cores;
       startd.freeMemoryMb += job.spec.memoryMb;
-      if (startd.offRequested && startd.slots.length === 0) this.startds.delete(startd.machine);
+      if (startd.offRequested && startd.slots.length === 0) this.deleteStartd(startd.machine);
     }
     this.negotiate();
   }

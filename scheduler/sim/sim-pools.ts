@@ -27,6 +27,9 @@ export class MemoryPoolFiles implements PoolFiles {
   async writeChanged(pools: Record<string, PoolWorker[]>): Promise<string[]> {
     const changed: string[] = [];
     for (const [cloud, workers] of Object.entries(pools).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const prior = this.parsed.get(cloud);
+      // Field by field first: stringifying every pool every cycle dominated long replays.
+      if (prior && sameWorkers(prior, workers)) continue;
       const text = JSON.stringify(workers);
       if (this.pools.get(cloud) === text) continue;
       if (!this.pools.has(cloud) && workers.length === 0) continue;
@@ -57,4 +60,20 @@ export class MemoryPoolFiles implements PoolFiles {
   gitPath(cloud: string): string {
     return poolFileGitPath(cloud);
   }
+}
+
+/** Same workers, same fields, same order (what JSON.stringify would find equal). */
+function sameWorkers(a: readonly PoolWorker[], b: readonly PoolWorker[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as PoolWorker;
+    const y = b[i] as PoolWorker;
+    if (x === y) continue;
+    const keys = Object.keys(x);
+    if (keys.length !== Object.keys(y).length) return false;
+    for (const key of keys) {
+      if (x[key as keyof PoolWorker] !== y[key as keyof PoolWorker]) return false;
+    }
+  }
+  return true;
 }

@@ -10,6 +10,7 @@
 // `exact: true` runs every cycle; a test checks both give the same outcome.
 import type { Config } from "../config/schema.js";
 import { BackoffTracker } from "../deploy/backoff.js";
+import { adaptiveKeepAlive } from "../plan/keep-alive.js";
 import { baseKeepAlive } from "../plan/retire.js";
 import type { PlanInput, PlanResult } from "../plan/types.js";
 import type { PoolWorker } from "../pool/types.js";
@@ -196,7 +197,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       report.deploys.every(
         (d) => d.ok && (d.changes?.create ?? 0) + (d.changes?.delete ?? 0) === 0,
       ) &&
-      nowStructure === structure;
+      nowStructure === structure &&
+      // A ramp hold ends with time alone (max_hold, the running jobs' ages): run every cycle.
+      !(report.plan?.decisions ?? []).some((d) => d.kind === "unserved" && d.reason.includes("(ramp)"));
     structure = nowStructure;
     if (!quiet) {
       t = next;
@@ -204,7 +207,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     }
     const wake = Math.min(
       events.nextTime() ?? Number.POSITIVE_INFINITY,
-      nextDeadline(config, poolsNow, backoff, t),
+      nextDeadline(config, poolsNow, backoff, t, report),
       deadline,
     );
     // The first cycle at or after `wake`, and the one before it. Skipped cycles deploy
@@ -237,6 +240,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     utilisation: paid > 0 ? jobCoreSeconds / paid : 0,
     peakWorkers: cloud.peakInstances,
     boots: c.created,
+    unusedBoots: c.unusedBoots,
     drains: counts.drains,
     deployOps: {
       ups: c.ups,
@@ -319,17 +323,31 @@ function nextDeadline(
   pools: Record<string, PoolWorker[]>,
   backoff: BackoffTracker,
   after: number,
+  report: CycleReport,
 ): number {
   let soonest = Number.POSITIVE_INFINITY;
   const consider = (time: number) => {
     if (time > after && time < soonest) soonest = time;
   };
   const policy = config.policy;
+  // The adaptive keep-alive changes when an arrival leaves its window, and sets each idle
+  // worker's keep-alive from the queue: the same function the plan calls, on the same input.
+  let chosen: Map<string, number> | undefined;
+  if (policy.keep_alive.mode === "adaptive" && report.observation) {
+    const { jobs, workers } = report.observation;
+    for (const job of jobs) consider(job.queuedAt + policy.keep_alive.window);
+    const seen = new Map(workers.map((w) => [w.workerName, w]));
+    const candidates = Object.values(pools).flatMap((list) =>
+      list.map((worker) => ({ worker, seen: seen.get(worker.name) })),
+    );
+    chosen = adaptiveKeepAlive(candidates, jobs, config, after);
+  }
   for (const workers of Object.values(pools)) {
     for (const w of workers) {
       if (w.state === "booting") consider(w.createdAt + policy.boot_timeout);
       else if (w.state === "registered") {
-        const keepAlive = Math.max(w.keepAliveSeconds, baseKeepAlive(config, w.vmType));
+        const keepAlive =
+          chosen?.get(w.name) ?? Math.max(w.keepAliveSeconds, baseKeepAlive(config, w.vmType));
         if (w.idleSince !== undefined) consider(w.idleSince + keepAlive);
       } else if (w.state === "draining") {
         consider((w.drainStartedAt ?? w.createdAt) + policy.drain_timeout);
@@ -374,6 +392,7 @@ function noteHolds(condor: SimCondor, config: Config, report: CycleReport, t: nu
 
 /** The blocker that binds: boots per cycle or back-off before quota, which they hide. */
 export function holdCauseOf(reason: string): HoldCause {
+  if (reason.includes("(ramp)")) return "held: ramp";
   if (reason.includes("max_boots_per_cycle")) return "held: boots per cycle";
   if (reason.includes("back-off")) return "held: back-off";
   if (reason.includes("max_instances")) return "held: max_instances";
