@@ -213,9 +213,11 @@ export const policySchema = z
       .object({
         /** Longest an idle job is held before it gets a new worker; 0 turns the ramp off. */
         max_hold: duration.default(0),
+        /** Hold only jobs of VM types with at least this many cores (their boots cost most). */
+        min_cores: z.number().int().nonnegative().default(0),
       })
       .strict()
-      .default({ max_hold: 0 }),
+      .default({ max_hold: 0, min_cores: 0 }),
     /**
      * fixed: every idle worker keeps its keep-alive. adaptive: per VM type, only as many idle
      * workers as jobs are expected within the keep-alive (arrivals over `window`, times
@@ -223,15 +225,17 @@ export const policySchema = z
      */
     keep_alive: z
       .object({
-        mode: z.enum(["fixed", "adaptive"]).default("fixed"),
+        mode: z.enum(["fixed", "adaptive", "per-core"]).default("fixed"),
         window: duration
           .refine((s) => s > 0, { message: "expected a duration above 0" })
           .default(3600),
         spares_per_arrival: z.number().nonnegative().default(1),
         min: duration.default(0),
+        /** per-core: core-seconds of keep-alive each idle worker gets (divided by its cores). */
+        core_seconds: z.number().nonnegative().default(600),
       })
       .strict()
-      .default({ mode: "fixed", window: 3600, spares_per_arrival: 1, min: 0 }),
+      .default({ mode: "fixed", window: 3600, spares_per_arrival: 1, min: 0, core_seconds: 600 }),
   })
   .strict();
 

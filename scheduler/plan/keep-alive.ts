@@ -45,7 +45,8 @@ export function adaptiveKeepAlive(
   now: number,
 ): Map<string, number> | undefined {
   const policy = config.policy.keep_alive;
-  if (policy.mode !== "adaptive") return undefined;
+  if (policy.mode === "fixed") return undefined;
+  if (policy.mode === "per-core") return perCore(candidates, config);
   const idleByType = new Map<string, PoolWorker[]>();
   for (const { worker, seen } of candidates) {
     if (worker.state !== "registered" || !seen || seen.runningJobs > 0) continue;
@@ -60,13 +61,34 @@ export function adaptiveKeepAlive(
     const warm = Math.ceil(expected * policy.spares_per_arrival);
     // Most recently idle first: the stalest idle workers are the ones to let go.
     workers.sort(
-      (a, b) =>
-        (b.idleSince ?? now) - (a.idleSince ?? now) || compareText(a.name, b.name),
+      (a, b) => (b.idleSince ?? now) - (a.idleSince ?? now) || compareText(a.name, b.name),
     );
     workers.forEach((worker, rank) => {
       const own = worker.keepAliveSeconds > full ? worker.keepAliveSeconds : 0;
       out.set(worker.name, Math.max(own, rank < warm ? full : Math.min(full, policy.min)));
     });
+  }
+  return out;
+}
+
+/**
+ * The same keep-alive budget in core-seconds for every idle worker: a 1-core worker keeps its
+ * full keep-alive, a 32-core one a 32nd of the budget. Idle cores cost by the core; a warm
+ * worker saves one job its wait whatever its size, so waiting is cut cheapest on small VMs.
+ */
+function perCore(candidates: readonly IdleCandidate[], config: Config): Map<string, number> {
+  const out = new Map<string, number>();
+  const budget = config.policy.keep_alive.core_seconds;
+  const cycle = Math.max(1, config.policy.cycle);
+  for (const { worker, seen } of candidates) {
+    if (worker.state !== "registered" || !seen || seen.runningJobs > 0) continue;
+    const full = baseKeepAlive(config, worker.vmType);
+    const own = worker.keepAliveSeconds > full ? worker.keepAliveSeconds : 0;
+    // Retirement is decided once a cycle: a keep-alive shorter than half a cycle is none,
+    // anything else keeps the worker that many cycles (an idle worker is first seen idle up to a
+    // cycle after its job ended, so 0 is already up to a cycle of keep-alive).
+    const share = Math.min(full, budget / Math.max(1, worker.cores));
+    out.set(worker.name, Math.max(own, Math.round(share / cycle) * cycle));
   }
   return out;
 }

@@ -8,13 +8,13 @@ import type { Config } from "../config/schema.js";
 import type { PoolWorker } from "../pool/types.js";
 import { absorb } from "./capacity.js";
 import { summarize } from "./describe.js";
-import { observe } from "./lifecycle.js";
 import { adaptiveKeepAlive } from "./keep-alive.js";
+import { observe } from "./lifecycle.js";
 import { compareText, MAX_JOB_KEEP_ALIVE_SECONDS, matchJobs } from "./match.js";
 import { WorkerNamer } from "./naming.js";
 import { provision } from "./provision.js";
-import { rampBoots } from "./ramp.js";
 import { RoomLedger } from "./quota.js";
+import { rampBoots } from "./ramp.js";
 import { plural, quote } from "./reasons.js";
 import { baseKeepAlive, decideRetirement, type Gone } from "./retire.js";
 import type {
@@ -240,7 +240,10 @@ function raiseKeepAlive(tracked: Tracked[], input: PlanInput): void {
   }
 }
 
-function heldDecisions(groups: readonly DemandGroup[], held: ReadonlyMap<string, number>): Decision[] {
+function heldDecisions(
+  groups: readonly DemandGroup[],
+  held: ReadonlyMap<string, number>,
+): Decision[] {
   const decisions: Decision[] = [];
   for (const group of groups) {
     const count = held.get(group.key);

@@ -58,6 +58,9 @@ export function rampBoots(
   for (const [vmType, expected] of frees) budget.set(vmType, Math.floor(expected + 0.5));
   for (const group of groups) {
     const vmType = group.shape.vmType;
+    // A held job pays its wait whatever its size; a boot saved pays back by the core: hold only
+    // where boots are dear.
+    if (group.shape.cores < policy.ramp.min_cores) continue;
     let left = budget.get(vmType) ?? 0;
     const bins = out.get(group.key);
     if (left <= 0 || !bins || bins.length === 0) continue;

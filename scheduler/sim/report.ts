@@ -103,7 +103,26 @@ export function policyTable(report: PolicyReport): string {
     line(widths.map((w) => "-".repeat(w))),
     ...rows.map(line),
     "bound: wait cannot beat a cold boot (median boot time); paid core-hours cannot be below job core-hours; utilisation cannot exceed 1.",
+    "",
+    ...report.runs.flatMap(breakdownLines),
   ].join("\n");
+}
+
+/** Where a run's waiting and its paid time beyond the jobs went, as two lines. */
+export function breakdownLines(r: RunMetrics): string[] {
+  const wait = Object.entries(r.waitBreakdown)
+    .filter(([, v]) => v >= 0.5)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${seconds(v)} (${percent(v, r.wait.mean)})`);
+  const overhead = r.paidCoreHours - r.jobCoreHours;
+  const paid = Object.entries(r.paidBreakdown)
+    .filter(([k, v]) => k !== "running jobs" && v >= 0.5)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v.toFixed(0)} (${percent(v, overhead)})`);
+  return [
+    `${r.policy}: mean wait ${seconds(r.wait.mean)} = ${wait.join(" + ") || "0"}`,
+    `${r.policy}: paid beyond the jobs ${overhead.toFixed(0)} core-h = ${paid.join(" + ") || "0"}; ${r.unusedBoots} of ${r.boots} boots ran no job`,
+  ];
 }
 
 /** One line per reason jobs were dropped: how many, their share, the largest, examples. */
@@ -185,7 +204,8 @@ export function benchRows(report: PolicyReport): { name: string; value: number; 
 }
 
 function seconds(s: number): string {
-  if (s < 120) return `${s.toFixed(0)}s`;
+  // Seconds up to 10 minutes: policies a few seconds apart must not print the same.
+  if (s < 600) return `${s.toFixed(0)}s`;
   if (s < 7200) return `${(s / 60).toFixed(1)}m`;
   return `${(s / 3600).toFixed(1)}h`;
 }

@@ -16,8 +16,8 @@ import type {
   PoolStackInput,
 } from "../deploy/types.js";
 import type { PoolWorker } from "../pool/types.js";
-import { type DeployTiming, MEASURED_TIMING, upSchedule } from "./deploy-timing.js";
 import { PaidLedger, type StartdUsage } from "./accounting.js";
+import { type DeployTiming, MEASURED_TIMING, upSchedule } from "./deploy-timing.js";
 import type { EventQueue } from "./event-queue.js";
 import { type Distribution, type Random, sample, seededRandom } from "./random.js";
 import type { StartdSpec } from "./sim-condor.js";

@@ -162,10 +162,7 @@ export class SimCondor implements CondorClient {
     const startd = this.startds.get(`${workerName}.${SIM_DOMAIN}`);
     if (!startd) return;
     this.deleteStartd(startd.machine);
-    startd.usage.change(
-      this.events.now(),
-      -startd.slots.reduce((n, slot) => n + slot.cores, 0),
-    );
+    startd.usage.change(this.events.now(), -startd.slots.reduce((n, slot) => n + slot.cores, 0));
     for (const slot of startd.slots) {
       const job = this.queue.get(slot.cluster);
       if (!job) continue;

@@ -199,7 +199,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       ) &&
       nowStructure === structure &&
       // A ramp hold ends with time alone (max_hold, the running jobs' ages): run every cycle.
-      !(report.plan?.decisions ?? []).some((d) => d.kind === "unserved" && d.reason.includes("(ramp)"));
+      !(report.plan?.decisions ?? []).some(
+        (d) => d.kind === "unserved" && d.reason.includes("(ramp)"),
+      );
     structure = nowStructure;
     if (!quiet) {
       t = next;
@@ -333,7 +335,7 @@ function nextDeadline(
   // The adaptive keep-alive changes when an arrival leaves its window, and sets each idle
   // worker's keep-alive from the queue: the same function the plan calls, on the same input.
   let chosen: Map<string, number> | undefined;
-  if (policy.keep_alive.mode === "adaptive" && report.observation) {
+  if (policy.keep_alive.mode !== "fixed" && report.observation) {
     const { jobs, workers } = report.observation;
     for (const job of jobs) consider(job.queuedAt + policy.keep_alive.window);
     const seen = new Map(workers.map((w) => [w.workerName, w]));

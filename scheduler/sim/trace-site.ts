@@ -60,7 +60,14 @@ export function prepareReplay(
       q.cores = cores;
       q.instances = Math.ceil(q.instances * Math.max(1, instanceScale));
     }
+    // Boots per cycle grow with the quotas, so a burst the site can hold is booted as fast as
+    // the classic rule (which has no such limit) boots it.
+    fitted.policy.max_boots_per_cycle = Math.max(
+      fitted.policy.max_boots_per_cycle,
+      Math.ceil((peak.instances * HEADROOM) / Math.max(1, clouds.length)),
+    );
     notes.push(
+      `boots per cycle raised to ${fitted.policy.max_boots_per_cycle} per cloud`,
       `quotas raised to ${total((q) => q.cores)} cores / ${total((q) => q.instances)} instances: the trace's peak demand is ${peak.cores} cores in ${peak.instances} VMs`,
     );
   }
