@@ -203,6 +203,39 @@ export const policySchema = z
     drain_timeout: duration.default(86_400),
     /** How a worker is retired: condor_drain -graceful, or condor_off -peaceful. */
     retire_with: z.enum(["drain", "peaceful-off"]).default("drain"),
+    /**
+     * How long a new worker takes from the boot decision to running jobs (deploy + boot +
+     * registration); the ramp and the adaptive keep-alive weigh waiting against it.
+     */
+    boot_estimate: duration.default(180),
+    /** Pressure-based ramp: hold an idle job (at most max_hold) for a busy worker about to free. */
+    ramp: z
+      .object({
+        /** Longest an idle job is held before it gets a new worker; 0 turns the ramp off. */
+        max_hold: duration.default(0),
+        /** Hold only jobs of VM types with at least this many cores (their boots cost most). */
+        min_cores: z.number().int().nonnegative().default(0),
+      })
+      .strict()
+      .default({ max_hold: 0, min_cores: 0 }),
+    /**
+     * fixed: every idle worker keeps its keep-alive. adaptive: per VM type, only as many idle
+     * workers as jobs are expected within the keep-alive (arrivals over `window`, times
+     * `spares_per_arrival`) keep it; the others retire after `min`.
+     */
+    keep_alive: z
+      .object({
+        mode: z.enum(["fixed", "adaptive", "per-core"]).default("fixed"),
+        window: duration
+          .refine((s) => s > 0, { message: "expected a duration above 0" })
+          .default(3600),
+        spares_per_arrival: z.number().nonnegative().default(1),
+        min: duration.default(0),
+        /** per-core: core-seconds of keep-alive each idle worker gets (divided by its cores). */
+        core_seconds: z.number().nonnegative().default(600),
+      })
+      .strict()
+      .default({ mode: "fixed", window: 3600, spares_per_arrival: 1, min: 0, core_seconds: 600 }),
   })
   .strict();
 

@@ -8,14 +8,23 @@ import type { Config } from "../config/schema.js";
 import type { PoolWorker } from "../pool/types.js";
 import { absorb } from "./capacity.js";
 import { summarize } from "./describe.js";
+import { adaptiveKeepAlive } from "./keep-alive.js";
 import { observe } from "./lifecycle.js";
 import { compareText, MAX_JOB_KEEP_ALIVE_SECONDS, matchJobs } from "./match.js";
 import { WorkerNamer } from "./naming.js";
 import { provision } from "./provision.js";
 import { RoomLedger } from "./quota.js";
+import { rampBoots } from "./ramp.js";
 import { plural, quote } from "./reasons.js";
 import { baseKeepAlive, decideRetirement, type Gone } from "./retire.js";
-import type { Decision, PlanInput, PlanResult, RejectedJob, RetireAction } from "./types.js";
+import type {
+  Decision,
+  DemandGroup,
+  PlanInput,
+  PlanResult,
+  RejectedJob,
+  RetireAction,
+} from "./types.js";
 
 interface Tracked {
   cloud: string;
@@ -67,12 +76,20 @@ export function plan(input: PlanInput): PlanResult {
     tracked.filter((t) => goneOf(t) === undefined),
   );
 
-  // 3. Retire idle workers nobody needs.
+  // 3. Retire idle workers nobody needs. Policy hook (keep-alive.ts): with an adaptive
+  // keep-alive, only the warm pool the arrival rate justifies keeps its full keep-alive.
+  const keepAliveOf = adaptiveKeepAlive(tracked, input.jobs, config, now);
   const kept = new Map<string, PoolWorker[]>(cloudNames.map((c) => [c, []]));
   const retire: RetireAction[] = [];
   for (const t of tracked) {
+    const chosen = keepAliveOf?.get(t.worker.name);
     const outcome = decideRetirement(
-      { ...t, needed: needed.has(t.worker.name), gone: goneOf(t) },
+      {
+        ...t,
+        needed: needed.has(t.worker.name),
+        gone: goneOf(t),
+        ...(chosen === undefined ? {} : { keepAliveSeconds: chosen }),
+      },
       config,
       now,
     );
@@ -93,10 +110,13 @@ export function plan(input: PlanInput): PlanResult {
     ...poolNames,
     ...input.workers.flatMap((w) => (w.workerName ? [w.workerName] : [])),
   ];
+  // Policy hook (ramp.ts): hold back boots a busy worker is expected to make unnecessary.
+  const ramped = rampBoots(matched.groups, wanted, input.jobs, config.policy, now);
+  decisions.push(...heldDecisions(matched.groups, ramped.held));
   const boots = provision({
     config,
     groups: matched.groups,
-    wanted,
+    wanted: ramped.wanted,
     ledger: new RoomLedger(config, input.pools, input.unavailableClouds),
     namer: new WorkerNamer(taken),
     now,
@@ -218,6 +238,24 @@ function raiseKeepAlive(tracked: Tracked[], input: PlanInput): void {
       t.worker = { ...t.worker, keepAliveSeconds: seconds };
     }
   }
+}
+
+function heldDecisions(
+  groups: readonly DemandGroup[],
+  held: ReadonlyMap<string, number>,
+): Decision[] {
+  const decisions: Decision[] = [];
+  for (const group of groups) {
+    const count = held.get(group.key);
+    if (!count) continue;
+    decisions.push({
+      kind: "unserved",
+      vmType: group.shape.vmType,
+      count,
+      reason: `${plural(count, "idle job")} for ${group.shape.vmType} held: busy workers are expected to free up before a new one boots (ramp)`,
+    });
+  }
+  return decisions;
 }
 
 function rejectionDecisions(rejected: readonly RejectedJob[]): Decision[] {

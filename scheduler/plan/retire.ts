@@ -25,6 +25,8 @@ export interface RetireCandidate {
   needed: boolean;
   /** Why the worker has no future: its cloud or its VM type left the config. */
   gone: Gone;
+  /** The keep-alive a policy (keep-alive.ts) chose for it this cycle, instead of its own. */
+  keepAliveSeconds?: number;
 }
 
 export type RetireOutcome =
@@ -72,7 +74,9 @@ export function decideRetirement(
 
   const idleSince = worker.idleSince ?? now;
   const idle = Math.max(0, now - idleSince);
-  const keepAlive = Math.max(worker.keepAliveSeconds, baseKeepAlive(config, worker.vmType));
+  const keepAlive =
+    candidate.keepAliveSeconds ??
+    Math.max(worker.keepAliveSeconds, baseKeepAlive(config, worker.vmType));
   let kind: Decision["kind"] | undefined;
   let reason = "";
   if (gone) {

@@ -7,6 +7,8 @@ import type { PoolFiles } from "../run/pool-files.js";
 
 export class MemoryPoolFiles implements PoolFiles {
   private readonly pools = new Map<string, string>();
+  /** The parsed form of each text, so a read does not parse again (callers never mutate it). */
+  private readonly parsed = new Map<string, PoolWorker[]>();
   /** Every commit message, in order. */
   readonly commits: string[] = [];
   /** Keep only the last `keep` messages (a long run makes thousands). */
@@ -17,8 +19,7 @@ export class MemoryPoolFiles implements PoolFiles {
     const clouds = [...new Set([...configClouds, ...this.pools.keys()])].sort();
     const out: Record<string, PoolWorker[]> = {};
     for (const cloud of clouds) {
-      const text = this.pools.get(cloud);
-      out[cloud] = text === undefined ? [] : (JSON.parse(text) as PoolWorker[]);
+      out[cloud] = [...(this.parsed.get(cloud) ?? [])];
     }
     return out;
   }
@@ -26,10 +27,18 @@ export class MemoryPoolFiles implements PoolFiles {
   async writeChanged(pools: Record<string, PoolWorker[]>): Promise<string[]> {
     const changed: string[] = [];
     for (const [cloud, workers] of Object.entries(pools).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const prior = this.parsed.get(cloud);
+      // Field by field first: stringifying every pool every cycle dominated long replays.
+      if (prior && sameWorkers(prior, workers)) continue;
       const text = JSON.stringify(workers);
       if (this.pools.get(cloud) === text) continue;
       if (!this.pools.has(cloud) && workers.length === 0) continue;
       this.pools.set(cloud, text);
+      // Frozen: a caller that mutated a read pool would change every later read.
+      this.parsed.set(
+        cloud,
+        (JSON.parse(text) as PoolWorker[]).map((w) => Object.freeze(w)),
+      );
       changed.push(this.gitPath(cloud));
     }
     return changed;
@@ -45,9 +54,26 @@ export class MemoryPoolFiles implements PoolFiles {
 
   async remove(cloud: string): Promise<void> {
     this.pools.delete(cloud);
+    this.parsed.delete(cloud);
   }
 
   gitPath(cloud: string): string {
     return poolFileGitPath(cloud);
   }
+}
+
+/** Same workers, same fields, same order (what JSON.stringify would find equal). */
+function sameWorkers(a: readonly PoolWorker[], b: readonly PoolWorker[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as PoolWorker;
+    const y = b[i] as PoolWorker;
+    if (x === y) continue;
+    const keys = Object.keys(x);
+    if (keys.length !== Object.keys(y).length) return false;
+    for (const key of keys) {
+      if (x[key as keyof PoolWorker] !== y[key as keyof PoolWorker]) return false;
+    }
+  }
+  return true;
 }

@@ -71,6 +71,10 @@ describe("cloudscheduler.yaml schema", () => {
       idle_keep_alive: 600,
       drain_timeout: 86_400,
       retire_with: "drain",
+      // The policy knobs default to the behaviour before they existed.
+      boot_estimate: 180,
+      ramp: { max_hold: 0, min_cores: 0 },
+      keep_alive: { mode: "fixed", window: 3600, spares_per_arrival: 1, min: 0, core_seconds: 600 },
     });
     expect(config.condor).toEqual({ timeout: 30 });
     expect(config.deploy).toEqual({ secrets_provider: "passphrase" });
@@ -92,6 +96,10 @@ describe("cloudscheduler.yaml schema", () => {
     ["policy.boot_timeout", "1h"],
     ["policy.drain_timeout", "2d"],
     ["policy.retire_with", "peaceful-off"],
+    ["policy.boot_estimate", "4m"],
+    ["policy.ramp", { max_hold: "2m", min_cores: 4 }],
+    ["policy.keep_alive", { mode: "per-core", core_seconds: 120 }],
+    ["policy.keep_alive", { mode: "adaptive", window: "2h", spares_per_arrival: 1.5, min: "1m" }],
     ["ports.admin_cidrs", ["192.0.2.0/24", "2001:db8::/32"]],
     ["ports.extra", [{ name: "gridftp", port: "50000-51000", cidrs: ["10.0.0.0/8"] }]],
     ["ports.extra", [{ name: "xrootd", protocol: "udp", port: 1094, cidrs: ["::/0"] }]],
@@ -149,6 +157,14 @@ describe("cloudscheduler.yaml schema", () => {
     ],
     ["policy.retire_with", "kill", 'expected "drain" or "peaceful-off", got "kill"'],
     ["policy.max_boots_per_cycle", 0, "expected a positive integer, got 0"],
+    [
+      "policy.keep_alive",
+      { mode: "clever" },
+      'expected "fixed" or "adaptive" or "per-core", got "clever"',
+    ],
+    ["policy.keep_alive", { window: 0 }, "expected a duration above 0, got 0"],
+    ["policy.keep_alive", { core_seconds: -1 }, "expected at least 0, got -1"],
+    ["policy.ramp", { max_hold: "2m", hold: "1m" }, "unknown key"],
     ["ports.worker_cidrs", [], "expected at least one item"],
     ["images", { "cernvm-demo": { from: "alberta" } }, "is required (expected a list)"],
     [
