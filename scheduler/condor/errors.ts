@@ -125,3 +125,8 @@ export class InvalidMachineNameError extends CondorError {
     );
   }
 }
+
+/** An argument we would pass to a tool is malformed (a bad key id, a multi-line value). */
+export class InvalidArgumentError extends CondorError {
+  override readonly name = "InvalidArgumentError";
+}

@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import type { Readable } from "node:stream";
+import { condorEnv } from "../secrets/child-env.js";
 import { classifyFailure } from "./classify.js";
 import {
   CondorCommandError,
@@ -13,7 +14,14 @@ import {
   stderrExcerpt,
 } from "./errors.js";
 
-export type CondorTool = "condor_q" | "condor_status" | "condor_drain" | "condor_off";
+export type CondorTool =
+  | "condor_q"
+  | "condor_status"
+  | "condor_drain"
+  | "condor_off"
+  | "condor_token_create"
+  | "condor_config_val"
+  | "condor_reconfig";
 
 export interface RunOptions {
   /** Directory holding the tools (condor.bin_dir); default: PATH. */
@@ -22,7 +30,10 @@ export interface RunOptions {
   timeoutMs: number;
   /** Largest stdout accepted, in bytes; default DEFAULT_MAX_OUTPUT_BYTES. */
   maxOutputBytes?: number;
-  /** Environment of the tool; default: this process's. */
+  /**
+   * Environment of the tool; default: this process's, through the HTCondor allow-list (no cloud
+   * or Pulumi secret reaches a condor tool: secrets/child-env.ts).
+   */
   env?: NodeJS.ProcessEnv;
   /** The machine a drain/off is aimed at, so "can't find" can name it. */
   machine?: string;
@@ -81,7 +92,7 @@ export async function runTool<T>(
     // Its own process group, so the timeout can kill the tool and anything it started.
     detached: true,
     shell: false,
-    env: options.env ?? process.env,
+    env: options.env ?? condorEnv(process.env),
   });
   const stdout = child.stdout as Readable;
   const stderrStream = child.stderr as Readable;

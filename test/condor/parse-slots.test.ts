@@ -20,6 +20,8 @@ describe("parseSlots on real condor_status output", () => {
         vmType: "demo-vm",
         draining: false,
         lastHeardFrom: 1795596466,
+        // Who the collector authenticated as the sender: the personal pool's own daemons.
+        authenticatedIdentity: "condor@family",
       },
     ]);
   });
