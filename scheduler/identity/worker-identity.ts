@@ -14,8 +14,10 @@ export const WORKER_AUTHORIZATIONS = ["ADVERTISE_STARTD", "ADVERTISE_MASTER", "R
 /** Worker names the plan makes: "cs-<cloud>-<vm type>-<nnnn>" (scheduler/plan/naming.ts). */
 const WORKER_NAME = /^cs-[a-z0-9]+(-[a-z0-9]+)*$/;
 
+import { IdentityError } from "./errors.js";
+
 /** A worker name that is not one the scheduler makes; refused before anything is minted. */
-export class InvalidWorkerNameError extends Error {
+export class InvalidWorkerNameError extends IdentityError {
   override readonly name = "InvalidWorkerNameError";
   constructor(readonly worker: string) {
     super(

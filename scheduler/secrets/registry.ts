@@ -19,8 +19,9 @@ const PATTERNS: [RegExp, string][] = [
     `$1$2$3${REDACTED}`,
   ],
   // password=…, "password": "…", application_credential_secret: …, OS_PASSWORD=…, token: …
+  // (a label that ends in the word: "condor_token_create: exit 1" is not a credential).
   [
-    /\b([A-Za-z_]*(?:password|passphrase|secret|token|api_?key)[A-Za-z_]*)("?\s*[:=]\s*)("?)[^\s",}]+/gi,
+    /\b([A-Za-z_]*(?:password|passphrase|secret|token|api_?key))(?![A-Za-z_])("?\s*[:=]\s*)("?)[^\s",}]+/gi,
     `$1$2$3${REDACTED}`,
   ],
   // Keystone Fernet tokens stand out even without a label.

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import {
+  OperatorSettingError,
+  resolveOperatorSettings,
+} from "../../scheduler/config/operator-settings.js";
+
+describe("operator settings", () => {
+  it("default to PATH, a file backend and the passphrase provider", () => {
+    expect(resolveOperatorSettings({})).toEqual({ secretsProvider: "passphrase" });
+  });
+
+  it("come from the environment, and the command line wins", () => {
+    const env = {
+      CLOUDSCHEDULER_CONDOR_BIN_DIR: "/opt/condor/bin",
+      CLOUDSCHEDULER_BACKEND_URL: "s3://state",
+      CLOUDSCHEDULER_SECRETS_PROVIDER: "awskms://alias/x",
+      CLOUDSCHEDULER_TOKEN_SIGNING_KEY: "workers-2",
+      CLOUDSCHEDULER_TOKEN_KEY_DIR: "/var/lib/cloudscheduler/signing-keys",
+    };
+    expect(resolveOperatorSettings(env)).toEqual({
+      condorBinDir: "/opt/condor/bin",
+      backendUrl: "s3://state",
+      secretsProvider: "awskms://alias/x",
+      tokenSigningKey: "workers-2",
+      tokenKeyDirectory: "/var/lib/cloudscheduler/signing-keys",
+    });
+    expect(
+      resolveOperatorSettings(env, { condorBin: "/usr/local/condor/bin", backendUrl: "file:///s" }),
+    ).toMatchObject({ condorBinDir: "/usr/local/condor/bin", backendUrl: "file:///s" });
+  });
+
+  it("refuse a relative tool directory (it would resolve inside the config repo) or a key path", () => {
+    expect(() => resolveOperatorSettings({}, { condorBin: "bin" })).toThrow(
+      new OperatorSettingError('--condor-bin: expected an absolute directory, got "bin"'),
+    );
+    expect(() => resolveOperatorSettings({ CLOUDSCHEDULER_CONDOR_BIN_DIR: "./bin" })).toThrow(
+      /CLOUDSCHEDULER_CONDOR_BIN_DIR: expected an absolute directory/,
+    );
+    expect(() => resolveOperatorSettings({ CLOUDSCHEDULER_TOKEN_SIGNING_KEY: "../POOL" })).toThrow(
+      /expected a key id/,
+    );
+  });
+});
