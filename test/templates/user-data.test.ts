@@ -61,6 +61,7 @@ const scheduler = (
     secrets?: boolean;
     knownHosts?: string;
     pulumiSha256?: string | null;
+    secretValues?: Partial<typeof SECRETS>;
   } = {},
 ) =>
   schedulerUserData(renderer, {
@@ -78,7 +79,7 @@ const scheduler = (
           },
     pulumiVersion: "3.248.0",
     pulumiSha256: over.pulumiSha256 === undefined ? "cd".repeat(32) : over.pulumiSha256,
-    secrets: over.secrets === false ? NO_SCHEDULER_SECRETS : SECRETS,
+    secrets: over.secrets === false ? NO_SCHEDULER_SECRETS : { ...SECRETS, ...over.secretValues },
     configRepoKnownHosts: over.knownHosts ?? null,
     cvmfsHost: "192.0.2.10",
     workerCondorHost: null,
@@ -306,8 +307,14 @@ test.skipIf(!cloudInit.available || !shellcheck.available)(
     const all = HOSTILE.join(" | ");
     const texts = [
       worker({ idToken: all, vmType: all.replace(/[$\r\u0085\u2028]/g, "") }),
-      scheduler({ repo: all, branch: all, softwareRepo: all, softwareRef: all, knownHosts: all }),
-      schedulerWith({ cloudsYaml: all, poolPassphrase: all, deployKey: all }),
+      scheduler({
+        repo: all,
+        branch: all,
+        softwareRepo: all,
+        softwareRef: all,
+        knownHosts: all,
+        secretValues: { cloudsYaml: all, poolPassphrase: all, deployKey: all },
+      }),
     ];
     for (const text of texts) {
       expect(cloudInitSchemaErrors("hostile", text)).toBe("");
