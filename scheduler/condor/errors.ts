@@ -104,15 +104,17 @@ export class CondorParseError extends CondorError {
   }
 }
 
-/** The tool's binary does not exist where we looked (condor.bin_dir, else PATH). */
+/** The tool's binary does not exist where we looked (the operator's --condor-bin, else PATH). */
 export class CondorNotInstalledError extends CondorError {
   override readonly name = "CondorNotInstalledError";
   constructor(
     readonly binary: string,
-    /** Where we looked: the bin_dir, or "PATH". */
+    /** Where we looked: the operator's directories, or "PATH". */
     readonly searched: string,
   ) {
-    super(`${binary} not found in ${searched}: is HTCondor installed (condor.bin_dir)?`);
+    super(
+      `${binary} not found in ${searched}: is HTCondor installed (--condor-bin / CLOUDSCHEDULER_CONDOR_BIN_DIR, directories joined by ':')?`,
+    );
   }
 }
 

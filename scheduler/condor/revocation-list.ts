@@ -24,7 +24,11 @@ export interface CondorRevocationListOptions {
   timeoutMs: number;
 }
 
-/** condor_config_val's answer for a knob the daemon does not have. */
+/**
+ * condor_config_val's answer for a knob the daemon does not have: asked of a daemon
+ * (-collector), HTCondor 25 prints "Not defined" on stdout and exits 0; asked locally, "Not
+ * defined: <knob>" on stderr with exit 1.
+ */
 const NOT_DEFINED = /not defined/i;
 
 export class CondorRevocationList implements RevocationList {
@@ -46,6 +50,7 @@ export class CondorRevocationList implements RevocationList {
         cause: err,
       });
     }
+    if (/^not defined$/i.test(value.trim())) return [];
     return parseRevocationExpression(value);
   }
 

@@ -3,6 +3,7 @@
 // kills the tool's whole process group, a cap on output size, and stdout streamed to a consumer
 // so a large answer is never buffered whole.
 import { spawn } from "node:child_process";
+import { accessSync, constants } from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { condorEnv } from "../secrets/child-env.js";
@@ -24,7 +25,11 @@ export type CondorTool =
   | "condor_reconfig";
 
 export interface RunOptions {
-  /** Directory holding the tools (condor.bin_dir); default: PATH. */
+  /**
+   * Where the tools are (the operator's --condor-bin): one directory, or several joined by ':'
+   * like PATH, since HTCondor puts some tools in bin/ (condor_q) and others in sbin/ (condor_off,
+   * condor_reconfig). Default: PATH.
+   */
   binDir?: string;
   /** Kill the tool after this long. */
   timeoutMs: number;
@@ -70,6 +75,23 @@ export function collectText(maxBytes = 64 * 1024): StdoutConsumer<string> {
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
+/** The first executable `tool` in the ':'-separated `dirs` (else the first dir's, to fail on). */
+function locate(tool: string, dirs: string): string {
+  const candidates = dirs
+    .split(":")
+    .filter((dir) => dir !== "")
+    .map((dir) => path.join(dir, tool));
+  for (const candidate of candidates) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here: try the next directory
+    }
+  }
+  return candidates[0] ?? tool;
+}
+
 /**
  * Runs `tool args...` and feeds its stdout to `consume`. Throws CondorNotInstalledError,
  * CondorTimeoutError, CondorCommandError (incl. output over the cap), the classified failure of
@@ -84,7 +106,7 @@ export async function runTool<T>(
   consume: StdoutConsumer<T>,
 ): Promise<T> {
   const command = formatCommand(tool, args);
-  const executable = options.binDir === undefined ? tool : path.join(options.binDir, tool);
+  const executable = options.binDir === undefined ? tool : locate(tool, options.binDir);
   const maxOutput = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
 
   const child = spawn(executable, [...args], {

@@ -63,7 +63,7 @@ export function findOperatorOnlyKeys(
 
 /** What the operator chose; every field has a safe default. */
 export interface OperatorSettings {
-  /** Directory of condor_q and friends (an absolute path); undefined: PATH. */
+  /** Directories of the HTCondor tools (absolute, joined by ':'); undefined: PATH. */
   condorBinDir?: string;
   /** Pulumi state backend; undefined: a file backend in the state dir. */
   backendUrl?: string;
@@ -106,10 +106,12 @@ export function resolveOperatorSettings(
   const settings: OperatorSettings = { secretsProvider: "passphrase" };
   const binDir = pick(OPERATOR_SETTINGS.condorBinDir, flags.condorBin);
   if (binDir !== undefined) {
-    // A relative path would resolve against the working directory: the config repo itself.
-    if (!isAbsolute(binDir.value)) {
+    // Directories joined by ':' (HTCondor splits its tools over bin/ and sbin/). A relative one
+    // would resolve against the working directory: the config repo itself.
+    const relative = binDir.value.split(":").find((dir) => !isAbsolute(dir));
+    if (relative !== undefined) {
       throw new OperatorSettingError(
-        `${binDir.from}: expected an absolute directory, got ${JSON.stringify(binDir.value)}`,
+        `${binDir.from}: expected absolute directories (joined by ':'), got ${JSON.stringify(relative)}`,
       );
     }
     settings.condorBinDir = binDir.value;

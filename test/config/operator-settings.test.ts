@@ -29,12 +29,25 @@ describe("operator settings", () => {
     ).toMatchObject({ condorBinDir: "/usr/local/condor/bin", backendUrl: "file:///s" });
   });
 
+  it("take HTCondor's bin and sbin together, as PATH does", () => {
+    expect(
+      resolveOperatorSettings({
+        CLOUDSCHEDULER_CONDOR_BIN_DIR: "/opt/condor/bin:/opt/condor/sbin",
+      }),
+    ).toMatchObject({ condorBinDir: "/opt/condor/bin:/opt/condor/sbin" });
+    expect(() =>
+      resolveOperatorSettings({ CLOUDSCHEDULER_CONDOR_BIN_DIR: "/opt/condor/bin:sbin" }),
+    ).toThrow(/got "sbin"/);
+  });
+
   it("refuse a relative tool directory (it would resolve inside the config repo) or a key path", () => {
     expect(() => resolveOperatorSettings({}, { condorBin: "bin" })).toThrow(
-      new OperatorSettingError('--condor-bin: expected an absolute directory, got "bin"'),
+      new OperatorSettingError(
+        "--condor-bin: expected absolute directories (joined by ':'), got \"bin\"",
+      ),
     );
     expect(() => resolveOperatorSettings({ CLOUDSCHEDULER_CONDOR_BIN_DIR: "./bin" })).toThrow(
-      /CLOUDSCHEDULER_CONDOR_BIN_DIR: expected an absolute directory/,
+      /CLOUDSCHEDULER_CONDOR_BIN_DIR: expected absolute directories/,
     );
     expect(() => resolveOperatorSettings({ CLOUDSCHEDULER_TOKEN_SIGNING_KEY: "../POOL" })).toThrow(
       /expected a key id/,
