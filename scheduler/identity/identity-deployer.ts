@@ -8,7 +8,7 @@
 // ignores changes to it), so a created worker never needs its token again, and nothing
 // secret is written anywhere by us (Pulumi keeps the user-data encrypted in its state). After a
 // restart, only workers still not created get a token again, once.
-import type { PolicyConfig } from "../config/schema.js";
+import { type PolicyConfig, policySchema } from "../config/schema.js";
 import type {
   DeployedInstance,
   DeployResult,
@@ -47,6 +47,8 @@ export class IdentityDeployer implements PoolDeployer {
   readonly #minted = new Map<string, { cloud: string; token: WorkerToken }>();
   /** Retirements not yet written to the central manager (identity → retired at). */
   readonly #pending = new Map<string, number>();
+  /** The policy of the last up (how long revocations are kept); the defaults until then. */
+  #policy: PolicyConfig = policySchema.parse({});
 
   constructor(
     private readonly inner: PoolDeployer,
@@ -56,6 +58,7 @@ export class IdentityDeployer implements PoolDeployer {
   async up(input: PoolStackInput, signal?: AbortSignal): Promise<DeployResult> {
     const now = this.options.now();
     const policy = input.config.policy;
+    this.#policy = policy;
     const inStack = await this.#instancesOf(input.cloudName);
     const wanted = new Set(input.workers.map((w) => w.name));
 
@@ -96,6 +99,7 @@ export class IdentityDeployer implements PoolDeployer {
   async destroy(cloudName: string, signal?: AbortSignal): Promise<void> {
     const now = this.options.now();
     for (const name of await this.#instancesOf(cloudName)) this.#retire(name, now);
+    await this.#flushRevocations(this.#policy, now);
     await this.inner.destroy(cloudName, signal);
     this.#inStack.set(cloudName, new Set());
   }
