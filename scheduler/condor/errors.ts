@@ -104,15 +104,17 @@ export class CondorParseError extends CondorError {
   }
 }
 
-/** The tool's binary does not exist where we looked (condor.bin_dir, else PATH). */
+/** The tool's binary does not exist where we looked (the operator's --condor-bin, else PATH). */
 export class CondorNotInstalledError extends CondorError {
   override readonly name = "CondorNotInstalledError";
   constructor(
     readonly binary: string,
-    /** Where we looked: the bin_dir, or "PATH". */
+    /** Where we looked: the operator's directories, or "PATH". */
     readonly searched: string,
   ) {
-    super(`${binary} not found in ${searched}: is HTCondor installed (condor.bin_dir)?`);
+    super(
+      `${binary} not found in ${searched}: is HTCondor installed (--condor-bin / CLOUDSCHEDULER_CONDOR_BIN_DIR, directories joined by ':')?`,
+    );
   }
 }
 
@@ -124,4 +126,9 @@ export class InvalidMachineNameError extends CondorError {
       `refusing to pass ${JSON.stringify(machine.slice(0, 80))} to HTCondor: not a host name (letters, digits, '.', '-')`,
     );
   }
+}
+
+/** An argument we would pass to a tool is malformed (a bad key id, a multi-line value). */
+export class InvalidArgumentError extends CondorError {
+  override readonly name = "InvalidArgumentError";
 }

@@ -38,6 +38,8 @@ export function groupWorkers(slots: readonly Slot[]): ObservedWorker[] {
     if (first.workerName !== undefined) worker.workerName = first.workerName;
     const vmType = group.find((slot) => slot.vmType !== undefined)?.vmType;
     if (vmType !== undefined) worker.vmType = vmType;
+    const lifeEnds = group.find((slot) => slot.lifeEndsAt !== undefined)?.lifeEndsAt;
+    if (lifeEnds !== undefined) worker.lifeEndsAt = lifeEnds;
     workers.push(worker);
   }
   return workers.sort(

@@ -22,6 +22,9 @@ export const SLOT_ATTRIBUTES = [
   "VMType",
   "Draining",
   "LastHeardFrom",
+  // Worker identity (scheduler/condor/slot-trust.ts, plan/expiration.ts).
+  "AuthenticatedIdentity",
+  "CloudSchedulerLifeEnds",
 ] as const;
 
 /** Is this ad a slot? A MyType other than "Machine" (e.g. "StartD") is not. */
@@ -78,6 +81,10 @@ function slotFrom(read: AdReader, index: number): Slot {
   if (vmType !== undefined) slot.vmType = vmType;
   const lastHeardFrom = read.amount("LastHeardFrom");
   if (lastHeardFrom !== undefined) slot.lastHeardFrom = lastHeardFrom;
+  const identity = read.text("AuthenticatedIdentity");
+  if (identity !== undefined) slot.authenticatedIdentity = identity;
+  const lifeEnds = read.amount("CloudSchedulerLifeEnds");
+  if (lifeEnds !== undefined) slot.lifeEndsAt = lifeEnds;
   return slot;
 }
 

@@ -62,6 +62,10 @@ export interface Slot {
   draining: boolean;
   /** Unix seconds the ad was last heard from. */
   lastHeardFrom?: number;
+  /** Who the collector authenticated as the ad's sender (AuthenticatedIdentity). */
+  authenticatedIdentity?: string;
+  /** CloudSchedulerLifeEnds: unix seconds the worker stops taking jobs (plan/expiration.ts). */
+  lifeEndsAt?: number;
 }
 
 /** All slots of one startd, grouped by CloudSchedulerVM (or by machine when it has none). */
@@ -74,4 +78,6 @@ export interface ObservedWorker {
   /** Dynamic slots (or claimed static slots): the jobs it runs right now. */
   runningJobs: number;
   draining: boolean;
+  /** The deadline the worker advertises (CloudSchedulerLifeEnds), when it does. */
+  lifeEndsAt?: number;
 }

@@ -151,6 +151,19 @@ export const schedulerApplianceSchema = z
   })
   .strict();
 
+/** A download a boot script may make: an https URL and the SHA-256 the file must have. */
+const pinnedDownload = z
+  .object({
+    url: z.url({ protocol: /^https$/, error: "expected an https:// URL" }),
+    sha256: z
+      .string()
+      .transform((value) => value.toLowerCase())
+      .refine((value) => /^[0-9a-f]{64}$/.test(value), {
+        message: "expected a SHA-256: 64 hex digits",
+      }),
+  })
+  .strict();
+
 export const cvmfsApplianceSchema = z
   .object({
     ...applianceBase,
@@ -163,6 +176,24 @@ export const cvmfsApplianceSchema = z
         /^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}$/,
         "expected a repository name like software.example.org",
       ),
+    /**
+     * SHA-256 of the repository's public key (DER), which workers check before they trust the
+     * key they fetch: `openssl pkey -pubin -in <repo>.pub -outform DER | sha256sum`. The CVMFS
+     * appliance prints it in its console log. Without it workers do not mount the repository.
+     */
+    public_key_sha256: z
+      .string()
+      .transform((value) => value.toLowerCase().replaceAll(":", ""))
+      .refine((value) => /^[0-9a-f]{64}$/.test(value), {
+        message: "expected a SHA-256 fingerprint: 64 hex digits (colons allowed)",
+      })
+      .optional(),
+    /**
+     * The CVMFS release package (cvmfs-release_<version>_all.deb, which adds CERN's apt
+     * repository and its key) for images without CVMFS: a pinned version, checked by SHA-256
+     * before it is installed. Without it, such images fail with a clear message instead.
+     */
+    release_package: pinnedDownload.optional(),
   })
   .strict();
 
@@ -236,6 +267,14 @@ export const policySchema = z
       })
       .strict()
       .default({ mode: "fixed", window: 3600, spares_per_arrival: 1, min: 0, core_seconds: 600 }),
+    /**
+     * The longest a worker lives: past it, it takes no new job (its START says so) and is
+     * retired once idle. Its IDTOKEN expires drain_timeout later (see scheduler/plan/expiration.ts).
+     */
+    max_worker_life: duration
+      .refine((seconds) => seconds >= 3600, { message: "expected at least 1h" })
+      .refine((seconds) => seconds <= 90 * 86_400, { message: "expected at most 90d" })
+      .default(7 * 86_400),
   })
   .strict();
 
@@ -249,19 +288,8 @@ export const condorSchema = z
     timeout: duration
       .refine((seconds) => seconds >= 1, { message: "expected at least 1 second" })
       .default(30),
-    /** Directory holding condor_q and friends; default: PATH. */
-    bin_dir: z.string().min(1).optional(),
     /** Address workers use to reach the central manager (CONDOR_HOST). */
     worker_condor_host: z.string().min(1).optional(),
-  })
-  .strict();
-
-export const deploySchema = z
-  .object({
-    /** Pulumi state backend; default file://<config repo>/../.cloudscheduler/state. */
-    backend_url: z.string().min(1).optional(),
-    /** Pulumi secrets provider; "passphrase" reads PULUMI_CONFIG_PASSPHRASE(_FILE). */
-    secrets_provider: z.string().min(1).default("passphrase"),
   })
   .strict();
 
@@ -283,7 +311,6 @@ export const configSchema = z
     ports: portsSchema,
     policy: policySchema.default(policySchema.parse({})),
     condor: condorSchema.default(condorSchema.parse({})),
-    deploy: deploySchema.default(deploySchema.parse({})),
   })
   .strict();
 
@@ -295,7 +322,6 @@ export type ImageCopyConfig = z.output<typeof imageCopySchema>;
 export type PortsConfig = z.output<typeof portsSchema>;
 export type PolicyConfig = z.output<typeof policySchema>;
 export type CondorConfig = z.output<typeof condorSchema>;
-export type DeployConfig = z.output<typeof deploySchema>;
 export type SchedulerApplianceConfig = z.output<typeof schedulerApplianceSchema>;
 export type CvmfsApplianceConfig = z.output<typeof cvmfsApplianceSchema>;
 

@@ -11,13 +11,15 @@ import type {
   Stack,
 } from "@pulumi/pulumi/automation/index.js";
 import { z } from "zod";
-import type { DeployConfig } from "../config/schema.js";
+import { pulumiEnv } from "../secrets/child-env.js";
 import { classifyDeployError, ProgramError } from "./errors.js";
+import { isolatedPulumiCommand } from "./isolated-command.js";
 import { loadPulumiCommand } from "./pulumi-cli.js";
 import { scrubSecrets } from "./scrub.js";
 import { StackLock } from "./stack-lock.js";
 import type { DeployedInstance, DeployResult, PoolDeployer, PoolStackInput } from "./types.js";
 import {
+  type DeploySettings,
   fileBackendDir,
   POOL_PROJECT,
   poolStackName,
@@ -37,9 +39,15 @@ export type PoolProgramFactory = (input: PoolStackInput) => PulumiFn;
 export interface AutomationDeployerOptions {
   /** The config repo's working tree (the state dir defaults to a sibling of it). */
   configDir: string;
-  /** Backend and secrets provider; fixed for the deployer's life (a new backend = new stacks). */
-  deploy: DeployConfig;
-  /** Environment for the CLI's settings (PATH, PULUMI_*, CLOUDSCHEDULER_STATE_DIR); default process.env. */
+  /**
+   * Backend and secrets provider (operator settings); fixed for the deployer's life (a new
+   * backend = new stacks).
+   */
+  deploy: DeploySettings;
+  /**
+   * Environment the CLI's settings come from (PATH, PULUMI_*, CLOUDSCHEDULER_STATE_DIR); default
+   * process.env. The CLI itself sees only its allow-list of it (secrets/child-env.ts).
+   */
   env?: NodeJS.ProcessEnv;
   logger?: DeployLogger;
   /** The pool program; default poolProgram from stacks/pool.ts. */
@@ -127,9 +135,14 @@ export class AutomationDeployer implements PoolDeployer {
     });
   }
 
-  /** The CLI, found once; a failed lookup is retried next time (someone may install it). */
+  /**
+   * The CLI, found once, run with only the variables it needs; a failed lookup is retried next
+   * time (someone may install it).
+   */
   private async pulumi(): Promise<PulumiCommand> {
-    this.cli ??= (this.options.pulumiCommand ?? (() => loadPulumiCommand(this.env)))();
+    this.cli ??= (this.options.pulumiCommand ?? (() => loadPulumiCommand(this.env)))().then((cli) =>
+      isolatedPulumiCommand(cli, pulumiEnv(this.env, this.options.deploy.secretsProvider)),
+    );
     try {
       return await this.cli;
     } catch (err) {

@@ -10,6 +10,7 @@ import {
   PulumiNotInstalledError,
   QuotaExceededError,
   SecretsError,
+  WorkerIdentityError,
 } from "./errors.js";
 import { StackLock } from "./stack-lock.js";
 import type { DeployedInstance, DeployResult, PoolDeployer, PoolStackInput } from "./types.js";
@@ -44,6 +45,8 @@ export function deployErrorOf(kind: DeployErrorKind, cloud: string): DeployError
       return new ProgramError(options);
     case "pulumi-not-installed":
       return new PulumiNotInstalledError({ detail: "simulated" });
+    case "identity":
+      return new WorkerIdentityError(options);
   }
 }
 

@@ -2,6 +2,7 @@
 // The real implementation uses the Automation API (automation-deployer.ts); tests and the
 // simulator pass their own.
 import type { CloudConfig, Config } from "../config/schema.js";
+import type { WorkerToken } from "../identity/types.js";
 import type { PoolWorker } from "../pool/types.js";
 
 export interface PoolStackInput {
@@ -9,6 +10,11 @@ export interface PoolStackInput {
   cloud: CloudConfig;
   config: Config;
   workers: PoolWorker[];
+  /**
+   * The IDTOKEN of each worker that is not in the stack yet (identity/identity-deployer.ts).
+   * Workers already created need none: their user-data is never re-applied (ignoreChanges).
+   */
+  workerTokens?: ReadonlyMap<string, WorkerToken>;
 }
 
 /** An instance as the stack's outputs report it. */

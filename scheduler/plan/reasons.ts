@@ -26,6 +26,12 @@ export const REASON_KINDS = [
   "retire-cloud-removed",
   /** An idle worker of a VM type no longer in config: retired at once. */
   "retire-vm-type-removed",
+  /** An idle worker past policy.max_worker_life: retired at once (replaced if jobs need it). */
+  "retire-expired",
+  /** A busy worker past policy.max_worker_life: takes no new job, retired once idle. */
+  "expiring",
+  /** A startd ad naming a worker but not sent with that worker's identity: ignored. */
+  "untrusted-ad",
   /** A pool worker missing from condor_status while condor_q shows jobs running on it: kept. */
   "unobserved-busy",
   /** A worker HTCondor already drains that cloudscheduler did not ask to. */

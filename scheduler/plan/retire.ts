@@ -6,6 +6,7 @@
 import type { ObservedWorker } from "../condor/types.js";
 import type { Config } from "../config/schema.js";
 import type { PoolWorker } from "../pool/types.js";
+import { expiry } from "./expiration.js";
 import { duration, plural } from "./reasons.js";
 import type { Decision, RetireAction } from "./types.js";
 
@@ -59,6 +60,9 @@ export function decideRetirement(
   }
   if (worker.state !== "registered" || !seen) return keep(worker);
 
+  // Past its life (expiration.ts) the worker's own START refuses new jobs: it runs dry, and is
+  // retired here once idle, whatever its keep-alive or the idle jobs say.
+  const life = expiry(worker, seen, config.policy, now);
   if (seen.runningJobs > 0) {
     const decisions: Decision[] = gone
       ? [
@@ -69,6 +73,13 @@ export function decideRetirement(
           },
         ]
       : [];
+    if (life.expired) {
+      decisions.push({
+        ...about,
+        kind: "expiring",
+        reason: `past its life (ended ${duration(now - life.lifeEndsAt)} ago): takes no new job; retired when its ${plural(seen.runningJobs, "job")} finish`,
+      });
+    }
     return keep(worker, decisions);
   }
 
@@ -82,6 +93,9 @@ export function decideRetirement(
   if (gone) {
     kind = gone === "cloud" ? "retire-cloud-removed" : "retire-vm-type-removed";
     reason = `idle on ${goneText(gone)}: retired at once`;
+  } else if (life.expired) {
+    kind = "retire-expired";
+    reason = `idle past its life (policy.max_worker_life ${duration(config.policy.max_worker_life)}): retired at once`;
   } else if (candidate.needed) {
     return keep(worker, [
       { ...about, kind: "keep-alive", reason: `idle ${duration(idle)}; idle jobs need it` },

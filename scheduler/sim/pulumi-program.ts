@@ -63,10 +63,7 @@ export async function mockedPoolProgram(every = 1): Promise<MockedProgram> {
     Error.stackTraceLimit = 0;
     try {
       await poolProgramWith(input, {
-        env: { CLOUDSCHEDULER_WORKER_TOKEN: "sim-token" },
-        readFile: () => {
-          throw Object.assign(new Error("not in the simulator"), { code: "ENOENT" });
-        },
+        env: {},
         username: "sim",
         configRevision: "sim",
       })();

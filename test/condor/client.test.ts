@@ -11,7 +11,14 @@ import {
 } from "../../scheduler/condor/errors.js";
 import { JOB_ATTRIBUTES } from "../../scheduler/condor/parse-jobs.js";
 import { SLOT_ATTRIBUTES } from "../../scheduler/condor/parse-slots.js";
-import { fixture, readFixture, rejection, StandinWorld, standinConfig } from "./helpers.js";
+import {
+  fixture,
+  readFixture,
+  rejection,
+  STANDIN_OPTIONS,
+  StandinWorld,
+  standinConfig,
+} from "./helpers.js";
 
 const JOB_PROJECTION = JOB_ATTRIBUTES.join(",");
 const SLOT_PROJECTION = SLOT_ATTRIBUTES.join(",");
@@ -24,7 +31,10 @@ beforeEach(() => {
 afterEach(() => world.remove());
 
 function condor(env: Record<string, string>, overrides = {}): CommandLineCondor {
-  return new CommandLineCondor(standinConfig(overrides), { env: world.env(env) });
+  return new CommandLineCondor(standinConfig(overrides), {
+    ...STANDIN_OPTIONS,
+    env: world.env(env),
+  });
 }
 
 describe("CommandLineCondor.jobs", () => {
@@ -85,6 +95,7 @@ describe("CommandLineCondor.jobs", () => {
 
   it("gives up on a hung schedd at its own timeout", async () => {
     const client = new CommandLineCondor(standinConfig(), {
+      ...STANDIN_OPTIONS,
       env: world.env({
         CONDOR_STANDIN_Q: fixture("condor_q.all.json"),
         CONDOR_STANDIN_Q_DELAY: "60",
@@ -138,6 +149,53 @@ describe("CommandLineCondor.workers", () => {
       "Error: Couldn't contact the condor_collector on cm.\n",
     );
     expect(await rejection(client.workers())).toBeInstanceOf(CondorUnavailableError);
+  });
+});
+
+describe("CommandLineCondor.workers trusts a worker's ads only from that worker", () => {
+  it("ignores (and reports) real ads that name a worker but were sent with a pool-wide identity", async () => {
+    const untrusted: string[] = [];
+    const client = new CommandLineCondor(standinConfig(), {
+      binDir: STANDIN_OPTIONS.binDir,
+      env: world.env({ CONDOR_STANDIN_STATUS: fixture("condor_status.busy.json") }),
+      onUntrustedSlot: ({ reason }) => untrusted.push(reason),
+    });
+    expect(await client.workers()).toEqual([]);
+    expect(untrusted).toHaveLength(3);
+    expect(untrusted[0]).toBe(
+      'slot "slot1@vm.cloudscheduler.test" names worker cs-alberta-demo-vm-0001 but was sent by "condor@cloudscheduler"',
+    );
+  });
+
+  it("believes the same ads once they were sent with the worker's own identity", async () => {
+    const ads = JSON.parse(readFixture("condor_status.busy.json").toString("utf8")) as Record<
+      string,
+      unknown
+    >[];
+    const file = path.join(world.dir, "own-identity.json");
+    writeFileSync(
+      file,
+      JSON.stringify(
+        ads.map((ad) => ({
+          ...ad,
+          AuthenticatedIdentity: "cs-alberta-demo-vm-0001@workers.cloudscheduler",
+          CloudSchedulerLifeEnds: 1_796_201_200,
+        })),
+      ),
+    );
+    const client = new CommandLineCondor(standinConfig(), {
+      binDir: STANDIN_OPTIONS.binDir,
+      env: world.env({ CONDOR_STANDIN_STATUS: file }),
+      onUntrustedSlot: () => {
+        throw new Error("no ad is untrusted here");
+      },
+    });
+    const [worker] = await client.workers();
+    expect(worker).toMatchObject({
+      workerName: "cs-alberta-demo-vm-0001",
+      runningJobs: 2,
+      lifeEndsAt: 1_796_201_200,
+    });
   });
 });
 

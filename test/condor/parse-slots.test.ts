@@ -20,6 +20,8 @@ describe("parseSlots on real condor_status output", () => {
         vmType: "demo-vm",
         draining: false,
         lastHeardFrom: 1795596409,
+        // Who the collector authenticated as the sender: the token of today's pool-wide worker.
+        authenticatedIdentity: "condor@cloudscheduler",
       },
     ]);
   });

@@ -16,7 +16,7 @@ import { condorSchema } from "../../scheduler/config/schema.js";
 import { acquirePoolLock, describeRealCondor } from "./gate.js";
 import { type Guest, GuestHost } from "./guests.js";
 import { type CondorPool, waitFor } from "./pool.js";
-import { mintWorkerToken, sleepJobs, submitDir, workerGuest } from "./workers.js";
+import { sleepJobs, submitDir, workerGuest } from "./workers.js";
 
 const MINUTES = 60_000;
 const VM_TYPE = "adapter-test";
@@ -24,7 +24,6 @@ const VM_TYPE = "adapter-test";
 describeRealCondor("the condor adapter on real HTCondor 25 daemons", (pool: CondorPool) => {
   let release: () => void = () => {};
   let host: GuestHost;
-  let token: string;
   let dir: string;
   const clusters: number[] = [];
   const condor = () =>
@@ -37,7 +36,6 @@ describeRealCondor("the condor adapter on real HTCondor 25 daemons", (pool: Cond
   beforeAll(async () => {
     release = await acquirePoolLock();
     host = new GuestHost(pool);
-    token = await mintWorkerToken(pool);
     dir = submitDir("adapter");
   }, 25 * MINUTES);
 
@@ -53,7 +51,7 @@ describeRealCondor("the condor adapter on real HTCondor 25 daemons", (pool: Cond
   const boot = async (name: string, extra: Partial<Parameters<typeof workerGuest>[1]> = {}) => {
     const guest = await host.start(
       name,
-      workerGuest(pool, { name, vmType: VM_TYPE, ...extra }, token),
+      await workerGuest(pool, { name, vmType: VM_TYPE, ...extra }),
     );
     await waitFor(`${name} in condor_status`, () => observed(name), MINUTES);
     // condor_off finds a worker through its master's ad, which arrives a few seconds later.
@@ -90,7 +88,7 @@ describeRealCondor("the condor adapter on real HTCondor 25 daemons", (pool: Cond
       const worker = await observed("cs-test-adapter-0001");
       expect(worker).toMatchObject({
         workerName: "cs-test-adapter-0001",
-        machine: "cs-test-adapter-0001.novalocal",
+        machine: "cs-test-adapter-0001.workers.cloudscheduler",
         vmType: VM_TYPE,
         runningJobs: 0,
         draining: false,
@@ -115,7 +113,7 @@ describeRealCondor("the condor adapter on real HTCondor 25 daemons", (pool: Cond
         2 * MINUTES,
       );
       for (const job of jobs)
-        expect(job.remoteHost).toMatch(/^slot1_\d+@cs-test-adapter-0001\.novalocal$/);
+        expect(job.remoteHost).toMatch(/^slot1_\d+@cs-test-adapter-0001\.workers.cloudscheduler$/);
       const worker = await waitFor(
         "2 dynamic slots",
         async () => {
@@ -252,7 +250,7 @@ describeRealCondor("the condor adapter on real HTCondor 25 daemons", (pool: Cond
       const stale = await observed("cs-test-adapter-0004");
       expect(stale?.runningJobs).toBe(1);
       const [job] = await running(cluster);
-      expect(job?.remoteHost).toBe("slot1_1@cs-test-adapter-0004.novalocal");
+      expect(job?.remoteHost).toBe("slot1_1@cs-test-adapter-0004.workers.cloudscheduler");
       await pool.tool("condor_rm", [String(cluster)]);
     },
     4 * MINUTES,
@@ -284,7 +282,7 @@ describeRealCondor("the condor adapter on real HTCondor 25 daemons", (pool: Cond
       );
       expect(workers.find((w) => w.workerName === "cs-test-adapter-0005")).toBeUndefined();
       const [job] = await running(cluster);
-      expect(job?.remoteHost).toBe("slot1_1@cs-test-adapter-0005.novalocal");
+      expect(job?.remoteHost).toBe("slot1_1@cs-test-adapter-0005.workers.cloudscheduler");
       await pool.tool("condor_rm", [String(cluster)]);
     },
     4 * MINUTES,
@@ -294,13 +292,15 @@ describeRealCondor("the condor adapter on real HTCondor 25 daemons", (pool: Cond
     "names HTCondor refuses: a machine that does not exist and a bare short name",
     async () => {
       const err1 = await condor()
-        .drain("nosuch-vm.novalocal", "test")
+        .drain("nosuch-vm.workers.cloudscheduler", "test")
         .catch((e: unknown) => e);
       expect(err1).toBeInstanceOf(CondorMachineNotFoundError);
-      const guest = await boot("cs-test-adapter-0006", { cpus: 1, domain: null });
-      expect(guest.machine).toBe("cs-test-adapter-0006");
+      // A worker that exists, named without its domain (what a worker whose config left its
+      // host name bare would advertise as Machine: the product names it in a domain instead).
+      const guest = await boot("cs-test-adapter-0006", { cpus: 1 });
+      expect(guest.machine).toBe("cs-test-adapter-0006.workers.cloudscheduler");
       const err2 = await condor()
-        .drain(guest.machine, "test")
+        .drain("cs-test-adapter-0006", "test")
         .catch((e: unknown) => e);
       // HTCondor canonicalises a bare name with its own DEFAULT_DOMAIN_NAME and gives up.
       expect(err2).toBeInstanceOf(CondorError);

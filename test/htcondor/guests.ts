@@ -41,6 +41,8 @@ export interface GuestSpec {
   hostname: string;
   /** The domain the VM believes it is in (DEFAULT_DOMAIN_NAME); null: a bare short name. */
   domain: string | null;
+  /** The name HTCondor gives the machine when its config sets one (NETWORK_HOSTNAME). */
+  machine?: string;
   cpus: number;
   memoryMb: number;
   /** Files the user-data writes, by absolute path on the VM. Only /etc/condor/ ones are used. */
@@ -68,8 +70,9 @@ export class Guest {
     });
   }
 
-  /** The name HTCondor gives the machine: host name plus DEFAULT_DOMAIN_NAME, if any. */
+  /** The name HTCondor gives the machine: NETWORK_HOSTNAME, else host name plus domain. */
   get machine(): string {
+    if (this.spec.machine) return this.spec.machine;
     return this.spec.domain ? `${this.spec.hostname}.${this.spec.domain}` : this.spec.hostname;
   }
 
@@ -334,12 +337,15 @@ export class NovaGuests {
 
   private specOf(server: NovaServer): GuestSpec {
     const flavor = flavorShape.parse(server.flavor);
+    const files = userDataFiles(server);
+    const machine = networkHostname(files);
     return {
       hostname: server.name,
       domain: this.options.domain === undefined ? "novalocal" : this.options.domain,
+      ...(machine ? { machine } : {}),
       cpus: flavor.vcpus,
       memoryMb: flavor.ram,
-      files: userDataFiles(server),
+      files,
       ...(this.options.updateInterval ? { updateInterval: this.options.updateInterval } : {}),
     };
   }
@@ -383,6 +389,16 @@ export function userDataFiles(server: NovaServer): GuestSpec["files"] {
   const raw = server["OS-EXT-SRV-ATTR:user_data"];
   if (!raw) throw new Error(`server ${server.name} has no user-data (is the API user an admin?)`);
   return cloudConfigFiles(Buffer.from(raw, "base64").toString("utf8"));
+}
+
+/** NETWORK_HOSTNAME as the rendered HTCondor config sets it, if it does. */
+export function networkHostname(files: GuestSpec["files"]): string | undefined {
+  for (const [path, file] of Object.entries(files)) {
+    if (!path.startsWith("/etc/condor/config.d/")) continue;
+    const match = /^NETWORK_HOSTNAME\s*=\s*(\S+)\s*$/m.exec(file.content);
+    if (match?.[1]) return match[1];
+  }
+  return undefined;
 }
 
 /** The write_files of a cloud-config document, with their modes. */

@@ -9,10 +9,11 @@
 // "now" near it). Run by test/htcondor/recapture.sh on a fresh pool (cluster ids from 1).
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { workerMachine } from "../../scheduler/identity/worker-identity.js";
 import { ROOT } from "../support/condor-world.js";
 import { GuestHost } from "./guests.js";
 import { type CondorPool, type ToolResult, waitFor } from "./pool.js";
-import { mintWorkerToken, submitDir, workerGuest } from "./workers.js";
+import { submitDir, workerGuest } from "./workers.js";
 
 export const CAPTURE_BASE_TIME = 1_795_596_400;
 const SUBMIT_FILES = [
@@ -33,7 +34,7 @@ const SLOT_PROJECTION =
  * central manager's master carries, and condor_off -name would reach it instead. Renamed to
  * FIXTURE_MACHINE in the files, as the first recording had it.
  */
-const MACHINE = "cs-recapture-worker.cloudscheduler.test";
+const MACHINE = workerMachine("cs-alberta-demo-vm-0001");
 const FIXTURE_MACHINE = "vm.cloudscheduler.test";
 
 /** One recorded answer: stdout (and stderr when it says something) of one command. */
@@ -65,19 +66,14 @@ export async function captureAnswers(
 
   // One worker as the product renders it (host "vm", pool entry cs-alberta-demo-vm-0001).
   const host = new GuestHost(pool);
-  const token = await mintWorkerToken(pool);
-  const spec = workerGuest(
-    pool,
-    {
-      name: "cs-alberta-demo-vm-0001",
-      hostname: "cs-recapture-worker",
-      domain: "cloudscheduler.test",
-      vmType: "demo-vm",
-      cpus: 2,
-      memoryMb: 4096,
-    },
-    token,
-  );
+  const spec = await workerGuest(pool, {
+    name: "cs-alberta-demo-vm-0001",
+    hostname: "cs-recapture-worker",
+    domain: "cloudscheduler.test",
+    vmType: "demo-vm",
+    cpus: 2,
+    memoryMb: 4096,
+  });
   const slotsOfWorker = (attributes: string) =>
     pool.statusAds(["-constraint", `Machine == "${MACHINE}"`, "-attributes", attributes]);
   const clusters: number[] = [];

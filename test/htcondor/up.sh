@@ -59,10 +59,14 @@ gid=$(id -g "$CONDOR_USER")
 
 D="$CS_CONDOR_DIR"
 rm -rf "$D"
-mkdir -p "$CONDOR_PIDS" "$D/etc/config.d" "$D/etc/passwords.d" "$D/etc/tokens.d" \
+mkdir -p "$CONDOR_PIDS" "$D/persistent-config" "$D/etc/config.d" "$D/etc/passwords.d" "$D/etc/tokens.d" \
   "$D/local/log" "$D/local/spool" "$D/local/execute" "$D/local/lock" "$D/local/run" "$D/guests" "$D/jobs"
 chmod 755 "$D" "$D/etc" "$D/guests"
-chmod 700 "$D/etc/passwords.d" "$D/etc/tokens.d"
+chmod 700 "$D/etc/passwords.d" "$D/etc/tokens.d" "$D/persistent-config"
+# The key worker tokens are signed with (the scheduler appliance's setup creates it on a site):
+# each worker gets its own token, <worker>@workers.cloudscheduler (docs/trust-model.md).
+head -c 64 /dev/urandom >"$D/etc/passwords.d/cloudscheduler-workers"
+chmod 600 "$D/etc/passwords.d/cloudscheduler-workers"
 chown -R "$uid:$gid" "$D/local"
 chown "$SUBMIT_USER:" "$D/jobs"
 
@@ -110,10 +114,8 @@ MASTER_UPDATE_INTERVAL = 5
 # Running jobs' usage (ResidentSetSize, MemoryUsage) reaches the queue within seconds, not 15 min.
 SHADOW_QUEUE_UPDATE_INTERVAL = 5
 RUNBENCHMARKS = 0
-# Workers are remote hosts on a real site: a startd must prove itself with its token, never with
-# FS (which works here only because the test's workers share this host's file system).
-SEC_ADVERTISE_STARTD_AUTHENTICATION_METHODS = IDTOKENS
-SEC_ADVERTISE_MASTER_AUTHENTICATION_METHODS = IDTOKENS
+# The product's config keeps its persistent knobs (the revoked worker tokens) under /var/lib.
+PERSISTENT_CONFIG_DIR = $D/persistent-config
 C
 
 export CONDOR_CONFIG="$D/condor_config"

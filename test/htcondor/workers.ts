@@ -1,30 +1,28 @@
 // Test workers rendered by the product itself: the worker user-data template of templates/,
-// with a token the pool's own condor_token_create mints, turned into a guest (guests.ts). Used by
+// with the worker's own token minted as the scheduler mints it, turned into a guest (guests.ts). Used by
 // the suites that need real execute nodes without going through Nova.
 import { chownSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { CondorTokenIssuer } from "../../scheduler/condor/token-issuer.js";
+import { workerMachine } from "../../scheduler/identity/worker-identity.js";
 import { createRenderer } from "../../scheduler/render/render.js";
 import { workerUserData } from "../../stacks/user-data.js";
 import { cloudConfigFiles, type GuestSpec, idsOf } from "./guests.js";
 import { type CondorPool, POOL_DIR, SUBMIT_USER } from "./pool.js";
 
-/** The worker token of today's product (pool-wide, like the scheduler appliance mints it). */
-export async function mintWorkerToken(pool: CondorPool): Promise<string> {
-  const result = await pool.tool("condor_token_create", [
-    "-identity",
-    "condor@cloudscheduler",
-    "-authz",
-    "ADVERTISE_STARTD",
-    "-authz",
-    "ADVERTISE_MASTER",
-    "-authz",
-    "READ",
-  ]);
-  const token = result.stdout.trim();
-  if (result.code !== 0 || token === "") {
-    throw new Error(`condor_token_create: exit ${result.code}: ${result.stderr}`);
-  }
-  return token;
+/** Seconds a test worker lives: long enough for any test, short of the product's maximum. */
+const TEST_WORKER_LIFE = 86_400;
+
+/**
+ * The worker's own IDTOKEN, minted as the scheduler mints it (scheduler/condor/token-issuer.ts:
+ * identity <name>@workers.cloudscheduler, the cloudscheduler-workers key, a startd's
+ * authorizations only) by the pool's own condor_token_create.
+ */
+export async function mintWorkerToken(pool: CondorPool, worker: string): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const issuer = new CondorTokenIssuer({ timeoutMs: 20_000, env: pool.env() });
+  const minted = await issuer.issue({ worker, expiresAt: now + TEST_WORKER_LIFE }, now);
+  return minted.token.reveal();
 }
 
 export interface TestWorker {
@@ -42,17 +40,20 @@ export interface TestWorker {
 }
 
 /** The guest a server booted with the product's worker user-data would be. */
-export function workerGuest(pool: CondorPool, worker: TestWorker, token: string): GuestSpec {
+export async function workerGuest(pool: CondorPool, worker: TestWorker): Promise<GuestSpec> {
+  const token = await mintWorkerToken(pool, worker.name);
   const userData = workerUserData(createRenderer(), "worker", {
     name: worker.name,
     vmType: worker.vmType,
     cloud: worker.cloud ?? "alberta",
     condorHost: pool.condorHost,
     idToken: token,
+    lifeEndsAt: Math.floor(Date.now() / 1000) + TEST_WORKER_LIFE,
     cvmfs: null,
   });
   return {
     hostname: worker.hostname ?? worker.name,
+    machine: workerMachine(worker.name),
     domain: worker.domain === undefined ? "novalocal" : worker.domain,
     cpus: worker.cpus ?? 2,
     memoryMb: worker.memoryMb ?? 2048,

@@ -11,11 +11,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { stringify } from "yaml";
 import { AutomationDeployer } from "../../scheduler/deploy/automation-deployer.js";
+import { workerMachine } from "../../scheduler/identity/worker-identity.js";
 import { securityGroupName } from "../../stacks/ports.js";
 import { acquirePoolLock, describeRealWorld } from "../htcondor/gate.js";
 import { GuestHost, idsOf, NovaGuests } from "../htcondor/guests.js";
 import { type CondorPool, SUBMIT_USER, waitFor } from "../htcondor/pool.js";
-import { mintWorkerToken, submitDir } from "../htcondor/workers.js";
+import { submitDir } from "../htcondor/workers.js";
 import { ROOT as root } from "../support/condor-world.js";
 import { acquireCloudLock, type PulumiSandbox, pulumiSandbox } from "../support/integration.js";
 import { type NovaServer, OpenStackApi } from "../support/openstack-api.js";
@@ -178,7 +179,6 @@ describeRealWorld("end to end on real HTCondor and the local cloud", (pool: Cond
       const env: NodeJS.ProcessEnv = {
         ...sandbox.env,
         ...pool.env(),
-        CLOUDSCHEDULER_WORKER_TOKEN: await mintWorkerToken(pool),
       };
       scheduler = spawn(
         process.execPath,
@@ -324,7 +324,7 @@ describeRealWorld("end to end on real HTCondor and the local cloud", (pool: Cond
       expect(drainedWhileBusy).toEqual([]);
       for (const event of guests.timeline.filter((e) => e.kind === "guest-killed")) {
         for (const job of history) {
-          const onIt = String(job.LastRemoteHost).endsWith(`@${event.server}.novalocal`);
+          const onIt = String(job.LastRemoteHost).endsWith(`@${workerMachine(event.server)}`);
           const started = Number(job.JobCurrentStartDate) * 1000;
           const ended = Number(job.CompletionDate) * 1000;
           if (onIt) expect(event.at < started || event.at > ended).toBe(true);

@@ -3,13 +3,25 @@
 import type { Command } from "commander";
 import { pino } from "pino";
 import { CommandLineCondor } from "../../condor/client.js";
+import { CondorRevocationList } from "../../condor/revocation-list.js";
+import { CondorTokenIssuer } from "../../condor/token-issuer.js";
+import {
+  IDENTITY_ENV,
+  OPERATOR_SETTINGS,
+  OperatorSettingError,
+  type OperatorSettings,
+  resolveOperatorSettings,
+} from "../../config/operator-settings.js";
 import { ConfigError } from "../../config/problem.js";
 import { AutomationDeployer } from "../../deploy/automation-deployer.js";
 import { BackoffTracker } from "../../deploy/backoff.js";
 import { resolveStateDir } from "../../deploy/workspace-settings.js";
+import { IdentityDeployer } from "../../identity/identity-deployer.js";
 import { ConfigRepo } from "../../pool/repo.js";
 import { logConfigEvent, runDaemon, systemClock } from "../../run/daemon.js";
+import { scrubbedDestination } from "../../run/logger.js";
 import { RepoPoolFiles } from "../../run/pool-files.js";
+import { registerEnvironmentSecrets } from "../../secrets/registry.js";
 import { ListenAddressError } from "../../status/errors.js";
 import { listenFromOption } from "../../status/listen.js";
 import { type StatusService, startStatusService } from "../../status/service.js";
@@ -24,6 +36,9 @@ interface RunOptions {
   syncInterval: string;
   logLevel: string;
   listen?: string | boolean;
+  condorBin?: string;
+  backendUrl?: string;
+  secretsProvider?: string;
 }
 
 export function registerRun(program: Command, ctx: CommandContext): void {
@@ -46,11 +61,29 @@ export function registerRun(program: Command, ctx: CommandContext): void {
       "serve the dashboard, /metrics, /healthz, /readyz here (default 127.0.0.1:8787; not with --once)",
     )
     .option("--no-listen", "serve no status over HTTP (status.json is still written)")
+    .option(
+      `${OPERATOR_SETTINGS.condorBinDir.flag} <dir>`,
+      `absolute directory of the HTCondor tools (default: $${OPERATOR_SETTINGS.condorBinDir.env}, else PATH)`,
+    )
+    .option(
+      `${OPERATOR_SETTINGS.backendUrl.flag} <url>`,
+      `Pulumi state backend (default: $${OPERATOR_SETTINGS.backendUrl.env}, else a file backend in the state dir)`,
+    )
+    .option(
+      `${OPERATOR_SETTINGS.secretsProvider.flag} <provider>`,
+      `Pulumi secrets provider (default: $${OPERATOR_SETTINGS.secretsProvider.env}, else passphrase)`,
+    )
     .addHelpText(
       "after",
-      "\nNeeds: the HTCondor tools (condor_q, condor_status, condor_drain, condor_off) on PATH or\n" +
-        "condor.bin_dir; the Pulumi CLI; OpenStack credentials in clouds.yaml/secure.yaml; and\n" +
-        "PULUMI_CONFIG_PASSPHRASE (or _FILE) for the pool stacks' secrets.\n" +
+      "\nNeeds: the HTCondor tools (condor_q, condor_status, condor_drain, condor_off,\n" +
+        "condor_token_create, condor_config_val, condor_reconfig) on PATH or --condor-bin; the\n" +
+        "worker-token signing key ($" +
+        IDENTITY_ENV.signingKey +
+        ", default cloudscheduler-workers, in $" +
+        IDENTITY_ENV.keyDirectory +
+        "\nor HTCondor's SEC_PASSWORD_DIRECTORY); the Pulumi CLI; OpenStack credentials in\n" +
+        "clouds.yaml/secure.yaml (not readable by others); and PULUMI_CONFIG_PASSPHRASE (or _FILE)\n" +
+        "for the pool stacks' secrets. These are the operator's: the committed config cannot set them.\n" +
         "State (Pulumi stacks, status.json) goes to $CLOUDSCHEDULER_STATE_DIR or <dir>/../.cloudscheduler.",
     )
     .action(async (dir: string, opts: RunOptions) => {
@@ -59,10 +92,20 @@ export function registerRun(program: Command, ctx: CommandContext): void {
 }
 
 async function runCommand(dir: string, opts: RunOptions, ctx: CommandContext): Promise<number> {
+  // Every secret of the environment is known to the scrubber before the first line is logged.
+  registerEnvironmentSecrets(ctx.env);
   const log = pino(
     { level: opts.logLevel, base: { service: "cloudscheduler" } },
-    pino.destination(2),
+    scrubbedDestination(pino.destination(2)),
   );
+  let operator: OperatorSettings;
+  try {
+    operator = resolveOperatorSettings(ctx.env, opts);
+  } catch (err) {
+    if (!(err instanceof OperatorSettingError)) throw err;
+    ctx.output.err(`cloudscheduler run: ${err.message}`);
+    return EXIT_USAGE;
+  }
   let listen: ReturnType<typeof listenFromOption>;
   try {
     listen = listenFromOption(opts.listen, Boolean(opts.once));
@@ -131,16 +174,39 @@ async function runCommand(dir: string, opts: RunOptions, ctx: CommandContext): P
   // `once` listener is gone by then, so a SIGTERM during `pulumi up` killed the daemon mid-deploy.
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
+  const condorTimeoutMs = Math.max(1000, config.condor.timeout * 1000);
+  const binDir = operator.condorBinDir === undefined ? {} : { binDir: operator.condorBinDir };
   try {
     await runDaemon({
       deps: {
-        condor: new CommandLineCondor(config.condor, { env: ctx.env }),
-        deployer: new AutomationDeployer({
-          configDir: dir,
-          deploy: config.deploy,
+        condor: new CommandLineCondor(config.condor, {
           env: ctx.env,
-          logger: log,
+          ...binDir,
+          onUntrustedSlot: ({ slot, reason }) =>
+            log.warn({ decision: "untrusted-ad", machine: slot.machine }, reason),
         }),
+        // Every new worker gets its own IDTOKEN; a retired worker's tokens are revoked.
+        deployer: new IdentityDeployer(
+          new AutomationDeployer({ configDir: dir, deploy: operator, env: ctx.env, logger: log }),
+          {
+            issuer: new CondorTokenIssuer({
+              timeoutMs: condorTimeoutMs,
+              env: ctx.env,
+              ...binDir,
+              ...(operator.tokenSigningKey ? { signingKey: operator.tokenSigningKey } : {}),
+              ...(operator.tokenKeyDirectory
+                ? { passwordDirectory: operator.tokenKeyDirectory }
+                : {}),
+            }),
+            revocations: new CondorRevocationList(config.condor, {
+              timeoutMs: condorTimeoutMs,
+              env: ctx.env,
+              ...binDir,
+            }),
+            now: () => clock.now(),
+            log,
+          },
+        ),
         pools: new RepoPoolFiles(repo),
         backoff,
         log,
