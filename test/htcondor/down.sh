@@ -6,21 +6,11 @@
 set -euo pipefail
 . "$(dirname "$0")/lib/env.sh"
 
-descendants() {
-  local all="$1" frontier="$1" next q
-  while [ -n "$frontier" ]; do
-    next=""
-    for q in $frontier; do next="$next $(pgrep -P "$q" | tr '\n' ' ')"; done
-    frontier=$(echo $next)
-    all="$all $frontier"
-  done
-  echo $all
-}
 
-if [ -d "$CONDOR_PIDS" ]; then
+if [ -d "$PIDS" ]; then
   started=$(date +%s.%N)
   tree=""
-  for f in "$CONDOR_PIDS"/*; do
+  for f in "$PIDS"/*; do
     name=$(basename "$f")
     case "$name" in *.start | '*') continue ;; esac
     if pid_alive "$name"; then
@@ -40,10 +30,10 @@ if [ -d "$CONDOR_PIDS" ]; then
     echo "still alive after 10 s:$alive -> SIGKILL"
     for p in $alive; do kill -9 "$p" 2>/dev/null || true; done
   fi
-  rm -f "$CONDOR_PIDS"/*
+  rm -f "$PIDS"/*
   printf 'htcondor down: stopped in %.1f s\n' "$(echo "$(date +%s.%N) $started" | awk '{print $1 - $2}')"
 else
-  echo "htcondor down: nothing recorded under $CONDOR_PIDS"
+  echo "htcondor down: nothing recorded under $PIDS"
 fi
 # Guests live in cgroups of their own (test/htcondor/guests.ts): kill whatever is left in them.
 cg_mount=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)

@@ -6,9 +6,9 @@
 //
 // Enable by hand:  test/htcondor/up.sh; npx vitest run test/htcondor
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "vitest";
+import { acquireDirLock } from "../support/cloud-lock.js";
 import { integrationMissing } from "../support/integration.js";
 import { CondorPool, POOL_DIR } from "./pool.js";
 
@@ -91,41 +91,8 @@ export function describeRealWorld(name: string, body: (pool: CondorPool) => void
 
 /**
  * One suite at a time on the pool (vitest runs files in parallel): their jobs would be each
- * other's demand and their startds each other's strangers. A lock dir with the holder's pid; a
- * dead holder's lock is taken over.
+ * other's demand and their startds each other's strangers.
  */
-export async function acquirePoolLock(timeoutMs = 20 * 60_000): Promise<() => void> {
-  const dir = join(POOL_DIR, "tests.lock");
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      mkdirSync(dir);
-      writeFileSync(join(dir, "pid"), String(process.pid));
-      return () => rmSync(dir, { recursive: true, force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      if (holderDead(dir)) {
-        rmSync(dir, { recursive: true, force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`${dir}: held for over ${timeoutMs / 1000} s`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-}
-
-function holderDead(dir: string): boolean {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(join(dir, "pid"), "utf8"));
-  } catch {
-    return false; // being written right now
-  }
-  if (!Number.isInteger(pid) || pid <= 0) return true;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch {
-    return true;
-  }
+export function acquirePoolLock(timeoutMs = 20 * 60_000): Promise<() => void> {
+  return acquireDirLock(join(POOL_DIR, "tests.lock"), timeoutMs);
 }

@@ -23,10 +23,10 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { connect } from "node:net";
 import { dirname, join } from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
+import { portOpen } from "../support/integration.js";
 import type { NovaServer, OpenStackApi } from "../support/openstack-api.js";
 import { type CondorPool, childrenOf, POOL_DIR } from "./pool.js";
 
@@ -198,7 +198,7 @@ export class GuestHost {
     for (;;) {
       const n = this.nextAddress++;
       const address = `127.77.${Math.floor(n / 250)}.${(n % 250) + 2}`;
-      if (!(await portOpen(address, GUEST_PORT))) return address;
+      if (!(await portOpen(address, GUEST_PORT, 500))) return address;
     }
   }
 }
@@ -492,22 +492,6 @@ function rmPid(key: string): void {
 
 function safe(key: string): string {
   return key.replace(/[^A-Za-z0-9_.-]/g, "_");
-}
-
-function portOpen(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    socket.setTimeout(500);
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-    socket.once("timeout", () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
 }
 
 async function until(done: () => boolean, timeoutMs = 10_000): Promise<void> {

@@ -43,7 +43,7 @@ T0=$(date +%s.%N)
 elapsed() { echo "$(date +%s.%N) $1" | awk '{printf "%.1f", $1 - $2}'; }
 
 # Leftovers of an earlier run: stop them, then start from an empty dir.
-[ -d "$CONDOR_PIDS" ] && "$HERE/down.sh" >&2
+[ -d "$PIDS" ] && "$HERE/down.sh" >&2
 if (exec 3<>"/dev/tcp/$CM_ADDRESS/$CM_PORT") 2>/dev/null; then
   echo "up.sh: $CM_ADDRESS:$CM_PORT is taken by a process this script did not start:" >&2
   ss -ltnp "sport = :$CM_PORT" >&2 || true
@@ -59,7 +59,7 @@ gid=$(id -g "$CONDOR_USER")
 
 D="$CS_CONDOR_DIR"
 rm -rf "$D"
-mkdir -p "$CONDOR_PIDS" "$D/persistent-config" "$D/etc/config.d" "$D/etc/passwords.d" "$D/etc/tokens.d" \
+mkdir -p "$PIDS" "$D/persistent-config" "$D/etc/config.d" "$D/etc/passwords.d" "$D/etc/tokens.d" \
   "$D/local/log" "$D/local/spool" "$D/local/execute" "$D/local/lock" "$D/local/run" "$D/guests" "$D/jobs"
 chmod 755 "$D" "$D/etc" "$D/guests"
 chmod 700 "$D/etc/passwords.d" "$D/etc/tokens.d" "$D/persistent-config"

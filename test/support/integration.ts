@@ -28,10 +28,11 @@ export async function missingPrerequisite(): Promise<string | undefined> {
   return undefined;
 }
 
-function portOpen(host: string, port: number): Promise<boolean> {
+/** Does something accept TCP connections at host:port (2 s at the most)? */
+export function portOpen(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
-    socket.setTimeout(2000);
+    socket.setTimeout(timeoutMs);
     socket.once("connect", () => {
       socket.destroy();
       resolve(true);

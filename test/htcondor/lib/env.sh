@@ -4,7 +4,7 @@
 # CONDOR_HOST needs no port); guests (test/htcondor/guests.ts) take addresses in 127.77.0.0/16.
 CS_CONDOR_DIR="${CS_CONDOR_DIR:-/tmp/cs-condor}"
 CONDOR_LIB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-CONDOR_PIDS="$CS_CONDOR_DIR/pids"
+PIDS="$CS_CONDOR_DIR/pids"
 CM_ADDRESS=127.0.0.1
 CM_PORT="${CS_CONDOR_PORT:-9618}"
 POOL_DOMAIN=cloudscheduler.test
@@ -12,15 +12,6 @@ POOL_DOMAIN=cloudscheduler.test
 CONDOR_USER=condor
 SUBMIT_USER=csjob
 
-proc_start() { awk '{print $22}' "/proc/$1/stat" 2>/dev/null; }
-record_pid() { # name pid
-  echo "$2" >"$CONDOR_PIDS/$1"
-  proc_start "$2" >"$CONDOR_PIDS/$1.start"
-}
-# True when the recorded pid still is the process we started (never signal a reused pid).
-pid_alive() { # name
-  local pid
-  [ -f "$CONDOR_PIDS/$1" ] || return 1
-  pid=$(cat "$CONDOR_PIDS/$1")
-  [ -n "$pid" ] && [ "$(proc_start "$pid")" = "$(cat "$CONDOR_PIDS/$1.start" 2>/dev/null)" ]
-}
+# proc_start, record_pid, pid_alive, descendants (on $PIDS).
+# shellcheck source=../../support/pids.sh
+. "$CONDOR_LIB/../../support/pids.sh"
