@@ -2,11 +2,11 @@
 // implementation. A failed or malformed answer is always an error for the cycle, never "zero
 // jobs" or "zero workers" (that would tear the pool down).
 import type { CondorConfig } from "../config/schema.js";
-import { type AdStreamOptions, streamAds } from "./ad-stream.js";
+import type { AdStreamOptions } from "./ad-stream.js";
 import { condorDrainArgs, condorOffArgs, condorQArgs, condorStatusArgs } from "./commands.js";
 import { groupWorkers } from "./group-workers.js";
-import { parseJobs } from "./parse-jobs.js";
-import { parseSlots } from "./parse-slots.js";
+import { readJobs } from "./parse-jobs.js";
+import { readSlots } from "./parse-slots.js";
 import { type CondorTool, collectText, type RunOptions, runTool } from "./run.js";
 import type { Job, ObservedWorker } from "./types.js";
 
@@ -41,13 +41,13 @@ export class CommandLineCondor implements CondorClient {
 
   async jobs(): Promise<Job[]> {
     return this.run("condor_q", condorQArgs(this.config), (stdout) =>
-      parseJobs(streamAds(stdout, this.options.adStream)),
+      readJobs(stdout, this.options.adStream),
     );
   }
 
   async workers(): Promise<ObservedWorker[]> {
     const slots = await this.run("condor_status", condorStatusArgs(this.config), (stdout) =>
-      parseSlots(streamAds(stdout, this.options.adStream)),
+      readSlots(stdout, this.options.adStream),
     );
     return groupWorkers(slots);
   }

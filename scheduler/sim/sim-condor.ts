@@ -1,17 +1,16 @@
 // A simulated HTCondor pool: a queue of jobs and the startds of booted workers, in simulated
 // time. jobs() and workers() print the state as HTCondor 25's projected JSON and parse it back
-// with the real adapter (streamAds + parseJobs / parseSlots + groupWorkers), so the real parser
+// with the real adapter (readJobs / readSlots + groupWorkers), so the real parser
 // runs every cycle. Matching follows partitionable slots: an idle job runs on a registered,
 // non-draining startd of its VMType with free cores and memory, as a dynamic slot, for its
 // runtime, then leaves the queue. drain / peaceful off follow HTCondor (fixtures/README.md):
 // drain stops new matches, running jobs finish, the empty startd stays as Drained/Idle; peaceful
 // off removes the startd once it is empty.
-import { streamAds } from "../condor/ad-stream.js";
 import type { CondorClient } from "../condor/client.js";
 import { CondorMachineNotFoundError } from "../condor/errors.js";
 import { groupWorkers } from "../condor/group-workers.js";
-import { JOB_ATTRIBUTES, parseJobs } from "../condor/parse-jobs.js";
-import { parseSlots, SLOT_ATTRIBUTES } from "../condor/parse-slots.js";
+import { JOB_ATTRIBUTES, readJobs } from "../condor/parse-jobs.js";
+import { readSlots, SLOT_ATTRIBUTES } from "../condor/parse-slots.js";
 import type { Job, ObservedWorker } from "../condor/types.js";
 import { type Ad, renderAds } from "./condor-json.js";
 import type { EventQueue } from "./event-queue.js";
@@ -151,11 +150,11 @@ export class SimCondor implements CondorClient {
   // --- CondorClient: what the scheduler sees ------------------------------------------------
 
   async jobs(): Promise<Job[]> {
-    return parseJobs(streamAds(once(this.renderQueue())));
+    return readJobs(once(this.renderQueue()));
   }
 
   async workers(): Promise<ObservedWorker[]> {
-    return groupWorkers(await parseSlots(streamAds(once(this.renderStatus()))));
+    return groupWorkers(await readSlots(once(this.renderStatus())));
   }
 
   async drain(machine: string, _reason: string): Promise<void> {
