@@ -14,13 +14,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseConfig } from "../scheduler/config/load.js";
 import { writeStatusFile } from "../scheduler/run/status-file.js";
 import { buildStatus } from "../scheduler/status/snapshot.js";
-
-export interface BenchRow {
-  name: string;
-  value: number;
-  unit: string;
-  reference?: { name: string; value: number };
-}
+import { type BenchRow, formatRows } from "./lib/row.js";
 
 const WARMUP = 2;
 const ROUNDS = 15;
@@ -131,10 +125,5 @@ export async function run(): Promise<BenchRow[]> {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const row of await run()) {
-    const ref = row.reference;
-    const ratio =
-      ref && ref.value > 0 ? `  ${(row.value / ref.value).toFixed(2)}x ${ref.name}` : "";
-    console.log(`${row.name.padEnd(50)} ${String(row.value).padStart(8)} ${row.unit}${ratio}`);
-  }
+  process.stdout.write(formatRows(await run()));
 }
