@@ -44,8 +44,25 @@ const VM_TYPES = {
 type TypeName = keyof typeof VM_TYPES;
 const TYPE_NAMES = Object.keys(VM_TYPES) as TypeName[];
 
-export function benchWorld(): PlanInput {
-  const rnd = random(42);
+export interface WorldSize {
+  jobs: number;
+  clouds: number;
+  workers: number;
+  owners: number;
+  seed: number;
+}
+
+export const BENCH_SIZE: WorldSize = {
+  jobs: JOBS,
+  clouds: CLOUDS,
+  workers: WORKERS,
+  owners: OWNERS,
+  seed: 42,
+};
+
+export function benchWorld(size: WorldSize = BENCH_SIZE): PlanInput {
+  const { jobs: JOBS, clouds: CLOUDS, workers: WORKERS, owners: OWNERS } = size;
+  const rnd = random(size.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)] as T;
   const cloudNames = Array.from(
     { length: CLOUDS },
