@@ -3,15 +3,11 @@
 // first; only what remains needs new workers.
 import type { ObservedWorker } from "../condor/types.js";
 import type { PoolWorker } from "../pool/types.js";
+import type { ClassGroup, DemandClass } from "./demand.js";
 import { assignByMaxFlow } from "./flow.js";
 import { compareText } from "./match.js";
-import { type Bin, compareSizeDescending, emptyBin, FirstFit } from "./pack.js";
-import type { DemandGroup, DemandJob, Size } from "./types.js";
-
-export interface WorkerBin extends Bin<DemandJob> {
-  cloud: string;
-  worker: PoolWorker;
-}
+import { placeMany } from "./pack.js";
+import type { Size } from "./types.js";
 
 export function shapeKeyOf(worker: PoolWorker): string {
   return `${worker.vmType}|${worker.image}|${worker.flavor}`;
@@ -47,8 +43,8 @@ export function freeCapacity(
 }
 
 /** Registered workers, busy ones and then the most recently idle first, so stale idle ones retire. */
-function compareRegistered(a: WorkerBin, b: WorkerBin): number {
-  const recency = (bin: WorkerBin) => bin.worker.idleSince ?? Number.MAX_SAFE_INTEGER;
+function compareRegistered(a: { worker: PoolWorker }, b: { worker: PoolWorker }): number {
+  const recency = (bin: { worker: PoolWorker }) => bin.worker.idleSince ?? Number.MAX_SAFE_INTEGER;
   return (
     recency(b) - recency(a) ||
     a.worker.createdAt - b.worker.createdAt ||
@@ -56,16 +52,14 @@ function compareRegistered(a: WorkerBin, b: WorkerBin): number {
   );
 }
 
-/** Largest job first, then job id: the order first-fit decreasing packs in. */
-export function compareDemandForPacking(a: DemandJob, b: DemandJob): number {
-  return compareSizeDescending(a.size, b.size) || compareText(a.job.id, b.job.id);
-}
-
 /**
  * Groups in the order they fill registered workers: the most restricted (fewest clouds) first,
  * so they are not crowded out of their few clouds by jobs that could go anywhere.
  */
-export function compareGroupsForAbsorbing(a: DemandGroup, b: DemandGroup): number {
+export function compareGroupsForAbsorbing(
+  a: { clouds: readonly string[]; key: string },
+  b: { clouds: readonly string[]; key: string },
+): number {
   return a.clouds.length - b.clouds.length || compareText(a.key, b.key);
 }
 
@@ -75,74 +69,117 @@ export interface ExistingWorker {
   seen: ObservedWorker | undefined;
 }
 
+/** A run of jobs of one class in a new worker: class positions from..from+count. */
+export interface ClassRun {
+  demandClass: DemandClass;
+  from: number;
+  count: number;
+}
+
+/** A new worker its group's jobs were packed into, with the runs of jobs it holds, in order. */
+export interface NewWorkerBin {
+  free: Size;
+  jobs: number;
+  runs: ClassRun[];
+}
+
+export interface GroupPacking {
+  group: ClassGroup;
+  /** New workers (first-fit decreasing) for the jobs registered workers could not take. */
+  bins: NewWorkerBin[];
+  /** The first `covered` bins are covered by booting workers; the rest are wanted. */
+  covered: number;
+}
+
 export interface Absorption {
-  /** Per group key: the new workers (packed first-fit decreasing) its remaining jobs need. */
-  wanted: Map<string, Bin<DemandJob>[]>;
+  /** Per group, in group order (by key). */
+  packings: GroupPacking[];
   /** Registered workers that idle jobs were counted on: not to be retired. */
   needed: Set<string>;
 }
 
+interface RegisteredBin {
+  cloud: string;
+  worker: PoolWorker;
+  free: Size;
+  jobs: number;
+}
+
 /**
- * Counts idle jobs on existing workers. Registered workers with room go first (first-fit
- * decreasing, group by group). Booting workers are empty and interchangeable within a cloud, so
- * each group's remaining jobs are packed into empty workers of its shape, and booting workers are
- * handed to groups by maximum flow over the clouds each group may use; the packed workers no
- * booting worker covers are what the group wants booted. Planning again on the resulting pool
- * therefore covers the same jobs with the workers just booted.
+ * Counts idle jobs on existing workers, class by class. Registered workers with room go first
+ * (first-fit decreasing, group by group). Booting workers are empty and interchangeable within a
+ * cloud, so each group's remaining jobs are packed into empty workers of its shape, and booting
+ * workers are handed to groups by maximum flow over the clouds each group may use; the packed
+ * workers no booting worker covers are what the group wants booted. Planning again on the
+ * resulting pool therefore covers the same jobs with the workers just booted.
  */
-export function absorb(
-  groups: readonly DemandGroup[],
+export function absorbDemand(
+  groups: readonly ClassGroup[],
   existing: readonly ExistingWorker[],
 ): Absorption {
-  const registered = new Map<string, WorkerBin[]>();
-  const booting = new Map<string, WorkerBin[]>();
+  const registered = new Map<string, RegisteredBin[]>();
+  const booting = new Map<string, Map<string, number>>();
   for (const { cloud, worker, seen } of existing) {
     const free = freeCapacity(worker, seen);
     if (!free) continue;
-    const byShape = worker.state === "booting" ? booting : registered;
     const key = shapeKeyOf(worker);
-    const list = byShape.get(key) ?? [];
-    list.push({ cloud, worker, free, items: [] });
-    byShape.set(key, list);
+    if (worker.state === "booting") {
+      const byCloud = booting.get(key) ?? new Map<string, number>();
+      byCloud.set(cloud, (byCloud.get(cloud) ?? 0) + 1);
+      booting.set(key, byCloud);
+      continue;
+    }
+    const list = registered.get(key) ?? [];
+    list.push({ cloud, worker, free, jobs: 0 });
+    registered.set(key, list);
   }
   for (const list of registered.values()) list.sort(compareRegistered);
 
-  const ordered = [...groups].sort(compareGroupsForAbsorbing);
-  const packed = new Map<string, Bin<DemandJob>[]>();
-  for (const group of ordered) {
+  const packings = new Map<ClassGroup, GroupPacking>();
+  for (const group of [...groups].sort(compareGroupsForAbsorbing)) {
     const clouds = new Set(group.clouds);
-    const bins = (registered.get(group.shape.key) ?? []).filter((bin) => clouds.has(bin.cloud));
-    const intoRegistered = new FirstFit<DemandJob>(bins);
-    const intoNew = new FirstFit<DemandJob>([], () => emptyBin(group.shape.capacity));
-    for (const demand of [...group.jobs].sort(compareDemandForPacking)) {
-      if (intoRegistered.place(demand, demand.size) < 0) intoNew.place(demand, demand.size);
+    const all = registered.get(group.shape.key) ?? [];
+    const ours = all.filter((bin) => clouds.has(bin.cloud));
+    const bins: NewWorkerBin[] = [];
+    const open = (): NewWorkerBin => ({ free: { ...group.shape.capacity }, jobs: 0, runs: [] });
+    for (const demandClass of group.classes) {
+      const { size, jobs } = demandClass;
+      let at = placeMany(ours, size, jobs.length, undefined, (bin, _index, n) => {
+        bin.jobs += n;
+      });
+      placeMany(bins, size, jobs.length - at, open, (bin, _index, n) => {
+        bin.jobs += n;
+        bin.runs.push({ demandClass, from: at, count: n });
+        at += n;
+      });
     }
-    packed.set(group.key, intoNew.bins);
+    packings.set(group, { group, bins, covered: 0 });
   }
 
-  const wanted = new Map<string, Bin<DemandJob>[]>();
-  const shapes = [...new Set(ordered.map((g) => g.shape.key))].sort(compareText);
-  for (const shape of shapes) {
-    const shapeGroups = ordered.filter((g) => g.shape.key === shape);
-    const bootingByCloud = new Map<string, number>();
-    for (const bin of booting.get(shape) ?? []) {
-      bootingByCloud.set(bin.cloud, (bootingByCloud.get(bin.cloud) ?? 0) + 1);
-    }
+  // Booting workers of a shape, handed to its groups by maximum flow.
+  const byShape = new Map<string, GroupPacking[]>();
+  for (const packing of packings.values()) {
+    const list = byShape.get(packing.group.shape.key) ?? [];
+    list.push(packing);
+    byShape.set(packing.group.shape.key, list);
+  }
+  for (const [shape, shapePackings] of byShape) {
+    const bootingByCloud = booting.get(shape);
+    if (bootingByCloud === undefined) continue;
     const clouds = [...bootingByCloud.keys()].sort(compareText);
     const flow = assignByMaxFlow(
-      shapeGroups.map((g) => packed.get(g.key)?.length ?? 0),
+      shapePackings.map((p) => p.bins.length),
       clouds.map((c) => bootingByCloud.get(c) ?? 0),
-      (g, c) => (shapeGroups[g] as DemandGroup).clouds.includes(clouds[c] as string),
+      (g, c) => (shapePackings[g] as GroupPacking).group.clouds.includes(clouds[c] as string),
     );
-    shapeGroups.forEach((group, g) => {
-      const covered = (flow[g] ?? []).reduce((sum, n) => sum + n, 0);
-      wanted.set(group.key, (packed.get(group.key) ?? []).slice(covered));
+    shapePackings.forEach((packing, g) => {
+      packing.covered = (flow[g] ?? []).reduce((sum, n) => sum + n, 0);
     });
   }
 
   const needed = new Set<string>();
   for (const list of registered.values()) {
-    for (const bin of list) if (bin.items.length > 0) needed.add(bin.worker.name);
+    for (const bin of list) if (bin.jobs > 0) needed.add(bin.worker.name);
   }
-  return { wanted, needed };
+  return { packings: groups.map((g) => packings.get(g) as GroupPacking), needed };
 }

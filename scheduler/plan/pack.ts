@@ -51,3 +51,41 @@ export class FirstFit<T> {
 export function emptyBin<T>(capacity: Size): Bin<T> {
   return { free: { ...capacity }, items: [] };
 }
+
+/**
+ * First fit of `count` items of one size, without a record per item: each goes to the first
+ * bin from `from` on with room, as FirstFit.place puts them one after another (room only
+ * shrinks, so identical items fill the bins in order). `open` adds a bin when none fits;
+ * `placed(bin, index, n)` hears of each run of n items in one bin. Returns how many were placed.
+ */
+export function placeMany<B extends { free: Size }>(
+  bins: B[],
+  size: Size,
+  count: number,
+  open: (() => B | undefined) | undefined,
+  placed: (bin: B, index: number, n: number) => void,
+  from = 0,
+): number {
+  let left = count;
+  let index = from;
+  while (left > 0) {
+    while (index < bins.length && !fits(size, (bins[index] as B).free)) index += 1;
+    if (index === bins.length) {
+      const bin = open?.();
+      if (!bin || !fits(size, bin.free)) break;
+      bins.push(bin);
+    }
+    const bin = bins[index] as B;
+    const free = bin.free;
+    let n = 0;
+    while (left > 0 && fits(size, free)) {
+      free.cores -= size.cores;
+      free.memoryMb -= size.memoryMb;
+      free.diskKb -= size.diskKb;
+      n += 1;
+      left -= 1;
+    }
+    placed(bin, index, n);
+  }
+  return count - left;
+}

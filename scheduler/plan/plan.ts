@@ -6,10 +6,11 @@
 import type { ObservedWorker } from "../condor/types.js";
 import type { Config } from "../config/schema.js";
 import type { PoolWorker } from "../pool/types.js";
-import { absorb } from "./capacity.js";
+import { absorbDemand } from "./capacity.js";
+import { classifyDemand } from "./demand.js";
 import { summarize } from "./describe.js";
 import { observe } from "./lifecycle.js";
-import { compareText, MAX_JOB_KEEP_ALIVE_SECONDS, matchJobs } from "./match.js";
+import { compareText, MAX_JOB_KEEP_ALIVE_SECONDS } from "./match.js";
 import { WorkerNamer } from "./naming.js";
 import { provision } from "./provision.js";
 import { RoomLedger } from "./quota.js";
@@ -54,18 +55,19 @@ export function plan(input: PlanInput): PlanResult {
   raiseKeepAlive(tracked, input);
 
   // 2. Idle demand, and what existing workers already cover.
-  const matched = matchJobs(config, input.jobs);
-  decisions.push(...rejectionDecisions(matched.rejected));
+  const demand = classifyDemand(config, input.jobs);
+  decisions.push(...rejectionDecisions(demand.rejected));
   const goneOf = (t: Tracked): Gone =>
     !isEnabled(config, t.cloud)
       ? "cloud"
       : Object.hasOwn(config.vm_types, t.worker.vmType)
         ? undefined
         : "vm-type";
-  const { wanted, needed } = absorb(
-    matched.groups,
+  const absorption = absorbDemand(
+    demand.groups,
     tracked.filter((t) => goneOf(t) === undefined),
   );
+  const { needed } = absorption;
 
   // 3. Retire idle workers nobody needs.
   const kept = new Map<string, PoolWorker[]>(cloudNames.map((c) => [c, []]));
@@ -83,24 +85,15 @@ export function plan(input: PlanInput): PlanResult {
   }
 
   // 4. Boot what the remaining idle jobs need, fairly, by weight, within quotas.
-  const idleJobsByOwner = new Map<string, number>();
-  for (const group of matched.groups) {
-    for (const { job } of group.jobs) {
-      idleJobsByOwner.set(job.owner, (idleJobsByOwner.get(job.owner) ?? 0) + 1);
-    }
-  }
-  const taken = [
-    ...poolNames,
-    ...input.workers.flatMap((w) => (w.workerName ? [w.workerName] : [])),
-  ];
+  const taken = new Set(poolNames);
+  for (const w of input.workers) if (w.workerName) taken.add(w.workerName);
   const boots = provision({
     config,
-    groups: matched.groups,
-    wanted,
+    demand,
+    absorption,
     ledger: new RoomLedger(config, input.pools, input.unavailableClouds),
     namer: new WorkerNamer(taken),
     now,
-    idleJobsByOwner,
     keepAliveOf: (vmType) => baseKeepAlive(config, vmType),
   });
   decisions.push(...boots.decisions);
@@ -125,7 +118,7 @@ export function plan(input: PlanInput): PlanResult {
     pools,
     retire,
     decisions,
-    rejectedJobs: matched.rejected,
+    rejectedJobs: demand.rejected,
     summary: summarize(input.pools, pools, decisions),
   };
 }

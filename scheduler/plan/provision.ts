@@ -1,16 +1,25 @@
 // New workers for the idle jobs existing workers cannot take (capacity.ts packed them first-fit
-// decreasing into workers of their shape): those workers are granted to owners round-robin (fair-share.ts), each placed on a cloud by weight (spread.ts) within the room the
-// ledger allows (quota.ts).
+// decreasing into workers of their shape): those workers are granted to owners round-robin
+// (fair-share.ts), each placed on a cloud by weight (spread.ts) within the room the ledger allows
+// (quota.ts). Owner queues are walked only as far as grants go; a new worker's jobs are looked at
+// only when it is granted (for its keep-alive).
 import type { Config } from "../config/schema.js";
 import type { PoolWorker } from "../pool/types.js";
-import { grantRoundRobin, ownerQueues } from "./fair-share.js";
+import type { Absorption, NewWorkerBin } from "./capacity.js";
+import type { ClassGroup, Demand } from "./demand.js";
+import {
+  type Grant,
+  grantInTurns,
+  type JobStream,
+  OwnerJobQueue,
+  ownerOrder,
+} from "./fair-share.js";
 import { compareText } from "./match.js";
 import type { WorkerNamer } from "./naming.js";
-import type { Bin } from "./pack.js";
 import type { RoomLedger } from "./quota.js";
 import { plural } from "./reasons.js";
 import { pickCloud } from "./spread.js";
-import type { Decision, DemandGroup, DemandJob, Shape } from "./types.js";
+import type { Decision, Shape } from "./types.js";
 
 export interface NewWorker {
   cloud: string;
@@ -18,80 +27,109 @@ export interface NewWorker {
 }
 
 interface Candidate {
-  group: DemandGroup;
-  bin: Bin<DemandJob>;
+  group: ClassGroup;
+  bin: NewWorkerBin;
   cloud?: string;
   state: "open" | "granted" | "denied";
 }
 
 export interface ProvisionInput {
   config: Config;
-  groups: readonly DemandGroup[];
-  /** Per group key: the new workers (already packed) its remaining jobs want. */
-  wanted: ReadonlyMap<string, Bin<DemandJob>[]>;
+  demand: Demand;
+  absorption: Absorption;
   ledger: RoomLedger;
   namer: WorkerNamer;
   now: number;
-  /** Idle jobs per owner across all groups (fair-share order). */
-  idleJobsByOwner: ReadonlyMap<string, number>;
   keepAliveOf: (vmType: string) => number;
 }
 
 export function provision(input: ProvisionInput): { workers: NewWorker[]; decisions: Decision[] } {
-  const { config, ledger } = input;
-  const groups = [...input.groups].sort((a, b) => compareText(a.key, b.key));
-  const candidatesOf = new Map<string, Candidate[]>();
-  const candidateOfJob = new Map<DemandJob, Candidate>();
-  const waiting: DemandJob[] = [];
+  const { config, ledger, demand } = input;
+  const jobCount = demand.jobs.length;
+  // Per waiting job: the candidate (new worker) it would use, and its place in packing order.
+  const candidateOf = new Int32Array(jobCount);
+  const packOrder = new Int32Array(jobCount);
+  const candidates: Candidate[] = [];
+  const streamsOf: JobStream[][] = demand.owners.map(() => []);
+  const blockersOf = new Map<string, Record<string, string>>();
+  let packed = 0;
 
-  for (const group of groups) {
-    const bins = input.wanted.get(group.key) ?? [];
-    const candidates = bins.map((bin): Candidate => ({ group, bin, state: "open" }));
-    for (const candidate of candidates) {
-      for (const job of candidate.bin.items) {
-        candidateOfJob.set(job, candidate);
-        waiting.push(job);
+  for (const { group, bins, covered } of input.absorption.packings) {
+    const byOwner: number[][] = [];
+    for (let b = covered; b < bins.length; b++) {
+      const bin = bins[b] as NewWorkerBin;
+      const number = candidates.length;
+      candidates.push({ group, bin, state: "open" });
+      for (const { demandClass, from, count } of bin.runs) {
+        for (let k = from; k < from + count; k++) {
+          const job = demandClass.jobs[k] as number;
+          candidateOf[job] = number;
+          packOrder[job] = packed++;
+          const owner = demand.owner[job] as number;
+          let jobs = byOwner[owner];
+          if (jobs === undefined) {
+            jobs = [];
+            byOwner[owner] = jobs;
+            (streamsOf[owner] as JobStream[]).push({
+              jobs,
+              open: () => !blockersOf.has(group.key),
+            });
+          }
+          jobs.push(job);
+        }
       }
     }
-    candidatesOf.set(group.key, candidates);
   }
 
-  const blockersOf = new Map<string, Record<string, string>>();
-  grantRoundRobin(
-    ownerQueues(waiting, input.idleJobsByOwner, (job) => candidateOfJob.get(job) as Candidate),
-    (candidate) => {
-      if (candidate.state !== "open") return "decided";
-      const { group } = candidate;
-      if (!blockersOf.has(group.key)) {
-        const pick = pickCloud(config, ledger, group.clouds, group.shape);
-        if ("cloud" in pick) {
-          ledger.take(pick.cloud, group.shape);
-          candidate.cloud = pick.cloud;
-          candidate.state = "granted";
-          return "granted";
-        }
-        // Room only shrinks during a plan: this group gets no more workers this cycle.
-        blockersOf.set(group.key, pick.blockers);
+  const before = ownerOrder(demand.jobs, demand.idRank, packOrder);
+  const wantedOf = (job: number): Candidate | undefined => {
+    const candidate = candidates[candidateOf[job] as number] as Candidate;
+    return candidate.state === "open" ? candidate : undefined;
+  };
+  const queues = demand.owners.flatMap((owner, number) => {
+    const streams = streamsOf[number] as JobStream[];
+    if (streams.length === 0) return [];
+    return [
+      {
+        owner,
+        idleJobs: demand.idleJobs[number] as number,
+        wanted: new OwnerJobQueue(streams, before, wantedOf),
+      },
+    ];
+  });
+  grantInTurns(queues, (candidate): Grant => {
+    if (candidate.state !== "open") return "decided";
+    const { group } = candidate;
+    if (!blockersOf.has(group.key)) {
+      const pick = pickCloud(config, ledger, group.clouds, group.shape);
+      if ("cloud" in pick) {
+        ledger.take(pick.cloud, group.shape);
+        candidate.cloud = pick.cloud;
+        candidate.state = "granted";
+        return "granted";
       }
-      candidate.state = "denied";
-      return "denied";
-    },
-  );
+      // Room only shrinks during a plan: this group gets no more workers this cycle.
+      blockersOf.set(group.key, pick.blockers);
+    }
+    candidate.state = "denied";
+    return "denied";
+  });
 
   const workers: NewWorker[] = [];
   const boots = new Map<string, { cloud: string; shape: Shape; jobs: number; names: string[] }>();
   const decisions: Decision[] = [];
-  for (const group of groups) {
+  let next = 0;
+  for (const { group, bins, covered } of input.absorption.packings) {
     const { shape } = group;
     let unserved = 0;
-    for (const candidate of candidatesOf.get(group.key) ?? []) {
+    for (let b = covered; b < bins.length; b++) {
+      const candidate = candidates[next++] as Candidate;
       if (candidate.state !== "granted" || candidate.cloud === undefined) {
-        unserved += candidate.bin.items.length;
+        unserved += candidate.bin.jobs;
         continue;
       }
       const cloud = candidate.cloud;
       const name = input.namer.name(cloud, shape.vmType);
-      const jobKeepAlive = Math.max(0, ...candidate.bin.items.map((job) => job.keepAliveSeconds));
       workers.push({
         cloud,
         worker: {
@@ -104,12 +142,15 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
           diskGb: shape.diskGb,
           state: "booting",
           createdAt: input.now,
-          keepAliveSeconds: Math.max(input.keepAliveOf(shape.vmType), jobKeepAlive),
+          keepAliveSeconds: Math.max(
+            input.keepAliveOf(shape.vmType),
+            jobKeepAlive(demand, candidate.bin),
+          ),
         },
       });
       const key = `${cloud}|${shape.key}`;
       const boot = boots.get(key) ?? { cloud, shape, jobs: 0, names: [] };
-      boot.jobs += candidate.bin.items.length;
+      boot.jobs += candidate.bin.jobs;
       boot.names.push(name);
       boots.set(key, boot);
     }
@@ -137,8 +178,19 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
   return { workers, decisions };
 }
 
+/** The largest +VMKeepAlive of the jobs packed into a new worker (0 when none asks). */
+function jobKeepAlive(demand: Demand, bin: NewWorkerBin): number {
+  let seconds = 0;
+  for (const { demandClass, from, count } of bin.runs) {
+    for (let k = from; k < from + count; k++) {
+      seconds = Math.max(seconds, demand.keepAlive[demandClass.jobs[k] as number] as number);
+    }
+  }
+  return seconds;
+}
+
 function unservedDecision(
-  group: DemandGroup,
+  group: ClassGroup,
   jobs: number,
   blockers: Record<string, string> | undefined,
 ): Decision {

@@ -31,6 +31,12 @@ const idArb = fc.oneof(
       .map(([c, p]) => `${c}.${p}`),
   },
   {
+    weight: 3,
+    arbitrary: fc
+      .tuple(fc.stringMatching(/^\d{1,7}$/), fc.stringMatching(/^\d{1,6}$/))
+      .map(([c, p]) => `${c}.${p}`),
+  },
+  {
     weight: 1,
     arbitrary: fc.constantFrom("x", "1.0.0", "", "01.2", "12345678.1", "1.1234567", "é.1", "1.0"),
   },
