@@ -6,7 +6,7 @@ import type { PoolWorker } from "../pool/types.js";
 import type { ClassGroup, DemandClass } from "./demand.js";
 import { assignByMaxFlow } from "./flow.js";
 import { compareText } from "./match.js";
-import { placeMany } from "./pack.js";
+import { PackedWorkers, placeMany } from "./pack.js";
 import type { Size } from "./types.js";
 
 export function shapeKeyOf(worker: PoolWorker): string {
@@ -44,11 +44,12 @@ export function freeCapacity(
 
 /** Registered workers, busy ones and then the most recently idle first, so stale idle ones retire. */
 function compareRegistered(a: { worker: PoolWorker }, b: { worker: PoolWorker }): number {
-  const recency = (bin: { worker: PoolWorker }) => bin.worker.idleSince ?? Number.MAX_SAFE_INTEGER;
+  const x = a.worker;
+  const y = b.worker;
   return (
-    recency(b) - recency(a) ||
-    a.worker.createdAt - b.worker.createdAt ||
-    compareText(a.worker.name, b.worker.name)
+    (y.idleSince ?? Number.MAX_SAFE_INTEGER) - (x.idleSince ?? Number.MAX_SAFE_INTEGER) ||
+    x.createdAt - y.createdAt ||
+    compareText(x.name, y.name)
   );
 }
 
@@ -69,24 +70,10 @@ export interface ExistingWorker {
   seen: ObservedWorker | undefined;
 }
 
-/** A run of jobs of one class in a new worker: class positions from..from+count. */
-export interface ClassRun {
-  demandClass: DemandClass;
-  from: number;
-  count: number;
-}
-
-/** A new worker its group's jobs were packed into, with the runs of jobs it holds, in order. */
-export interface NewWorkerBin {
-  free: Size;
-  jobs: number;
-  runs: ClassRun[];
-}
-
 export interface GroupPacking {
   group: ClassGroup;
   /** New workers (first-fit decreasing) for the jobs registered workers could not take. */
-  bins: NewWorkerBin[];
+  bins: PackedWorkers<DemandClass>;
   /** The first `covered` bins are covered by booting workers; the rest are wanted. */
   covered: number;
 }
@@ -103,21 +90,72 @@ interface RegisteredBin {
   worker: PoolWorker;
   free: Size;
   jobs: number;
+  /** Its place among the registered workers of its shape (compareRegistered order). */
+  position: number;
 }
 
 /**
- * Counts idle jobs on existing workers, class by class. Registered workers with room go first
- * (first-fit decreasing, group by group). Booting workers are empty and interchangeable within a
- * cloud, so each group's remaining jobs are packed into empty workers of its shape, and booting
- * workers are handed to groups by maximum flow over the clouds each group may use; the packed
- * workers no booting worker covers are what the group wants booted. Planning again on the
- * resulting pool therefore covers the same jobs with the workers just booted.
+ * Registered workers of one shape in fill order: all of them, and those that may still take a
+ * job (a job takes at least one core), also split by cloud. Workers that filled up are dropped
+ * from the second list now and then, so later groups do not step over them again.
  */
+interface ShapeBins {
+  all: RegisteredBin[];
+  open: RegisteredBin[];
+  openByCloud: Map<string, RegisteredBin[]>;
+  /** Workers in `open` that filled up since it was last tidied. */
+  filled: number;
+}
+
+function hasRoom(bin: { free: Size }): boolean {
+  return bin.free.cores >= 1;
+}
+
+function tidy(shape: ShapeBins): void {
+  shape.open = shape.open.filter(hasRoom);
+  shape.openByCloud = new Map();
+  for (const bin of shape.open) {
+    const list = shape.openByCloud.get(bin.cloud);
+    if (list === undefined) shape.openByCloud.set(bin.cloud, [bin]);
+    else list.push(bin);
+  }
+  shape.filled = 0;
+}
+
+/** The registered workers of a shape on the given clouds that may take a job, in fill order. */
+function binsOn(shape: ShapeBins | undefined, clouds: readonly string[]): RegisteredBin[] {
+  if (shape === undefined) return [];
+  let merged: RegisteredBin[] = [];
+  let total = 0;
+  for (const cloud of clouds) {
+    const list = shape.openByCloud.get(cloud);
+    if (list === undefined) continue;
+    merged = total === 0 ? list : mergeByPosition(merged, list);
+    total += list.length;
+    if (total === shape.open.length) return shape.open;
+  }
+  return merged;
+}
+
+function mergeByPosition(a: RegisteredBin[], b: RegisteredBin[]): RegisteredBin[] {
+  const merged: RegisteredBin[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if ((a[i] as RegisteredBin).position < (b[j] as RegisteredBin).position)
+      merged.push(a[i++] as RegisteredBin);
+    else merged.push(b[j++] as RegisteredBin);
+  }
+  while (i < a.length) merged.push(a[i++] as RegisteredBin);
+  while (j < b.length) merged.push(b[j++] as RegisteredBin);
+  return merged;
+}
+
 export function absorbDemand(
   groups: readonly ClassGroup[],
   existing: readonly ExistingWorker[],
 ): Absorption {
-  const registered = new Map<string, RegisteredBin[]>();
+  const registered = new Map<string, ShapeBins>();
   const booting = new Map<string, Map<string, number>>();
   for (const { cloud, worker, seen } of existing) {
     const free = freeCapacity(worker, seen);
@@ -129,29 +167,39 @@ export function absorbDemand(
       booting.set(key, byCloud);
       continue;
     }
-    const list = registered.get(key) ?? [];
-    list.push({ cloud, worker, free, jobs: 0 });
-    registered.set(key, list);
+    let shape = registered.get(key);
+    if (shape === undefined) {
+      shape = { all: [], open: [], openByCloud: new Map(), filled: 0 };
+      registered.set(key, shape);
+    }
+    shape.all.push({ cloud, worker, free, jobs: 0, position: 0 });
   }
-  for (const list of registered.values()) list.sort(compareRegistered);
+  for (const shape of registered.values()) {
+    shape.all.sort(compareRegistered);
+    shape.all.forEach((bin, position) => {
+      bin.position = position;
+    });
+    shape.open = shape.all;
+    tidy(shape);
+  }
 
   const packings = new Map<ClassGroup, GroupPacking>();
   for (const group of [...groups].sort(compareGroupsForAbsorbing)) {
-    const clouds = new Set(group.clouds);
-    const all = registered.get(group.shape.key) ?? [];
-    const ours = all.filter((bin) => clouds.has(bin.cloud));
-    const bins: NewWorkerBin[] = [];
-    const open = (): NewWorkerBin => ({ free: { ...group.shape.capacity }, jobs: 0, runs: [] });
+    const shape = registered.get(group.shape.key);
+    const ours = binsOn(shape, group.clouds);
+    const bins = new PackedWorkers<DemandClass>(group.shape.capacity);
+    let filled = 0;
     for (const demandClass of group.classes) {
       const { size, jobs } = demandClass;
-      let at = placeMany(ours, size, jobs.length, undefined, (bin, _index, n) => {
+      const absorbed = placeMany(ours, size, jobs.length, undefined, (bin, _index, n) => {
         bin.jobs += n;
+        if (!hasRoom(bin)) filled++;
       });
-      placeMany(bins, size, jobs.length - at, open, (bin, _index, n) => {
-        bin.jobs += n;
-        bin.runs.push({ demandClass, from: at, count: n });
-        at += n;
-      });
+      bins.place(demandClass, absorbed, jobs.length - absorbed, size);
+    }
+    if (shape !== undefined) {
+      shape.filled += filled;
+      if (shape.filled * 4 > shape.open.length) tidy(shape);
     }
     packings.set(group, { group, bins, covered: 0 });
   }
@@ -178,8 +226,8 @@ export function absorbDemand(
   }
 
   const needed = new Set<string>();
-  for (const list of registered.values()) {
-    for (const bin of list) if (bin.jobs > 0) needed.add(bin.worker.name);
+  for (const shape of registered.values()) {
+    for (const bin of shape.all) if (bin.jobs > 0) needed.add(bin.worker.name);
   }
   return { packings: groups.map((g) => packings.get(g) as GroupPacking), needed };
 }

@@ -47,12 +47,15 @@ export interface Demand {
   keepAlive: Float64Array;
   /** Per job index: its place in job id order; equal ids share one (matched idle jobs only). */
   idRank: Int32Array;
+  /** Per job index: JobPrio and queue time, for owner order (matched idle jobs only). */
+  priority: Float64Array;
+  queuedAt: Float64Array;
 }
 
 interface GroupBuilder {
   group: ClassGroup;
   /** cores -> memory -> disk -> class */
-  bySize: Map<number, Map<number, Map<number, DemandClass>>>;
+  bySize: Map<number, Map<number, Map<number, number>>>;
 }
 
 export function classifyDemand(config: Config, jobs: readonly Job[]): Demand {
@@ -65,7 +68,10 @@ export function classifyDemand(config: Config, jobs: readonly Job[]): Demand {
   const idleJobs: number[] = [];
   const owner = new Int32Array(jobs.length);
   const keepAlive = new Float64Array(jobs.length);
-  const classOf: DemandClass[] = new Array(jobs.length);
+  const priority = new Float64Array(jobs.length);
+  const queuedAt = new Float64Array(jobs.length);
+  const classes: DemandClass[] = [];
+  const classOf = new Int32Array(jobs.length);
   const matched: number[] = [];
 
   for (let i = 0; i < jobs.length; i++) {
@@ -95,7 +101,7 @@ export function classifyDemand(config: Config, jobs: readonly Job[]): Demand {
       }
       builders.set(placement, builder);
     }
-    classOf[i] = classFor(builder, job);
+    classOf[i] = classFor(builder, job, classes);
     builder.group.jobCount++;
     matched.push(i);
 
@@ -109,11 +115,13 @@ export function classifyDemand(config: Config, jobs: readonly Job[]): Demand {
     owner[i] = number;
     idleJobs[number] = (idleJobs[number] as number) + 1;
     if (job.vmKeepAliveMinutes !== undefined) keepAlive[i] = keepAliveOf(job);
+    priority[i] = job.priority;
+    queuedAt[i] = job.queuedAt;
   }
 
   const idRank = new Int32Array(jobs.length);
   sortByJobId(jobs, matched, idRank);
-  for (const i of matched) (classOf[i] as DemandClass).jobs.push(i);
+  for (const i of matched) (classes[classOf[i] as number] as DemandClass).jobs.push(i);
 
   const groups = [...byKey.values()]
     .map(({ group }) => {
@@ -122,11 +130,25 @@ export function classifyDemand(config: Config, jobs: readonly Job[]): Demand {
     })
     .sort((a, b) => compareText(a.key, b.key));
   rejected.sort((a, b) => compareText(a.jobId, b.jobId));
-  return { jobs, groups, rejected, owner, owners, idleJobs, keepAlive, idRank };
+  return {
+    jobs,
+    groups,
+    rejected,
+    owner,
+    owners,
+    idleJobs,
+    keepAlive,
+    idRank,
+    priority,
+    queuedAt,
+  };
 }
 
-/** The job's class in its group (what a partitionable slot hands it: see match.ts sizeOf). */
-function classFor(builder: GroupBuilder, job: Job): DemandClass {
+/**
+ * The number (in `classes`) of the job's class in its group: its size is what a partitionable
+ * slot hands it (see match.ts sizeOf).
+ */
+function classFor(builder: GroupBuilder, job: Job, classes: DemandClass[]): number {
   const cores = Math.max(1, Math.ceil(job.requestCpus));
   const memoryMb = Math.max(0, job.requestMemoryMb);
   const diskKb = Math.max(0, job.requestDiskKb);
@@ -140,13 +162,15 @@ function classFor(builder: GroupBuilder, job: Job): DemandClass {
     byDisk = new Map();
     byMemory.set(memoryMb, byDisk);
   }
-  let demandClass = byDisk.get(diskKb);
-  if (demandClass === undefined) {
-    demandClass = { size: { cores, memoryMb, diskKb }, jobs: [] };
-    byDisk.set(diskKb, demandClass);
+  let number = byDisk.get(diskKb);
+  if (number === undefined) {
+    const demandClass: DemandClass = { size: { cores, memoryMb, diskKb }, jobs: [] };
+    number = classes.length;
+    classes.push(demandClass);
+    byDisk.set(diskKb, number);
     builder.group.classes.push(demandClass);
   }
-  return demandClass;
+  return number;
 }
 
 /**

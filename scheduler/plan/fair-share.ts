@@ -2,24 +2,26 @@
 // one per owner per round, owners with fewer idle jobs first; so an owner with 1000 idle jobs
 // does not starve one with 5. Within an owner: higher JobPrio first, then oldest, then job id.
 
-import type { Job } from "../condor/types.js";
 import { compareText } from "./match.js";
 
+/** Per job number: what an owner's job order looks at. */
+export interface JobOrderKeys {
+  priority: Float64Array;
+  queuedAt: Float64Array;
+  /** Place in job id order; equal ids share one. */
+  idRank: Int32Array;
+}
+
 /**
- * An owner's job order, for job numbers: higher JobPrio first, then oldest, then job id (its
- * rank in id order), then `tie` (the order the jobs were packed in, for jobs with one id).
+ * An owner's job order, for job numbers: higher JobPrio first, then oldest, then job id, then
+ * `tie` (the order the jobs were packed in, for jobs with one id).
  */
-export function ownerOrder(
-  jobs: readonly Job[],
-  idRank: Int32Array,
-  tie: Int32Array,
-): (a: number, b: number) => boolean {
+export function ownerOrder(keys: JobOrderKeys, tie: Int32Array): (a: number, b: number) => boolean {
+  const { priority, queuedAt, idRank } = keys;
   return (a, b) => {
-    const x = jobs[a] as Job;
-    const y = jobs[b] as Job;
-    const byPriority = y.priority - x.priority;
+    const byPriority = (priority[b] as number) - (priority[a] as number);
     if (byPriority) return byPriority < 0;
-    const byAge = x.queuedAt - y.queuedAt;
+    const byAge = (queuedAt[a] as number) - (queuedAt[b] as number);
     if (byAge) return byAge < 0;
     const byId = (idRank[a] as number) - (idRank[b] as number);
     if (byId) return byId < 0;

@@ -5,8 +5,8 @@
 // only when it is granted (for its keep-alive).
 import type { Config } from "../config/schema.js";
 import type { PoolWorker } from "../pool/types.js";
-import type { Absorption, NewWorkerBin } from "./capacity.js";
-import type { ClassGroup, Demand } from "./demand.js";
+import type { Absorption } from "./capacity.js";
+import type { ClassGroup, Demand, DemandClass } from "./demand.js";
 import {
   type Grant,
   grantInTurns,
@@ -16,6 +16,7 @@ import {
 } from "./fair-share.js";
 import { compareText } from "./match.js";
 import type { WorkerNamer } from "./naming.js";
+import type { PackedWorkers } from "./pack.js";
 import type { RoomLedger } from "./quota.js";
 import { plural } from "./reasons.js";
 import { pickCloud } from "./spread.js";
@@ -26,12 +27,9 @@ export interface NewWorker {
   worker: PoolWorker;
 }
 
-interface Candidate {
-  group: ClassGroup;
-  bin: NewWorkerBin;
-  cloud?: string;
-  state: "open" | "granted" | "denied";
-}
+const OPEN = 0;
+const GRANTED = 1;
+const DENIED = 2;
 
 export interface ProvisionInput {
   config: Config;
@@ -46,45 +44,44 @@ export interface ProvisionInput {
 export function provision(input: ProvisionInput): { workers: NewWorker[]; decisions: Decision[] } {
   const { config, ledger, demand } = input;
   const jobCount = demand.jobs.length;
-  // Per waiting job: the candidate (new worker) it would use, and its place in packing order.
+  // The candidates are the wanted new workers of every group, numbered in group order, then
+  // packing order. Per waiting job: its candidate, and its place in packing order.
   const candidateOf = new Int32Array(jobCount);
   const packOrder = new Int32Array(jobCount);
-  const candidates: Candidate[] = [];
+  const groupOf: ClassGroup[] = [];
   const streamsOf: JobStream[][] = demand.owners.map(() => []);
   const blockersOf = new Map<string, Record<string, string>>();
   let packed = 0;
-
   for (const { group, bins, covered } of input.absorption.packings) {
     const byOwner: number[][] = [];
+    const open = () => !blockersOf.has(group.key);
     for (let b = covered; b < bins.length; b++) {
-      const bin = bins[b] as NewWorkerBin;
-      const number = candidates.length;
-      candidates.push({ group, bin, state: "open" });
-      for (const { demandClass, from, count } of bin.runs) {
+      const candidate = groupOf.length;
+      groupOf.push(group);
+      bins.forEachRun(b, (demandClass, from, count) => {
         for (let k = from; k < from + count; k++) {
           const job = demandClass.jobs[k] as number;
-          candidateOf[job] = number;
+          candidateOf[job] = candidate;
           packOrder[job] = packed++;
           const owner = demand.owner[job] as number;
           let jobs = byOwner[owner];
           if (jobs === undefined) {
             jobs = [];
             byOwner[owner] = jobs;
-            (streamsOf[owner] as JobStream[]).push({
-              jobs,
-              open: () => !blockersOf.has(group.key),
-            });
+            (streamsOf[owner] as JobStream[]).push({ jobs, open });
           }
           jobs.push(job);
         }
-      }
+      });
     }
   }
+  const state = new Uint8Array(groupOf.length); // OPEN, GRANTED or DENIED
+  const cloudOf: string[] = [];
 
-  const before = ownerOrder(demand.jobs, demand.idRank, packOrder);
-  const wantedOf = (job: number): Candidate | undefined => {
-    const candidate = candidates[candidateOf[job] as number] as Candidate;
-    return candidate.state === "open" ? candidate : undefined;
+  const before = ownerOrder(demand, packOrder);
+  const wantedOf = (job: number): number | undefined => {
+    const candidate = candidateOf[job] as number;
+    return state[candidate] === OPEN ? candidate : undefined;
   };
   const queues = demand.owners.flatMap((owner, number) => {
     const streams = streamsOf[number] as JobStream[];
@@ -98,37 +95,37 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
     ];
   });
   grantInTurns(queues, (candidate): Grant => {
-    if (candidate.state !== "open") return "decided";
-    const { group } = candidate;
+    if (state[candidate] !== OPEN) return "decided";
+    const group = groupOf[candidate] as ClassGroup;
     if (!blockersOf.has(group.key)) {
       const pick = pickCloud(config, ledger, group.clouds, group.shape);
       if ("cloud" in pick) {
         ledger.take(pick.cloud, group.shape);
-        candidate.cloud = pick.cloud;
-        candidate.state = "granted";
+        cloudOf[candidate] = pick.cloud;
+        state[candidate] = GRANTED;
         return "granted";
       }
       // Room only shrinks during a plan: this group gets no more workers this cycle.
       blockersOf.set(group.key, pick.blockers);
     }
-    candidate.state = "denied";
+    state[candidate] = DENIED;
     return "denied";
   });
 
   const workers: NewWorker[] = [];
   const boots = new Map<string, { cloud: string; shape: Shape; jobs: number; names: string[] }>();
   const decisions: Decision[] = [];
-  let next = 0;
+  let candidate = 0;
   for (const { group, bins, covered } of input.absorption.packings) {
     const { shape } = group;
     let unserved = 0;
-    for (let b = covered; b < bins.length; b++) {
-      const candidate = candidates[next++] as Candidate;
-      if (candidate.state !== "granted" || candidate.cloud === undefined) {
-        unserved += candidate.bin.jobs;
+    for (let b = covered; b < bins.length; b++, candidate++) {
+      const cloud = cloudOf[candidate];
+      const jobs = bins.items[b] as number;
+      if (state[candidate] !== GRANTED || cloud === undefined) {
+        unserved += jobs;
         continue;
       }
-      const cloud = candidate.cloud;
       const name = input.namer.name(cloud, shape.vmType);
       workers.push({
         cloud,
@@ -144,13 +141,13 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
           createdAt: input.now,
           keepAliveSeconds: Math.max(
             input.keepAliveOf(shape.vmType),
-            jobKeepAlive(demand, candidate.bin),
+            jobKeepAlive(demand, bins, b),
           ),
         },
       });
       const key = `${cloud}|${shape.key}`;
       const boot = boots.get(key) ?? { cloud, shape, jobs: 0, names: [] };
-      boot.jobs += candidate.bin.jobs;
+      boot.jobs += jobs;
       boot.names.push(name);
       boots.set(key, boot);
     }
@@ -178,14 +175,14 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
   return { workers, decisions };
 }
 
-/** The largest +VMKeepAlive of the jobs packed into a new worker (0 when none asks). */
-function jobKeepAlive(demand: Demand, bin: NewWorkerBin): number {
+/** The largest +VMKeepAlive of the jobs packed into new worker `b` (0 when none asks). */
+function jobKeepAlive(demand: Demand, bins: PackedWorkers<DemandClass>, b: number): number {
   let seconds = 0;
-  for (const { demandClass, from, count } of bin.runs) {
+  bins.forEachRun(b, (demandClass, from, count) => {
     for (let k = from; k < from + count; k++) {
       seconds = Math.max(seconds, demand.keepAlive[demandClass.jobs[k] as number] as number);
     }
-  }
+  });
   return seconds;
 }
 
