@@ -6,12 +6,8 @@ import type { PoolWorker } from "../pool/types.js";
 import type { ClassGroup, DemandClass } from "./demand.js";
 import { assignByMaxFlow } from "./flow.js";
 import { compareText } from "./match.js";
-import { PackedWorkers, placeMany } from "./pack.js";
+import { PackedWorkers } from "./pack.js";
 import type { Size } from "./types.js";
-
-export function shapeKeyOf(worker: PoolWorker): string {
-  return `${worker.vmType}|${worker.image}|${worker.flavor}`;
-}
 
 export function fullCapacity(worker: PoolWorker): Size {
   return { cores: worker.cores, memoryMb: worker.ramMb, diskKb: worker.diskGb * 1024 * 1024 };
@@ -40,17 +36,6 @@ export function freeCapacity(
     memoryMb: Math.min(full.memoryMb, memoryMb),
     diskKb: full.diskKb,
   };
-}
-
-/** Registered workers, busy ones and then the most recently idle first, so stale idle ones retire. */
-function compareRegistered(a: { worker: PoolWorker }, b: { worker: PoolWorker }): number {
-  const x = a.worker;
-  const y = b.worker;
-  return (
-    (y.idleSince ?? Number.MAX_SAFE_INTEGER) - (x.idleSince ?? Number.MAX_SAFE_INTEGER) ||
-    x.createdAt - y.createdAt ||
-    compareText(x.name, y.name)
-  );
 }
 
 /**
@@ -85,122 +70,189 @@ export interface Absorption {
   needed: Set<string>;
 }
 
+/** A registered worker with room, as first fit sees it. */
 interface RegisteredBin {
   cloud: string;
   worker: PoolWorker;
-  free: Size;
+  cores: number;
+  memoryMb: number;
+  diskKb: number;
   jobs: number;
-  /** Its place among the registered workers of its shape (compareRegistered order). */
+  /** Its place among the registered workers of its shape (fill order). */
   position: number;
+  /** idleSince, or the largest time for a busy worker: the larger, the sooner it is filled. */
+  recency: number;
 }
 
 /**
- * Registered workers of one shape in fill order: all of them, and those that may still take a
- * job (a job takes at least one core), also split by cloud. Workers that filled up are dropped
- * from the second list now and then, so later groups do not step over them again.
+ * Registered workers of one shape, per cloud, in fill order. A worker with less than a core free
+ * can take no job (a job takes at least one): such workers are dropped from the lists now and
+ * then, so later groups do not step over them again.
  */
 interface ShapeBins {
   all: RegisteredBin[];
-  open: RegisteredBin[];
-  openByCloud: Map<string, RegisteredBin[]>;
-  /** Workers in `open` that filled up since it was last tidied. */
+  byCloud: Map<string, RegisteredBin[]>;
+  /** Workers in `byCloud` that filled up since it was last tidied, and how many it holds. */
   filled: number;
-}
-
-function hasRoom(bin: { free: Size }): boolean {
-  return bin.free.cores >= 1;
+  listed: number;
 }
 
 function tidy(shape: ShapeBins): void {
-  shape.open = shape.open.filter(hasRoom);
-  shape.openByCloud = new Map();
-  for (const bin of shape.open) {
-    const list = shape.openByCloud.get(bin.cloud);
-    if (list === undefined) shape.openByCloud.set(bin.cloud, [bin]);
-    else list.push(bin);
+  let listed = 0;
+  for (const [cloud, list] of shape.byCloud) {
+    const open = list.filter((bin) => bin.cores >= 1);
+    shape.byCloud.set(cloud, open);
+    listed += open.length;
   }
   shape.filled = 0;
+  shape.listed = listed;
 }
 
-/** The registered workers of a shape on the given clouds that may take a job, in fill order. */
-function binsOn(shape: ShapeBins | undefined, clouds: readonly string[]): RegisteredBin[] {
-  if (shape === undefined) return [];
-  let merged: RegisteredBin[] = [];
-  let total = 0;
-  for (const cloud of clouds) {
-    const list = shape.openByCloud.get(cloud);
-    if (list === undefined) continue;
-    merged = total === 0 ? list : mergeByPosition(merged, list);
-    total += list.length;
-    if (total === shape.open.length) return shape.open;
-  }
-  return merged;
+/** Registered workers, busy ones and then the most recently idle first, so stale idle ones retire. */
+function compareRegisteredBins(a: RegisteredBin, b: RegisteredBin): number {
+  return (
+    b.recency - a.recency ||
+    a.worker.createdAt - b.worker.createdAt ||
+    compareText(a.worker.name, b.worker.name)
+  );
 }
 
-function mergeByPosition(a: RegisteredBin[], b: RegisteredBin[]): RegisteredBin[] {
-  const merged: RegisteredBin[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    if ((a[i] as RegisteredBin).position < (b[j] as RegisteredBin).position)
-      merged.push(a[i++] as RegisteredBin);
-    else merged.push(b[j++] as RegisteredBin);
+function fitsBin(size: Size, bin: RegisteredBin): boolean {
+  return size.cores <= bin.cores && size.memoryMb <= bin.memoryMb && size.diskKb <= bin.diskKb;
+}
+
+/**
+ * First fit of `count` items of `size` into the registered workers on `lists` (each in fill
+ * order): the first worker with room over all lists is the one with the lowest position among
+ * each list's first worker with room. Returns how many were placed; counts workers that filled.
+ */
+function placeOnRegistered(
+  lists: readonly RegisteredBin[][],
+  size: Size,
+  count: number,
+  shape: ShapeBins,
+): number {
+  const cursors = lists.map(() => 0);
+  let left = count;
+  while (left > 0) {
+    let best: RegisteredBin | undefined;
+    let bestList = -1;
+    for (let l = 0; l < lists.length; l++) {
+      const list = lists[l] as RegisteredBin[];
+      let at = cursors[l] as number;
+      while (at < list.length && !fitsBin(size, list[at] as RegisteredBin)) at++;
+      cursors[l] = at;
+      const bin = list[at];
+      if (bin !== undefined && (best === undefined || bin.position < best.position)) {
+        best = bin;
+        bestList = l;
+      }
+    }
+    if (best === undefined) break;
+    let n = 0;
+    while (left > 0 && fitsBin(size, best)) {
+      best.cores -= size.cores;
+      best.memoryMb -= size.memoryMb;
+      best.diskKb -= size.diskKb;
+      n++;
+      left--;
+    }
+    best.jobs += n;
+    if (!(best.cores >= 1)) shape.filled++;
+    cursors[bestList] = (cursors[bestList] as number) + 1;
   }
-  while (i < a.length) merged.push(a[i++] as RegisteredBin);
-  while (j < b.length) merged.push(b[j++] as RegisteredBin);
-  return merged;
+  return count - left;
+}
+
+/** Shapes by VM type, image and flavor (no key string built per worker). */
+class ShapeIndex<T> {
+  private readonly byType = new Map<string, Map<string, Map<string, T>>>();
+
+  get(vmType: string, image: string, flavor: string, create: () => T): T {
+    let byImage = this.byType.get(vmType);
+    if (byImage === undefined) {
+      byImage = new Map();
+      this.byType.set(vmType, byImage);
+    }
+    let byFlavor = byImage.get(image);
+    if (byFlavor === undefined) {
+      byFlavor = new Map();
+      byImage.set(image, byFlavor);
+    }
+    let value = byFlavor.get(flavor);
+    if (value === undefined) {
+      value = create();
+      byFlavor.set(flavor, value);
+    }
+    return value;
+  }
+
+  find(vmType: string, image: string, flavor: string): T | undefined {
+    return this.byType.get(vmType)?.get(image)?.get(flavor);
+  }
+
+  *values(): IterableIterator<T> {
+    for (const byImage of this.byType.values()) {
+      for (const byFlavor of byImage.values()) yield* byFlavor.values();
+    }
+  }
 }
 
 export function absorbDemand(
   groups: readonly ClassGroup[],
   existing: readonly ExistingWorker[],
 ): Absorption {
-  const registered = new Map<string, ShapeBins>();
-  const booting = new Map<string, Map<string, number>>();
+  const registered = new ShapeIndex<ShapeBins>();
+  const booting = new ShapeIndex<Map<string, number>>();
+  const newShape = (): ShapeBins => ({ all: [], byCloud: new Map(), filled: 0, listed: 0 });
   for (const { cloud, worker, seen } of existing) {
-    const free = freeCapacity(worker, seen);
-    if (!free) continue;
-    const key = shapeKeyOf(worker);
     if (worker.state === "booting") {
-      const byCloud = booting.get(key) ?? new Map<string, number>();
+      const byCloud = booting.get(worker.vmType, worker.image, worker.flavor, () => new Map());
       byCloud.set(cloud, (byCloud.get(cloud) ?? 0) + 1);
-      booting.set(key, byCloud);
       continue;
     }
-    let shape = registered.get(key);
-    if (shape === undefined) {
-      shape = { all: [], open: [], openByCloud: new Map(), filled: 0 };
-      registered.set(key, shape);
-    }
-    shape.all.push({ cloud, worker, free, jobs: 0, position: 0 });
+    const free = freeCapacity(worker, seen);
+    if (!free) continue;
+    registered.get(worker.vmType, worker.image, worker.flavor, newShape).all.push({
+      cloud,
+      worker,
+      cores: free.cores,
+      memoryMb: free.memoryMb,
+      diskKb: free.diskKb,
+      jobs: 0,
+      position: 0,
+      recency: worker.idleSince ?? Number.MAX_SAFE_INTEGER,
+    });
   }
   for (const shape of registered.values()) {
-    shape.all.sort(compareRegistered);
+    shape.all.sort(compareRegisteredBins);
     shape.all.forEach((bin, position) => {
       bin.position = position;
+      const list = shape.byCloud.get(bin.cloud);
+      if (list === undefined) shape.byCloud.set(bin.cloud, [bin]);
+      else list.push(bin);
     });
-    shape.open = shape.all;
     tidy(shape);
   }
 
   const packings = new Map<ClassGroup, GroupPacking>();
   for (const group of [...groups].sort(compareGroupsForAbsorbing)) {
-    const shape = registered.get(group.shape.key);
-    const ours = binsOn(shape, group.clouds);
+    const { vmType, image, flavor } = group.shape;
+    const shape = registered.find(vmType, image, flavor);
+    const lists: RegisteredBin[][] = [];
+    if (shape !== undefined) {
+      for (const cloud of group.clouds) {
+        const list = shape.byCloud.get(cloud);
+        if (list !== undefined && list.length > 0) lists.push(list);
+      }
+    }
     const bins = new PackedWorkers<DemandClass>(group.shape.capacity);
-    let filled = 0;
     for (const demandClass of group.classes) {
       const { size, jobs } = demandClass;
-      const absorbed = placeMany(ours, size, jobs.length, undefined, (bin, _index, n) => {
-        bin.jobs += n;
-        if (!hasRoom(bin)) filled++;
-      });
+      const absorbed = shape === undefined ? 0 : placeOnRegistered(lists, size, jobs.length, shape);
       bins.place(demandClass, absorbed, jobs.length - absorbed, size);
     }
-    if (shape !== undefined) {
-      shape.filled += filled;
-      if (shape.filled * 4 > shape.open.length) tidy(shape);
-    }
+    if (shape !== undefined && shape.filled * 4 > shape.listed) tidy(shape);
     packings.set(group, { group, bins, covered: 0 });
   }
 
@@ -211,8 +263,9 @@ export function absorbDemand(
     list.push(packing);
     byShape.set(packing.group.shape.key, list);
   }
-  for (const [shape, shapePackings] of byShape) {
-    const bootingByCloud = booting.get(shape);
+  for (const shapePackings of byShape.values()) {
+    const { vmType, image, flavor } = (shapePackings[0] as GroupPacking).group.shape;
+    const bootingByCloud = booting.find(vmType, image, flavor);
     if (bootingByCloud === undefined) continue;
     const clouds = [...bootingByCloud.keys()].sort(compareText);
     const flow = assignByMaxFlow(

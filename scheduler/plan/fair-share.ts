@@ -8,8 +8,8 @@ import { compareText } from "./match.js";
 export interface JobOrderKeys {
   priority: Float64Array;
   queuedAt: Float64Array;
-  /** Place in job id order; equal ids share one. */
-  idRank: Int32Array;
+  /** A number that orders job ids as their text; equal for equal ids. */
+  idOrder: Float64Array;
 }
 
 /**
@@ -17,13 +17,13 @@ export interface JobOrderKeys {
  * `tie` (the order the jobs were packed in, for jobs with one id).
  */
 export function ownerOrder(keys: JobOrderKeys, tie: Int32Array): (a: number, b: number) => boolean {
-  const { priority, queuedAt, idRank } = keys;
+  const { priority, queuedAt, idOrder } = keys;
   return (a, b) => {
     const byPriority = (priority[b] as number) - (priority[a] as number);
     if (byPriority) return byPriority < 0;
     const byAge = (queuedAt[a] as number) - (queuedAt[b] as number);
     if (byAge) return byAge < 0;
-    const byId = (idRank[a] as number) - (idRank[b] as number);
+    const byId = (idOrder[a] as number) - (idOrder[b] as number);
     if (byId) return byId < 0;
     return (tie[a] as number) < (tie[b] as number);
   };

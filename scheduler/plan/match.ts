@@ -73,6 +73,8 @@ export function matchJobs(config: Config, jobs: readonly Job[]): MatchResult {
 
 /** Where the jobs of one VM type, image, flavor and +TargetClouds can go. */
 export interface Placement {
+  /** Numbers placements 0, 1, 2... in the order one matcher made them. */
+  number: number;
   shape: Shape;
   /** Enabled clouds that may serve them, sorted. */
   eligible: string[];
@@ -99,6 +101,8 @@ interface TypeEntry {
   name: string;
   vmType: VmTypeConfig;
   byImage: Map<string, Map<string, FlavorEntry>>;
+  /** The entry of jobs that name neither image nor flavor. */
+  plain?: FlavorEntry;
 }
 
 /**
@@ -109,6 +113,9 @@ interface TypeEntry {
 export class JobMatcher {
   private readonly clouds: string[];
   private readonly types = new Map<string, TypeEntry>();
+  private placements = 0;
+  private lastTypeName: string | undefined;
+  private lastType: TypeEntry | undefined;
 
   constructor(private readonly config: Config) {
     this.clouds = enabledClouds(config);
@@ -121,30 +128,32 @@ export class JobMatcher {
   /** The job's placement, or the reason no cloud can ever serve it. */
   match(job: Job): Placement | string {
     const typeName = job.vmType as string;
-    const type = this.types.get(typeName);
+    // Jobs come in clusters of one VM type: most lookups are the last one again.
+    const type = typeName === this.lastTypeName ? this.lastType : this.types.get(typeName);
+    this.lastTypeName = typeName;
+    this.lastType = type;
     if (type === undefined) {
       const known = Object.keys(this.config.vm_types).sort().join(", ") || "(none)";
       return `unknown VM type ${quote(typeName)}; VM types are: ${known}`;
     }
     const image = job.vmImage ?? type.vmType.image;
     const flavor = job.vmFlavor ?? type.vmType.flavor;
-    let byFlavor = type.byImage.get(image);
-    if (byFlavor === undefined) {
-      byFlavor = new Map();
-      type.byImage.set(image, byFlavor);
-    }
-    let entry = byFlavor.get(flavor);
+    // Most jobs name neither image nor flavor: their entry is one load away.
+    const plain = job.vmImage === undefined && job.vmFlavor === undefined;
+    let entry = plain ? type.plain : undefined;
     if (entry === undefined) {
-      entry = { sized: sizedFor(this.config, type.vmType, flavor), targeted: {} };
-      byFlavor.set(flavor, entry);
+      entry = this.entryOf(type, image, flavor);
+      if (plain) type.plain = entry;
     }
     const sized = entry.sized;
     if (typeof sized === "string") return sized;
-    const tooBig = checkRequests(job, sized, typeName);
-    if (tooBig !== undefined) return tooBig;
+    if (!fitsPlainly(job, sized)) {
+      const tooBig = checkRequests(job, sized, typeName);
+      if (tooBig !== undefined) return tooBig;
+    }
     const targets = job.targetClouds;
     if (targets === undefined) {
-      entry.untargeted ??= place(this.config, this.clouds, job, typeName, sized, image, flavor);
+      entry.untargeted ??= this.place(job, typeName, sized, image, flavor);
       return entry.untargeted;
     }
     let node = entry.targeted;
@@ -157,8 +166,34 @@ export class JobMatcher {
       }
       node = child;
     }
-    node.end ??= place(this.config, this.clouds, job, typeName, sized, image, flavor);
+    node.end ??= this.place(job, typeName, sized, image, flavor);
     return node.end;
+  }
+
+  private entryOf(type: TypeEntry, image: string, flavor: string): FlavorEntry {
+    let byFlavor = type.byImage.get(image);
+    if (byFlavor === undefined) {
+      byFlavor = new Map();
+      type.byImage.set(image, byFlavor);
+    }
+    let entry = byFlavor.get(flavor);
+    if (entry === undefined) {
+      entry = { sized: sizedFor(this.config, type.vmType, flavor), targeted: {} };
+      byFlavor.set(flavor, entry);
+    }
+    return entry;
+  }
+
+  private place(
+    job: Job,
+    typeName: string,
+    vmType: VmTypeConfig,
+    image: string,
+    flavor: string,
+  ): Placement | string {
+    const placed = place(this.config, this.clouds, job, typeName, vmType, image, flavor);
+    if (typeof placed === "string") return placed;
+    return { number: this.placements++, ...placed };
   }
 }
 
@@ -171,7 +206,7 @@ function place(
   vmType: VmTypeConfig,
   image: string,
   flavor: string,
-): Placement | string {
+): Omit<Placement, "number"> | string {
   const eligible = clouds.filter((name) => {
     const cloud = config.clouds[name] as CloudConfig;
     return (
@@ -214,6 +249,29 @@ export function keepAliveOf(job: Job): number {
   const minutes = job.vmKeepAliveMinutes;
   if (minutes === undefined || !Number.isFinite(minutes) || minutes <= 0) return 0;
   return Math.min(MAX_JOB_KEEP_ALIVE_SECONDS, Math.round(minutes * 60));
+}
+
+/**
+ * The common case of checkRequests, answered with comparisons only: the three requests are
+ * numbers from 0 up to the VM type's size and no +VMCPUCores / +VMMem / +VMStorage is set.
+ * (A comparison with NaN or an infinity fails, so such a request goes to checkRequests.)
+ */
+function fitsPlainly(job: Job, vmType: VmTypeConfig): boolean {
+  const cpus = job.requestCpus;
+  const memory = job.requestMemoryMb;
+  const disk = job.requestDiskKb;
+  return (
+    cpus >= 0 &&
+    cpus <= vmType.cores &&
+    memory >= 0 &&
+    memory <= vmType.ram_mb &&
+    disk >= 0 &&
+    disk <= vmType.disk_gb * 1024 * 1024 &&
+    Number.isFinite(cpus + memory + disk) &&
+    job.vmCores === undefined &&
+    job.vmMemoryMb === undefined &&
+    job.vmStorageGb === undefined
+  );
 }
 
 /** Why a request does not fit the VM type, checked in a fixed order; undefined when all fit. */

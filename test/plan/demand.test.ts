@@ -52,7 +52,9 @@ describe("classifyDemand", () => {
       "demo-vm|cernvm-demo|m1.small|alberta,victoria",
     ]);
     const [group] = demand.groups;
-    expect(group?.classes.map((c) => [c.size.cores, c.jobs.map((j) => jobs[j]?.id)])).toEqual([
+    expect(
+      group?.classes.map((c) => [c.size.cores, Array.from(c.jobs, (j) => jobs[j]?.id)]),
+    ).toEqual([
       [2, ["9.0"]],
       [1, ["1.5", "10.0", "9.1"]],
     ]);
