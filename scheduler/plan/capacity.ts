@@ -3,7 +3,7 @@
 // first; only what remains needs new workers.
 import type { ObservedWorker } from "../condor/types.js";
 import type { PoolWorker } from "../pool/types.js";
-import type { ClassGroup, DemandClass } from "./demand.js";
+import type { ClassGroup } from "./demand.js";
 import { assignByMaxFlow } from "./flow.js";
 import { compareText } from "./match.js";
 import { PackedWorkers } from "./pack.js";
@@ -58,7 +58,8 @@ export interface ExistingWorker {
 export interface GroupPacking {
   group: ClassGroup;
   /** New workers (first-fit decreasing) for the jobs registered workers could not take. */
-  bins: PackedWorkers<DemandClass>;
+  /** Runs of jobs name classes by their index in group.classes. */
+  bins: PackedWorkers;
   /** The first `covered` bins are covered by booting workers; the rest are wanted. */
   covered: number;
 }
@@ -246,12 +247,11 @@ export function absorbDemand(
         if (list !== undefined && list.length > 0) lists.push(list);
       }
     }
-    const bins = new PackedWorkers<DemandClass>(group.shape.capacity);
-    for (const demandClass of group.classes) {
-      const { size, jobs } = demandClass;
+    const bins = new PackedWorkers(group.shape.capacity);
+    group.classes.forEach(({ size, jobs }, c) => {
       const absorbed = shape === undefined ? 0 : placeOnRegistered(lists, size, jobs.length, shape);
-      bins.place(demandClass, absorbed, jobs.length - absorbed, size);
-    }
+      bins.place(c, absorbed, jobs.length - absorbed, size);
+    });
     if (shape !== undefined && shape.filled * 4 > shape.listed) tidy(shape);
     packings.set(group, { group, bins, covered: 0 });
   }

@@ -91,40 +91,44 @@ function listed<B>(items: readonly B[]): Wanted<B> {
   };
 }
 
-/** A binary heap of numbers, `before` first. */
+/** A binary heap of numbers kept in a typed array (changed in place), `before` first. */
 class Heap {
+  private size: number;
+
   constructor(
-    readonly items: number[],
+    private readonly items: Int32Array,
     private readonly before: (a: number, b: number) => boolean,
   ) {
-    for (let i = (items.length >> 1) - 1; i >= 0; i--) this.down(i);
+    this.size = items.length;
+    for (let i = (this.size >> 1) - 1; i >= 0; i--) this.down(i);
   }
 
   get top(): number | undefined {
-    return this.items[0];
+    return this.size > 0 ? (this.items[0] as number) : undefined;
   }
 
   pop(): void {
-    const last = this.items.pop() as number;
-    if (this.items.length === 0) return;
-    this.items[0] = last;
+    this.size--;
+    if (this.size === 0) return;
+    this.items[0] = this.items[this.size] as number;
     this.down(0);
   }
 
   /** The top item's key changed: move it to its place. */
   settleTop(): void {
-    if (this.items.length > 0) this.down(0);
+    if (this.size > 0) this.down(0);
   }
 
   private down(from: number): void {
     const items = this.items;
+    const size = this.size;
     const item = items[from] as number;
     let at = from;
     for (;;) {
       let child = 2 * at + 1;
-      if (child >= items.length) break;
+      if (child >= size) break;
       const right = child + 1;
-      if (right < items.length && this.before(items[right] as number, items[child] as number))
+      if (right < size && this.before(items[right] as number, items[child] as number))
         child = right;
       if (!this.before(items[child] as number, item)) break;
       items[at] = items[child] as number;
@@ -136,7 +140,8 @@ class Heap {
 
 /** One owner's waiting jobs of one group, for the owner's queue. */
 export interface JobStream {
-  jobs: number[];
+  /** Job numbers; the queue reorders them in place. */
+  jobs: Int32Array;
   /** False once the group can get no more workers: its jobs are skipped unseen. */
   open(): boolean;
 }
@@ -161,7 +166,7 @@ export class OwnerJobQueue<B> implements Wanted<B> {
     this.heaps = streams.map((stream) => new Heap(stream.jobs, before));
     const heaps = this.heaps;
     const live = streams.flatMap((stream, i) => (stream.jobs.length > 0 ? [i] : []));
-    this.heads = new Heap(live, (a, b) =>
+    this.heads = new Heap(Int32Array.from(live), (a, b) =>
       before((heaps[a] as Heap).top as number, (heaps[b] as Heap).top as number),
     );
   }

@@ -92,71 +92,90 @@ export function placeMany<B extends { free: Size }>(
 
 /**
  * New workers of one shape, packed first fit by runs of identical items (a class of jobs): one
- * row of numbers per worker instead of an object, since a plan may pack tens of thousands of
- * workers it will never boot. A worker's runs (which positions of which class it holds) are a
- * linked list, in the order they were placed.
+ * row of numbers per worker in typed arrays instead of an object, since a plan may pack tens of
+ * thousands of workers it will never boot. A worker's runs (which positions of which class it
+ * holds) are a linked list, in the order they were placed. Classes are numbered by the caller.
  */
-export class PackedWorkers<C> {
-  readonly cores: number[] = [];
-  readonly memoryMb: number[] = [];
-  readonly diskKb: number[] = [];
+export class PackedWorkers {
+  private rows = 0;
+  private cores = new Float64Array(16);
+  private memoryMb = new Float64Array(16);
+  private diskKb = new Float64Array(16);
   /** Items per worker. */
-  readonly items: number[] = [];
-  private readonly firstRun: number[] = [];
-  private readonly lastRun: number[] = [];
-  private readonly runClass: C[] = [];
-  private readonly runFrom: number[] = [];
-  private readonly runCount: number[] = [];
-  private readonly runNext: number[] = [];
-  /** Workers before this one have less than a core free: no item fits them. */
+  private itemCounts = new Int32Array(16);
+  private firstRun = new Int32Array(16);
+  private lastRun = new Int32Array(16);
+  private runs = 0;
+  private runClass = new Int32Array(16);
+  private runFrom = new Int32Array(16);
+  private runCount = new Int32Array(16);
+  private runNext = new Int32Array(16);
+  /** Workers before this one have less than a core free: no item of a core or more fits. */
   private firstWithRoom = 0;
 
   constructor(private readonly capacity: Size) {}
 
   get length(): number {
-    return this.cores.length;
+    return this.rows;
+  }
+
+  /** Items in worker `index`. */
+  items(index: number): number {
+    return this.itemCounts[index] as number;
   }
 
   /**
-   * First fit of `count` items of `size` (positions from..from+count of class `of`): each goes
-   * to the first worker with room, a new one when none has; as FirstFit.place does item by item.
-   * Items need at least one core. Returns how many were placed (fewer only when one does not fit
-   * an empty worker).
+   * First fit of `count` items of `size` (positions from..from+count of class number `of`):
+   * each goes to the first worker with room, a new one when none has; as FirstFit.place does
+   * item by item. Returns how many were placed (fewer only when one does not fit an empty
+   * worker).
    */
-  place(of: C, from: number, count: number, size: Size): number {
+  place(of: number, from: number, count: number, size: Size): number {
     let left = count;
     let at = from;
     let index = size.cores >= 1 ? this.firstWithRoom : 0;
     while (left > 0) {
-      while (index < this.cores.length && !this.fitsIn(index, size)) index += 1;
-      if (index === this.cores.length) {
+      while (index < this.rows && !this.fitsIn(index, size)) index += 1;
+      if (index === this.rows) {
         if (!fits(size, this.capacity)) break;
         this.open();
       }
       let n = 0;
-      while (left > 0 && this.fitsIn(index, size)) {
-        this.cores[index] = (this.cores[index] as number) - size.cores;
-        this.memoryMb[index] = (this.memoryMb[index] as number) - size.memoryMb;
-        this.diskKb[index] = (this.diskKb[index] as number) - size.diskKb;
+      let cores = this.cores[index] as number;
+      let memoryMb = this.memoryMb[index] as number;
+      let diskKb = this.diskKb[index] as number;
+      while (
+        left > 0 &&
+        size.cores <= cores &&
+        size.memoryMb <= memoryMb &&
+        size.diskKb <= diskKb
+      ) {
+        cores -= size.cores;
+        memoryMb -= size.memoryMb;
+        diskKb -= size.diskKb;
         n += 1;
         left -= 1;
       }
-      this.items[index] = (this.items[index] as number) + n;
+      this.cores[index] = cores;
+      this.memoryMb[index] = memoryMb;
+      this.diskKb[index] = diskKb;
+      this.itemCounts[index] = (this.itemCounts[index] as number) + n;
       this.addRun(index, of, at, n);
       at += n;
     }
-    while (
-      this.firstWithRoom < this.cores.length &&
-      !((this.cores[this.firstWithRoom] as number) >= 1)
-    )
+    while (this.firstWithRoom < this.rows && !((this.cores[this.firstWithRoom] as number) >= 1))
       this.firstWithRoom += 1;
     return count - left;
   }
 
   /** Calls `visit(of, from, count)` for each run of items in worker `index`, in order. */
-  forEachRun(index: number, visit: (of: C, from: number, count: number) => void): void {
+  forEachRun(index: number, visit: (of: number, from: number, count: number) => void): void {
     for (let run = this.firstRun[index] as number; run !== -1; run = this.runNext[run] as number) {
-      visit(this.runClass[run] as C, this.runFrom[run] as number, this.runCount[run] as number);
+      visit(
+        this.runClass[run] as number,
+        this.runFrom[run] as number,
+        this.runCount[run] as number,
+      );
     }
   }
 
@@ -169,23 +188,45 @@ export class PackedWorkers<C> {
   }
 
   private open(): void {
-    this.cores.push(this.capacity.cores);
-    this.memoryMb.push(this.capacity.memoryMb);
-    this.diskKb.push(this.capacity.diskKb);
-    this.items.push(0);
-    this.firstRun.push(-1);
-    this.lastRun.push(-1);
+    if (this.rows === this.cores.length) {
+      const size = 2 * this.rows;
+      this.cores = grown(this.cores, size);
+      this.memoryMb = grown(this.memoryMb, size);
+      this.diskKb = grown(this.diskKb, size);
+      this.itemCounts = grown(this.itemCounts, size);
+      this.firstRun = grown(this.firstRun, size);
+      this.lastRun = grown(this.lastRun, size);
+    }
+    const row = this.rows++;
+    this.cores[row] = this.capacity.cores;
+    this.memoryMb[row] = this.capacity.memoryMb;
+    this.diskKb[row] = this.capacity.diskKb;
+    this.firstRun[row] = -1;
+    this.lastRun[row] = -1;
   }
 
-  private addRun(index: number, of: C, from: number, count: number): void {
-    const run = this.runClass.length;
-    this.runClass.push(of);
-    this.runFrom.push(from);
-    this.runCount.push(count);
-    this.runNext.push(-1);
+  private addRun(index: number, of: number, from: number, count: number): void {
+    if (this.runs === this.runClass.length) {
+      const size = 2 * this.runs;
+      this.runClass = grown(this.runClass, size);
+      this.runFrom = grown(this.runFrom, size);
+      this.runCount = grown(this.runCount, size);
+      this.runNext = grown(this.runNext, size);
+    }
+    const run = this.runs++;
+    this.runClass[run] = of;
+    this.runFrom[run] = from;
+    this.runCount[run] = count;
+    this.runNext[run] = -1;
     const last = this.lastRun[index] as number;
     if (last === -1) this.firstRun[index] = run;
     else this.runNext[last] = run;
     this.lastRun[index] = run;
   }
+}
+
+function grown<T extends Float64Array | Int32Array>(array: T, size: number): T {
+  const bigger = new (array.constructor as new (size: number) => T)(size);
+  bigger.set(array);
+  return bigger;
 }

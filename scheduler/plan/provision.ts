@@ -44,36 +44,65 @@ export interface ProvisionInput {
 export function provision(input: ProvisionInput): { workers: NewWorker[]; decisions: Decision[] } {
   const { config, ledger, demand } = input;
   const jobCount = demand.jobs.length;
+  const owners = demand.owners.length;
   // The candidates are the wanted new workers of every group, numbered in group order, then
-  // packing order. Per waiting job: its candidate, and its place in packing order.
+  // packing order. Per waiting job: its candidate, its place in packing order, its stream
+  // (owner and group).
   const candidateOf = new Int32Array(jobCount);
   const packOrder = new Int32Array(jobCount);
+  const streamOf = new Int32Array(jobCount);
+  const packed = new Int32Array(jobCount);
+  let packedCount = 0;
   const groupOf: ClassGroup[] = [];
-  const streamsOf: JobStream[][] = demand.owners.map(() => []);
+  const streams: { group: ClassGroup; owner: number; size: number }[] = [];
   const blockersOf = new Map<string, Record<string, string>>();
-  let packed = 0;
   for (const { group, bins, covered } of input.absorption.packings) {
-    const byOwner: number[][] = [];
-    const open = () => !blockersOf.has(group.key);
+    if (covered >= bins.length) continue;
+    const streamOfOwner = new Int32Array(owners).fill(-1);
     for (let b = covered; b < bins.length; b++) {
       const candidate = groupOf.length;
       groupOf.push(group);
-      bins.forEachRun(b, (demandClass, from, count) => {
+      bins.forEachRun(b, (c, from, count) => {
+        const classJobs = (group.classes[c] as DemandClass).jobs;
         for (let k = from; k < from + count; k++) {
-          const job = demandClass.jobs[k] as number;
+          const job = classJobs[k] as number;
           candidateOf[job] = candidate;
-          packOrder[job] = packed++;
+          packOrder[job] = packedCount;
+          packed[packedCount++] = job;
           const owner = demand.owner[job] as number;
-          let jobs = byOwner[owner];
-          if (jobs === undefined) {
-            jobs = [];
-            byOwner[owner] = jobs;
-            (streamsOf[owner] as JobStream[]).push({ jobs, open });
+          let stream = streamOfOwner[owner] as number;
+          if (stream < 0) {
+            stream = streams.length;
+            streamOfOwner[owner] = stream;
+            streams.push({ group, owner, size: 0 });
           }
-          jobs.push(job);
+          streamOf[job] = stream;
+          (streams[stream] as { size: number }).size++;
         }
       });
     }
+  }
+  // Each stream's jobs side by side in one array, in packing order.
+  const byStream = new Int32Array(packedCount);
+  const next = new Int32Array(streams.length);
+  let offset = 0;
+  streams.forEach((stream, s) => {
+    next[s] = offset;
+    offset += stream.size;
+  });
+  const streamsOf: JobStream[][] = demand.owners.map(() => []);
+  streams.forEach(({ group, owner, size }, s) => {
+    const start = next[s] as number;
+    (streamsOf[owner] as JobStream[]).push({
+      jobs: byStream.subarray(start, start + size),
+      open: () => !blockersOf.has(group.key),
+    });
+  });
+  for (let p = 0; p < packedCount; p++) {
+    const job = packed[p] as number;
+    const s = streamOf[job] as number;
+    byStream[next[s] as number] = job;
+    next[s] = (next[s] as number) + 1;
   }
   const state = new Uint8Array(groupOf.length); // OPEN, GRANTED or DENIED
   const cloudOf: string[] = [];
@@ -121,7 +150,7 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
     let unserved = 0;
     for (let b = covered; b < bins.length; b++, candidate++) {
       const cloud = cloudOf[candidate];
-      const jobs = bins.items[b] as number;
+      const jobs = bins.items(b);
       if (state[candidate] !== GRANTED || cloud === undefined) {
         unserved += jobs;
         continue;
@@ -141,7 +170,7 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
           createdAt: input.now,
           keepAliveSeconds: Math.max(
             input.keepAliveOf(shape.vmType),
-            jobKeepAlive(demand, bins, b),
+            jobKeepAlive(demand, group, bins, b),
           ),
         },
       });
@@ -176,11 +205,12 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
 }
 
 /** The largest +VMKeepAlive of the jobs packed into new worker `b` (0 when none asks). */
-function jobKeepAlive(demand: Demand, bins: PackedWorkers<DemandClass>, b: number): number {
+function jobKeepAlive(demand: Demand, group: ClassGroup, bins: PackedWorkers, b: number): number {
   let seconds = 0;
-  bins.forEachRun(b, (demandClass, from, count) => {
+  bins.forEachRun(b, (c, from, count) => {
+    const classJobs = (group.classes[c] as DemandClass).jobs;
     for (let k = from; k < from + count; k++) {
-      seconds = Math.max(seconds, demand.keepAlive[demandClass.jobs[k] as number] as number);
+      seconds = Math.max(seconds, demand.keepAlive[classJobs[k] as number] as number);
     }
   });
   return seconds;
