@@ -34,6 +34,7 @@ function isPlainString(raw: unknown): raw is string {
  */
 export class AdReader {
   private scope: AdScope | undefined;
+  private scopeIsCurrent = false;
   private ad: RawAd;
   private layout: AdLayout | undefined;
 
@@ -47,7 +48,7 @@ export class AdReader {
   reset(ad: RawAd, layout?: AdLayout): void {
     this.ad = ad;
     this.layout = layout;
-    this.scope = undefined;
+    this.scopeIsCurrent = false;
   }
 
   /** The attribute's JSON value as HTCondor printed it (case-insensitive name). */
@@ -64,6 +65,8 @@ export class AdReader {
 
   private evaluator(): AdScope {
     if (this.scope === undefined) this.scope = new AdScope(this.ad, this.layout);
+    else if (!this.scopeIsCurrent) this.scope.reset(this.ad, this.layout);
+    this.scopeIsCurrent = true;
     return this.scope;
   }
 

@@ -115,11 +115,22 @@ export class AdScope {
   private lower: Map<string, unknown> | undefined;
   private evaluating: Set<string> | undefined;
 
+  private ad: Readonly<Record<string, unknown>>;
+  private layout: AdLayout | undefined;
+
   /** `layout`, when the caller knows it, resolves names once per layout instead of per ad. */
-  constructor(
-    private readonly ad: Readonly<Record<string, unknown>>,
-    private readonly layout?: AdLayout,
-  ) {}
+  constructor(ad: Readonly<Record<string, unknown>>, layout?: AdLayout) {
+    this.ad = ad;
+    this.layout = layout;
+  }
+
+  /** Evaluates against another ad from now on (one scope serves a whole answer). */
+  reset(ad: Readonly<Record<string, unknown>>, layout?: AdLayout): void {
+    this.ad = ad;
+    this.layout = layout;
+    this.lower = undefined;
+    this.evaluating?.clear();
+  }
 
   lookup(name: string): unknown {
     if (this.layout !== undefined) {
