@@ -1,30 +1,8 @@
 // `cloudscheduler run [dir]`: the daemon. Logs JSON lines to stderr; SIGTERM/SIGINT stop it after
 // the cycle in flight.
 import type { Command } from "commander";
-import { pino } from "pino";
-import { CommandLineCondor } from "../../condor/client.js";
-import { ConfigError } from "../../config/problem.js";
-import { AutomationDeployer } from "../../deploy/automation-deployer.js";
-import { BackoffTracker } from "../../deploy/backoff.js";
-import { resolveStateDir } from "../../deploy/workspace-settings.js";
-import { ConfigRepo } from "../../pool/repo.js";
-import { logConfigEvent, runDaemon, systemClock } from "../../run/daemon.js";
-import { RepoPoolFiles } from "../../run/pool-files.js";
-import { ListenAddressError } from "../../status/errors.js";
-import { listenFromOption } from "../../status/listen.js";
-import { type StatusService, startStatusService } from "../../status/service.js";
-import { WakeableClock } from "../../status/wakeable-clock.js";
-import { ConfigWatcher } from "../../watch/config-watch.js";
+import type { RunOptions } from "../actions/run.js";
 import type { CommandContext } from "../context.js";
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
-
-interface RunOptions {
-  once?: boolean;
-  push?: boolean;
-  syncInterval: string;
-  logLevel: string;
-  listen?: string | boolean;
-}
 
 export function registerRun(program: Command, ctx: CommandContext): void {
   program
@@ -54,106 +32,7 @@ export function registerRun(program: Command, ctx: CommandContext): void {
         "State (Pulumi stacks, status.json) goes to $CLOUDSCHEDULER_STATE_DIR or <dir>/../.cloudscheduler.",
     )
     .action(async (dir: string, opts: RunOptions) => {
+      const { runCommand } = await import("../actions/run.js");
       ctx.setExitCode(await runCommand(dir, opts, ctx));
     });
-}
-
-async function runCommand(dir: string, opts: RunOptions, ctx: CommandContext): Promise<number> {
-  const log = pino(
-    { level: opts.logLevel, base: { service: "cloudscheduler" } },
-    pino.destination(2),
-  );
-  let listen: ReturnType<typeof listenFromOption>;
-  try {
-    listen = listenFromOption(opts.listen, Boolean(opts.once));
-  } catch (err) {
-    if (!(err instanceof ListenAddressError)) throw err;
-    ctx.output.err(`cloudscheduler run: ${err.message}`);
-    return EXIT_USAGE;
-  }
-  let status: StatusService | undefined;
-  const repo = await ConfigRepo.open(dir, { push: Boolean(opts.push) }).catch((err: unknown) => {
-    ctx.output.err(`cloudscheduler run: ${dir} is not a git working tree: ${String(err)}`);
-    return undefined;
-  });
-  if (!repo) return EXIT_USAGE;
-  let watcher: ConfigWatcher;
-  try {
-    watcher = await ConfigWatcher.start({
-      dir,
-      repo,
-      syncIntervalSeconds: Number(opts.syncInterval),
-      logger: log,
-      onEvent: (event) => {
-        logConfigEvent(log, event);
-        void status?.onConfigEvent(event);
-      },
-    });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      ctx.output.err(err.message);
-      return EXIT_USAGE;
-    }
-    throw err;
-  }
-  const { config } = watcher.current();
-  const stateDir = resolveStateDir(dir, ctx.env);
-  const clock = new WakeableClock(systemClock);
-  const backoff = new BackoffTracker();
-  try {
-    status = await startStatusService({
-      stateDir,
-      backoff,
-      now: () => clock.now(),
-      listen,
-      adminToken: ctx.env.CLOUDSCHEDULER_ADMIN_TOKEN,
-      runCycleNow: () => clock.wake(),
-      processMetrics: true,
-      log,
-    });
-  } catch (err) {
-    ctx.output.err(
-      `cloudscheduler run: cannot serve status on ${listen?.host}:${listen?.port} (--listen HOST:PORT or --no-listen): ${String(err)}`,
-    );
-    await watcher.close();
-    return EXIT_USAGE;
-  }
-  await status.configLoaded(config, watcher.current().revision);
-  if (status.server)
-    log.info({ url: status.server.url }, `status dashboard at ${status.server.url}/`);
-  const controller = new AbortController();
-  const stop = (signal: string) => {
-    log.info({ signal }, "stopping after the cycle in flight");
-    controller.abort();
-  };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
-  try {
-    await runDaemon({
-      deps: {
-        condor: new CommandLineCondor(config.condor, { env: ctx.env }),
-        deployer: new AutomationDeployer({
-          configDir: dir,
-          deploy: config.deploy,
-          env: ctx.env,
-          logger: log,
-        }),
-        pools: new RepoPoolFiles(repo),
-        backoff,
-        log,
-      },
-      config: watcher,
-      clock,
-      signal: controller.signal,
-      maxCycles: opts.once ? 1 : undefined,
-      onCycle: (report) => status?.onCycle(report),
-    });
-  } catch (err) {
-    log.error({ err: String(err) }, "scheduler stopped by an unexpected error");
-    return EXIT_FAILURE;
-  } finally {
-    await watcher.close();
-    await status.close();
-  }
-  return EXIT_OK;
 }
