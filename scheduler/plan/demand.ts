@@ -270,6 +270,12 @@ const EMPTY = new Int32Array(0);
  * 16 bits first, skipping digits all keys share.
  */
 function radixSortByKey(indices: Int32Array, keys: Float64Array): Int32Array {
+  // Four passes over 64Ki counters cost more than sorting a few thousand keys directly.
+  if (indices.length < 4096) {
+    return Int32Array.from(
+      Array.from(indices).sort((a, b) => (keys[a] as number) - (keys[b] as number)),
+    );
+  }
   const low = new Uint32Array(keys.length);
   const high = new Uint32Array(keys.length);
   for (const i of indices) {

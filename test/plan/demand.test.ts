@@ -64,3 +64,37 @@ describe("classifyDemand", () => {
     expect(demand.keepAlive[5]).toBe(1800);
   });
 });
+
+describe("classifyDemand on many jobs", () => {
+  it("keeps each class in job id text order, however many jobs (property)", () => {
+    const config = exampleConfig();
+    const job = fc.record({
+      cluster: fc.stringMatching(/^[1-9]\d{0,6}$/),
+      proc: fc.stringMatching(/^\d{1,6}$/),
+      cpus: fc.constantFrom(1, 2),
+      memory: fc.constantFrom(512, 1024),
+    });
+    fc.assert(
+      fc.property(fc.array(job, { minLength: 4096, maxLength: 6000 }), (specs) => {
+        const jobs = specs.map((s) =>
+          idleJob({
+            id: `${s.cluster}.${s.proc}`,
+            requestCpus: s.cpus,
+            requestMemoryMb: s.memory,
+          }),
+        );
+        const demand = classifyDemand(config, jobs);
+        let total = 0;
+        for (const group of demand.groups) {
+          for (const c of group.classes) {
+            const ids = Array.from(c.jobs, (j) => jobs[j]?.id as string);
+            expect(ids).toEqual([...ids].sort(compareText));
+            total += ids.length;
+          }
+        }
+        expect(total).toBe(jobs.length);
+      }),
+      { numRuns: 5 },
+    );
+  });
+});
