@@ -1,6 +1,6 @@
 // Benchmark: how long `cloudscheduler plan`, `validate` and `status` take to start and finish on
 // a small site, beside `node -e 0` (the floor of any Node program) measured in the same run.
-// Run with `npm run bench startup`. Like hyperfine: warm-up runs, then rounds that run the
+// Builds dist/ first (bin/build.js). Run with `npm run bench startup`. Like hyperfine: warm-up runs, then rounds that run the
 // reference and every command once each (interleaved, so load on a shared machine hits them
 // alike); median wall time, and CPU (user + system of the children, from /proc/self/stat).
 // `plan` asks condor_q/condor_status stand-ins that are `cat` of a real answer, so the figure is
@@ -81,6 +81,12 @@ async function site(dir: string): Promise<{ configDir: string; binDir: string }>
 }
 
 export async function run(): Promise<BenchRow[]> {
+  // What users run: the compiled build (bin/cloudscheduler.js runs the sources only when the
+  // build is missing or stale, and says so).
+  const build = spawnSync(process.execPath, [path.join(ROOT, "bin", "build.js")], {
+    encoding: "utf8",
+  });
+  if (build.status !== 0) throw new Error(`npm run build failed: ${build.stderr}`);
   const dir = mkdtempSync(path.join(tmpdir(), "startup-bench-"));
   try {
     const { configDir, binDir } = await site(dir);
