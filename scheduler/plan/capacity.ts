@@ -57,10 +57,15 @@ export interface ExistingWorker {
 
 export interface GroupPacking {
   group: ClassGroup;
-  /** New workers (first-fit decreasing) for the jobs registered workers could not take. */
-  /** Runs of jobs name classes by their index in group.classes. */
+  /**
+   * New workers (first-fit decreasing) for the jobs registered workers could not take: rows
+   * first..end-1 of `bins` (shared by every group); their runs of jobs name classes by their
+   * index in group.classes.
+   */
   bins: PackedWorkers;
-  /** The first `covered` bins are covered by booting workers; the rest are wanted. */
+  first: number;
+  end: number;
+  /** The first `covered` of them are covered by booting workers; the rest are wanted. */
   covered: number;
 }
 
@@ -237,6 +242,7 @@ export function absorbDemand(
   }
 
   const packings = new Map<ClassGroup, GroupPacking>();
+  const bins = new PackedWorkers();
   for (const group of [...groups].sort(compareGroupsForAbsorbing)) {
     const { vmType, image, flavor } = group.shape;
     const shape = registered.find(vmType, image, flavor);
@@ -247,13 +253,13 @@ export function absorbDemand(
         if (list !== undefined && list.length > 0) lists.push(list);
       }
     }
-    const bins = new PackedWorkers(group.shape.capacity);
+    const first = bins.begin(group.shape.capacity);
     group.classes.forEach(({ size, jobs }, c) => {
       const absorbed = shape === undefined ? 0 : placeOnRegistered(lists, size, jobs.length, shape);
       bins.place(c, absorbed, jobs.length - absorbed, size);
     });
     if (shape !== undefined && shape.filled * 4 > shape.listed) tidy(shape);
-    packings.set(group, { group, bins, covered: 0 });
+    packings.set(group, { group, bins, first, end: bins.length, covered: 0 });
   }
 
   // Booting workers of a shape, handed to its groups by maximum flow.
@@ -269,7 +275,7 @@ export function absorbDemand(
     if (bootingByCloud === undefined) continue;
     const clouds = [...bootingByCloud.keys()].sort(compareText);
     const flow = assignByMaxFlow(
-      shapePackings.map((p) => p.bins.length),
+      shapePackings.map((p) => p.end - p.first),
       clouds.map((c) => bootingByCloud.get(c) ?? 0),
       (g, c) => (shapePackings[g] as GroupPacking).group.clouds.includes(clouds[c] as string),
     );

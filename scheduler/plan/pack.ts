@@ -91,32 +91,44 @@ export function placeMany<B extends { free: Size }>(
 }
 
 /**
- * New workers of one shape, packed first fit by runs of identical items (a class of jobs): one
- * row of numbers per worker in typed arrays instead of an object, since a plan may pack tens of
- * thousands of workers it will never boot. A worker's runs (which positions of which class it
- * holds) are a linked list, in the order they were placed. Classes are numbered by the caller.
+ * New workers, packed first fit by runs of identical items (a class of jobs): one row of numbers
+ * per worker in typed arrays instead of an object, since a plan may pack tens of thousands of
+ * workers it will never boot. One instance serves a whole plan: begin() starts the workers of
+ * another shape (a new run of rows, filled apart from the earlier ones). A worker's runs (which
+ * positions of which class it holds) are a linked list, in the order they were placed. Classes
+ * are numbered by the caller.
  */
 export class PackedWorkers {
   private rows = 0;
-  private cores = new Float64Array(16);
-  private memoryMb = new Float64Array(16);
-  private diskKb = new Float64Array(16);
+  private cores = new Float64Array(1024);
+  private memoryMb = new Float64Array(1024);
+  private diskKb = new Float64Array(1024);
   /** Items per worker. */
-  private itemCounts = new Int32Array(16);
-  private firstRun = new Int32Array(16);
-  private lastRun = new Int32Array(16);
+  private itemCounts = new Int32Array(1024);
+  private firstRun = new Int32Array(1024);
+  private lastRun = new Int32Array(1024);
   private runs = 0;
-  private runClass = new Int32Array(16);
-  private runFrom = new Int32Array(16);
-  private runCount = new Int32Array(16);
-  private runNext = new Int32Array(16);
+  private runClass = new Int32Array(1024);
+  private runFrom = new Int32Array(1024);
+  private runCount = new Int32Array(1024);
+  private runNext = new Int32Array(1024);
+  private capacity: Size = { cores: 0, memoryMb: 0, diskKb: 0 };
+  /** The first row of the current shape's workers. */
+  private start = 0;
   /** Workers before this one have less than a core free: no item of a core or more fits. */
   private firstWithRoom = 0;
 
-  constructor(private readonly capacity: Size) {}
-
+  /** Rows so far (all shapes): the current shape's workers are start()..length-1. */
   get length(): number {
     return this.rows;
+  }
+
+  /** Starts packing workers of `capacity`, apart from the workers packed so far. */
+  begin(capacity: Size): number {
+    this.capacity = capacity;
+    this.start = this.rows;
+    this.firstWithRoom = this.rows;
+    return this.start;
   }
 
   /** Items in worker `index`. */
@@ -133,7 +145,7 @@ export class PackedWorkers {
   place(of: number, from: number, count: number, size: Size): number {
     let left = count;
     let at = from;
-    let index = size.cores >= 1 ? this.firstWithRoom : 0;
+    let index = size.cores >= 1 ? this.firstWithRoom : this.start;
     while (left > 0) {
       while (index < this.rows && !this.fitsIn(index, size)) index += 1;
       if (index === this.rows) {

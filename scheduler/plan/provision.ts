@@ -56,10 +56,11 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
   const groupOf: ClassGroup[] = [];
   const streams: { group: ClassGroup; owner: number; size: number }[] = [];
   const blockersOf = new Map<string, Record<string, string>>();
-  for (const { group, bins, covered } of input.absorption.packings) {
-    if (covered >= bins.length) continue;
-    const streamOfOwner = new Int32Array(owners).fill(-1);
-    for (let b = covered; b < bins.length; b++) {
+  const streamOfOwner = new Int32Array(owners).fill(-1);
+  for (const { group, bins, first, end, covered } of input.absorption.packings) {
+    if (first + covered >= end) continue;
+    const opened: number[] = [];
+    for (let b = first + covered; b < end; b++) {
       const candidate = groupOf.length;
       groupOf.push(group);
       bins.forEachRun(b, (c, from, count) => {
@@ -74,6 +75,7 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
           if (stream < 0) {
             stream = streams.length;
             streamOfOwner[owner] = stream;
+            opened.push(owner);
             streams.push({ group, owner, size: 0 });
           }
           streamOf[job] = stream;
@@ -81,6 +83,7 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
         }
       });
     }
+    for (const owner of opened) streamOfOwner[owner] = -1;
   }
   // Each stream's jobs side by side in one array, in packing order.
   const byStream = new Int32Array(packedCount);
@@ -145,10 +148,10 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
   const boots = new Map<string, { cloud: string; shape: Shape; jobs: number; names: string[] }>();
   const decisions: Decision[] = [];
   let candidate = 0;
-  for (const { group, bins, covered } of input.absorption.packings) {
+  for (const { group, bins, first, end, covered } of input.absorption.packings) {
     const { shape } = group;
     let unserved = 0;
-    for (let b = covered; b < bins.length; b++, candidate++) {
+    for (let b = first + covered; b < end; b++, candidate++) {
       const cloud = cloudOf[candidate];
       const jobs = bins.items(b);
       if (state[candidate] !== GRANTED || cloud === undefined) {
