@@ -102,11 +102,11 @@ const richWorldArb: fc.Arbitrary<PlanInput> = worldArb.chain((input) =>
 
 describe("the new planner against the frozen old one", () => {
   it("plans random worlds exactly as before", () => {
-    fc.assert(fc.property(worldArb, same), { numRuns: 1500 });
+    fc.assert(fc.property(worldArb, same), { numRuns: 4000 });
   });
 
   it("plans random worlds of many jobs, odd ids and tied owners exactly as before", () => {
-    fc.assert(fc.property(richWorldArb, same), { numRuns: 1500 });
+    fc.assert(fc.property(richWorldArb, same), { numRuns: 4000 });
   });
 
   it("plans scaled-down benchmark worlds exactly as before", () => {
