@@ -1,13 +1,11 @@
-// Benchmark runner: each bench/<name>.ts exports `run()` returning rows; this prints them.
+// Benchmark runner: each bench/<name>.ts exports `run()` returning rows; this prints them, each
+// figure beside its reference from the same run and their ratio (bench/lib/row.ts).
 // Benchmarks never run in the test suite; their figures go in the closing notes.
 import { readdir } from "node:fs/promises";
 import { basename } from "node:path";
+import { type BenchRow, formatRows } from "./lib/row.js";
 
-export interface BenchRow {
-  name: string;
-  value: number;
-  unit: string;
-}
+export type { BenchRow } from "./lib/row.js";
 
 interface BenchModule {
   run(): Promise<BenchRow[]>;
@@ -27,11 +25,7 @@ export async function main(only: string[]): Promise<number> {
     try {
       const mod = (await import(new URL(`${name}.ts`, dir).href)) as BenchModule;
       const rows = await mod.run();
-      for (const row of rows) {
-        process.stdout.write(
-          `${row.name.padEnd(60)} ${formatValue(row.value).padStart(12)} ${row.unit}\n`,
-        );
-      }
+      if (rows.length > 0) process.stdout.write(formatRows(rows));
     } catch (err) {
       failed++;
       process.stdout.write(`FAILED: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -39,8 +33,4 @@ export async function main(only: string[]): Promise<number> {
     process.stdout.write(`(${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
   }
   return failed === 0 ? 0 : 1;
-}
-
-function formatValue(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toFixed(value < 10 ? 3 : 1);
 }

@@ -12,6 +12,7 @@ import { comparePolicies } from "../scheduler/sim/compare.js";
 import { benchRows, policyTable } from "../scheduler/sim/report.js";
 import { simConfig } from "../scheduler/sim/sim-config.js";
 import { readTrace } from "../scheduler/sim/trace.js";
+import { type BenchRow, formatRows } from "./lib/row.js";
 
 const NASA = fileURLToPath(
   new URL("../test/fixtures/traces/NASA-iPSC-1993-3.1-cln.swf.gz", import.meta.url),
@@ -19,9 +20,7 @@ const NASA = fileURLToPath(
 const GAIA = fileURLToPath(new URL("./traces/UniLu-Gaia-2014-2.swf", import.meta.url));
 const GAIA_JOBS = 10_000;
 
-type Row = { name: string; value: number; unit: string };
-
-async function replay(label: string, path: string, jobs?: number): Promise<Row[]> {
+async function replay(label: string, path: string, jobs?: number): Promise<BenchRow[]> {
   let trace = await readTrace(path);
   if (jobs !== undefined && trace.jobs.length > jobs) {
     trace = {
@@ -43,7 +42,13 @@ async function replay(label: string, path: string, jobs?: number): Promise<Row[]
   const used = process.cpuUsage(cpu);
   process.stdout.write(`${policyTable(report)}\n\n`);
   return [
-    ...benchRows(report).map((row) => ({ ...row, name: `${label}: ${row.name}` })),
+    ...withReferences(benchRows(report)).map((row) => ({
+      ...row,
+      name: `${label}: ${row.name}`,
+      ...(row.reference
+        ? { reference: { ...row.reference, name: `${label}: ${row.reference.name}` } }
+        : {}),
+    })),
     {
       name: `${label}: wall time, 3 policies x ${trace.jobs.length} jobs`,
       value: (performance.now() - wall) / 1000,
@@ -57,15 +62,37 @@ async function replay(label: string, path: string, jobs?: number): Promise<Row[]
   ];
 }
 
-export async function run(): Promise<Row[]> {
+export async function run(): Promise<BenchRow[]> {
   const rows = await replay("NASA", NASA);
   if (existsSync(GAIA)) rows.push(...(await replay("Gaia", GAIA, GAIA_JOBS)));
   else process.stdout.write("second trace skipped: run bench/traces/fetch-gaia.sh first\n");
   return rows;
 }
 
+/**
+ * Each figure beside its reference from the same run: cloudscheduler's wait, paid core-hours
+ * and utilisation beside their bounds; every other policy's figures beside cloudscheduler's.
+ */
+function withReferences(rows: BenchRow[]): BenchRow[] {
+  const byName = new Map(rows.map((row) => [row.name, row.value]));
+  const bounds: Record<string, string> = {
+    "mean wait": "bound: wait (median cold boot)",
+    "p95 wait": "bound: wait (median cold boot)",
+    "paid VM core-hours": "bound: paid core-hours (job core-hours)",
+    "utilisation (job / paid core-hours)": "bound: utilisation",
+  };
+  return rows.map((row) => {
+    const [policy, metric] = row.name.split(": ", 2) as [string, string | undefined];
+    if (metric === undefined || policy === "bound") return row;
+    const referenceName =
+      policy === "cloudscheduler" ? bounds[metric] : `cloudscheduler: ${metric}`;
+    const value = referenceName === undefined ? undefined : byName.get(referenceName);
+    return referenceName === undefined || value === undefined
+      ? row
+      : { ...row, reference: { name: referenceName, value } };
+  });
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const row of await run()) {
-    process.stdout.write(`${row.name.padEnd(56)} ${row.value.toFixed(3)} ${row.unit}\n`);
-  }
+  process.stdout.write(formatRows(await run()));
 }

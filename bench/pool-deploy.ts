@@ -19,17 +19,12 @@ import { acquireCloudLock } from "../test/support/cloud-lock.js";
 import { OpenStackApi } from "../test/support/openstack-api.js";
 import { ensureSecurityGroup, poolWorker, workerServers } from "../test/support/pool-fixtures.js";
 import { pulumiSandbox } from "../test/support/pulumi-sandbox.js";
+import type { BenchRow } from "./lib/row.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const CLOUD = "alberta";
 
-interface Row {
-  name: string;
-  value: number;
-  unit: string;
-}
-
-export async function run(): Promise<Row[]> {
+export async function run(): Promise<BenchRow[]> {
   const real = await findPulumiCli(process.env);
   if (
     !real ||
@@ -78,7 +73,9 @@ export async function run(): Promise<Row[]> {
     config,
     workers: workers.slice(0, n).filter((_, i) => i + 1 !== skip),
   });
-  const rows: Row[] = [];
+  const rows: BenchRow[] = [];
+  /** The first measurement (add 1 to an empty pool) is the reference of the later ones. */
+  const firstOf = new Map<string, number>();
   const engineCpu = (): number =>
     existsSync(cpuLog)
       ? readFileSync(cpuLog, "utf8")
@@ -97,13 +94,23 @@ export async function run(): Promise<Row[]> {
     const nodeCpu = process.cpuUsage(node);
     const c = result.changes;
     const label = `${name} (+${c.create} ~${c.update} -${c.delete} =${c.same})`;
-    rows.push({ name: `${label}: wall`, value: seconds, unit: "s" });
-    rows.push({ name: `${label}: engine+provider CPU`, value: engineCpu(), unit: "s" });
-    rows.push({
-      name: `${label}: node CPU`,
-      value: (nodeCpu.user + nodeCpu.system) / 1e6,
-      unit: "s",
-    });
+    const figures: [string, number, string][] = [
+      ["wall", seconds, "s"],
+      ["engine+provider CPU", engineCpu(), "s"],
+      ["node CPU", (nodeCpu.user + nodeCpu.system) / 1e6, "s"],
+    ];
+    for (const [what, value, unit] of figures) {
+      const first = firstOf.get(what);
+      if (first === undefined) firstOf.set(what, value);
+      rows.push({
+        name: `${label}: ${what}`,
+        value,
+        unit,
+        ...(first === undefined
+          ? {}
+          : { reference: { name: `add 1 to an empty pool: ${what}`, value: first } }),
+      });
+    }
   };
   try {
     await deployer.up(input(0)); // the empty pool: stack and provider exist, no servers
@@ -121,6 +128,7 @@ export async function run(): Promise<Row[]> {
       name: "servers in Nova after removing 1 of 50",
       value: left.length,
       unit: "servers",
+      reference: { name: "servers wanted", value: 49 },
     });
   } finally {
     await deployer.destroy(CLOUD);

@@ -1,10 +1,17 @@
-// Splits the JSON array that `condor_q -json` / `condor_status -json` print into one ad at a time,
-// as the bytes arrive, so a 100k-job answer never exists as one string or one parsed array.
+// Splits the JSON array that `condor_q -json` / `condor_status -json` print into ads, as the
+// bytes arrive, so a 100k-job answer never exists as one string or one parsed array.
 //
-// Only the structure between ads is scanned here ('[', '{', '}', ',', ']', strings and their
-// escapes); each complete ad is handed to JSON.parse. All structural characters are ASCII and
-// UTF-8 never uses ASCII bytes inside a multi-byte character, so scanning bytes is exact and
-// offsets in errors are true byte offsets.
+// Two paths give the same ads and the same errors:
+// - The fast path takes the bytes up to the last separator line ("\n,\n", how HTCondor puts
+//   ads apart) or the closing ']', and parses them with one JSON.parse as "[" + bytes + "]".
+//   That parse succeeds only if the cut lies between ads: JSON text holds no raw newline inside
+//   a string, and a cut inside an ad leaves brackets or a string open. Every element must be
+//   an object, and the bytes at most maxAdBytes, or the fast path declines.
+// - The exact scanner steps over the structure between ads ('[', '{', '}', ',', ']', strings
+//   and their escapes) and hands each complete ad to JSON.parse. It takes over whenever the
+//   fast path declines (bad input, another layout), so errors name the same ad and byte. All
+//   structural characters are ASCII and UTF-8 never uses ASCII bytes inside a multi-byte
+//   character, so scanning bytes is exact and offsets in errors are true byte offsets.
 import { CondorParseError } from "./errors.js";
 
 /** One ClassAd as HTCondor prints it in JSON: attribute name -> JSON value. */
@@ -13,9 +20,15 @@ export type RawAd = Record<string, unknown>;
 export interface AdStreamOptions {
   /** Largest single ad accepted, in bytes (a runaway ad is an error, not an OOM). */
   maxAdBytes?: number;
+  /** false: the exact scanner reads every byte (the reference the fast path is tested against). */
+  fastPath?: boolean;
 }
 
 const DEFAULT_MAX_AD_BYTES = 16 * 1024 * 1024;
+/** Chunks are split into slices of at most this many bytes: one JSON.parse per slice. */
+const SLICE_BYTES = 256 * 1024;
+/** Bytes the fast path holds without finding a cut before the exact scanner takes them. */
+const MAX_HELD_BYTES = 1024 * 1024;
 
 const OPEN_BRACKET = 0x5b; // [
 const CLOSE_BRACKET = 0x5d; // ]
@@ -24,6 +37,9 @@ const CLOSE_BRACE = 0x7d; // }
 const COMMA = 0x2c;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const NEWLINE = 0x0a;
+/** HTCondor's separator line between ads. */
+const SEPARATOR = Buffer.from("\n,\n");
 
 type Expecting =
   | "array" // nothing but whitespace seen yet
@@ -46,23 +62,31 @@ function isWhitespace(byte: number): boolean {
 
 /**
  * Incremental splitter: push() chunks, collect the complete ads it returns, then finish().
- * Memory is the bytes of the ad in progress plus whatever the caller keeps.
+ * Memory is the bytes since the last complete ad (at most a slice plus one ad) plus whatever
+ * the caller keeps.
  */
 export class AdSplitter {
   private expecting: Expecting = "array";
+  /** Byte offset of the first byte not yet consumed (the first held byte, if any). */
   private offset = 0;
   private adCount = 0;
-  /** Inside an ad: nesting depth of {} and [], string/escape state, the bytes so far. */
+  /** Inside an ad (exact scanner): nesting depth of {} and [], string/escape state, bytes. */
   private depth = 0;
   private inString = false;
   private escaped = false;
   private adStart = 0;
   private adBytes = 0;
   private pieces: Buffer[] = [];
+  /** Bytes the fast path holds: between ads, no cut in them yet. */
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  private failure: CondorParseError | undefined;
   private readonly maxAdBytes: number;
+  private readonly fastPath: boolean;
 
   constructor(options: AdStreamOptions = {}) {
     this.maxAdBytes = options.maxAdBytes ?? DEFAULT_MAX_AD_BYTES;
+    this.fastPath = options.fastPath ?? true;
   }
 
   /** Ads completed so far. */
@@ -70,8 +94,194 @@ export class AdSplitter {
     return this.adCount;
   }
 
+  /**
+   * The ads this chunk completes. On bad input it returns the ads before the problem and keeps
+   * the error for throwIfFailed() (and every later call): a caller that reads the ads in order
+   * meets the first problem of the answer in byte order, however the bytes were chunked.
+   */
   push(chunk: Buffer): RawAd[] {
+    this.throwIfFailed();
     const ads: RawAd[] = [];
+    try {
+      this.pushChunk(chunk, ads);
+    } catch (error) {
+      if (!(error instanceof CondorParseError)) throw error;
+      this.failure = error;
+    }
+    return ads;
+  }
+
+  /** Throws the problem push() found, if any. */
+  throwIfFailed(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private pushChunk(chunk: Buffer, ads: RawAd[]): void {
+    for (let at = 0; at < chunk.length; at += SLICE_BYTES) {
+      this.pushSlice(
+        at === 0 && chunk.length <= SLICE_BYTES ? chunk : chunk.subarray(at, at + SLICE_BYTES),
+        ads,
+      );
+    }
+  }
+
+  /**
+   * Call at end of output: the last ads. 0 bytes is a valid empty answer; anything unfinished is
+   * an error, kept like push()'s for throwIfFailed() after the ads before it.
+   */
+  finish(): RawAd[] {
+    this.throwIfFailed();
+    const ads: RawAd[] = [];
+    try {
+      this.releaseHeld(ads);
+      this.checkComplete();
+    } catch (error) {
+      if (!(error instanceof CondorParseError)) throw error;
+      this.failure = error;
+    }
+    return ads;
+  }
+
+  private checkComplete(): void {
+    if (this.expecting === "end") return;
+    if (this.expecting === "array" && this.offset === 0) return;
+    const what =
+      this.depth > 0
+        ? `inside ad ${this.adCount} (started at byte ${this.adStart})`
+        : `expecting ${EXPECTING_TEXT[this.expecting]}`;
+    throw new CondorParseError(
+      `HTCondor's JSON answer ended early at byte ${this.offset} ${what}, after ${this.adCount} complete ads: truncated output`,
+      this.offset,
+      this.depth > 0 ? this.adCount : undefined,
+    );
+  }
+
+  private pushSlice(slice: Buffer, ads: RawAd[]): void {
+    if (!this.fastPath) {
+      this.scan(slice, ads, false);
+      return;
+    }
+    let rest = slice;
+    if (!this.betweenAds()) {
+      // Finish the ad in progress (or the opening '[') exactly, then go on fast.
+      const used = this.scan(rest, ads, true);
+      if (used === rest.length) return;
+      rest = rest.subarray(used);
+    }
+    this.pushFast(rest, ads);
+  }
+
+  /** Between ads, before an ad: where the fast path can start. */
+  private betweenAds(): boolean {
+    return this.depth === 0 && (this.expecting === "first-ad" || this.expecting === "next-ad");
+  }
+
+  private pushFast(slice: Buffer, ads: RawAd[]): void {
+    const cut = this.lastCut(slice);
+    if (cut === -1) {
+      this.held.push(slice);
+      this.heldBytes += slice.length;
+      if (this.heldBytes > Math.min(MAX_HELD_BYTES, this.maxAdBytes)) this.releaseHeld(ads);
+      return;
+    }
+    const isEnd = slice[cut] === CLOSE_BRACKET;
+    const parsed = this.parseRegion(slice, cut, isEnd);
+    if (parsed === undefined) {
+      // Not a cut between ads, or bad input: the exact scanner decides, with its errors.
+      this.held.push(slice);
+      this.heldBytes += slice.length;
+      this.releaseHeld(ads);
+      return;
+    }
+    for (const ad of parsed) ads.push(ad);
+    this.adCount += parsed.length;
+    this.offset += this.heldBytes + cut + 1;
+    this.held = [];
+    this.heldBytes = 0;
+    this.expecting = isEnd ? "end" : "next-ad";
+    const rest = slice.subarray(cut + 1);
+    if (rest.length === 0) return;
+    if (isEnd) this.scan(rest, ads, false);
+    else {
+      this.held.push(rest);
+      this.heldBytes = rest.length;
+    }
+  }
+
+  /**
+   * Where the fast path may cut this slice: the comma of its last separator line, or a
+   * closing ']' followed by whitespace only; -1 for neither.
+   */
+  private lastCut(slice: Buffer): number {
+    let last = slice.length - 1;
+    while (last >= 0 && isWhitespace(slice[last] as number)) last--;
+    if (last >= 0 && slice[last] === CLOSE_BRACKET) return last;
+    const separator = slice.lastIndexOf(SEPARATOR);
+    if (separator !== -1) return separator + 1;
+    // A separator line split between the held bytes and this slice.
+    const previous = this.held[this.held.length - 1];
+    if (previous === undefined || previous.length === 0) return -1;
+    const end = previous.length - 1;
+    if (slice[0] === NEWLINE && previous[end] === COMMA && previous[end - 1] === NEWLINE) {
+      return -1; // the comma is in the held bytes: left to the next cut
+    }
+    if (
+      slice.length >= 2 &&
+      slice[0] === COMMA &&
+      slice[1] === NEWLINE &&
+      previous[end] === NEWLINE
+    )
+      return 0;
+    return -1;
+  }
+
+  /** The ads in held bytes + slice[0, cut), if they are a complete run of ads; else undefined. */
+  private parseRegion(slice: Buffer, cut: number, isEnd: boolean): RawAd[] | undefined {
+    const length = this.heldBytes + cut;
+    if (length > this.maxAdBytes) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(this.regionText(slice, cut));
+    } catch {
+      return undefined;
+    }
+    const ads = parsed as unknown[];
+    // "[" and "]" alone is the empty answer; a ',' or a ']' after ',' needs an ad before it.
+    if (ads.length === 0 && !(isEnd && this.expecting === "first-ad")) return undefined;
+    for (const ad of ads) {
+      if (ad === null || typeof ad !== "object" || Array.isArray(ad)) return undefined;
+    }
+    return ads as RawAd[];
+  }
+
+  /** "[" + held bytes + slice[0, cut) + "]" as text. */
+  private regionText(slice: Buffer, cut: number): string {
+    // Decoding piece by piece is exact when no piece ends inside a UTF-8 sequence (an ASCII last
+    // byte); otherwise the pieces are joined first.
+    let text = "[";
+    for (const piece of this.held) {
+      if (piece.length > 0 && (piece[piece.length - 1] as number) >= 0x80) {
+        return `[${Buffer.concat([...this.held, slice.subarray(0, cut)]).toString("utf8")}]`;
+      }
+      text += piece.toString("utf8");
+    }
+    return `${text}${slice.toString("utf8", 0, cut)}]`;
+  }
+
+  /** Hands the held bytes to the exact scanner. */
+  private releaseHeld(ads: RawAd[]): void {
+    const held = this.held;
+    this.held = [];
+    this.heldBytes = 0;
+    for (const piece of held) this.scan(piece, ads, false);
+  }
+
+  /**
+   * The exact scanner: consumes `chunk` from its start (byte `this.offset`), appending the ads
+   * it completes. With `yieldWhenBetween`, it stops right after the '[' or ',' that leaves it
+   * between ads, for the fast path to go on; returns the bytes consumed.
+   */
+  private scan(chunk: Buffer, ads: RawAd[], yieldWhenBetween: boolean): number {
     let pieceStart = this.depth > 0 ? 0 : -1;
     for (let i = 0; i < chunk.length; i++) {
       const byte = chunk[i] as number;
@@ -120,27 +330,15 @@ export class AdSplitter {
         case "end":
           this.fail(byte, at);
       }
+      if (yieldWhenBetween && this.betweenAds()) {
+        this.offset += i + 1;
+        return i + 1;
+      }
     }
     if (this.depth > 0 && pieceStart >= 0) this.addPiece(chunk.subarray(pieceStart));
     this.offset += chunk.length;
-    return ads;
+    return chunk.length;
   }
-
-  /** Call at end of output: 0 bytes is a valid empty answer; anything unfinished is an error. */
-  finish(): void {
-    if (this.expecting === "end") return;
-    if (this.expecting === "array" && this.offset === 0) return;
-    const what =
-      this.depth > 0
-        ? `inside ad ${this.adCount} (started at byte ${this.adStart})`
-        : `expecting ${EXPECTING_TEXT[this.expecting]}`;
-    throw new CondorParseError(
-      `HTCondor's JSON answer ended early at byte ${this.offset} ${what}, after ${this.adCount} complete ads: truncated output`,
-      this.offset,
-      this.depth > 0 ? this.adCount : undefined,
-    );
-  }
-
   /**
    * Inside a string: jumps to its closing quote (returns its index, string closed) or past the
    * chunk's end (string still open). indexOf does the scanning: most bytes of an ad are strings.
@@ -222,26 +420,43 @@ export class AdSplitter {
   }
 }
 
-/** Yields the ads of one answer as its chunks arrive; throws CondorParseError on bad input. */
-export async function* streamAds(
+/**
+ * Yields the ads of one answer in batches (the ads each chunk completes) as its chunks arrive;
+ * throws CondorParseError on bad input. The path for large answers: one step per chunk.
+ */
+export async function* streamAdBatches(
   chunks: AsyncIterable<Buffer | Uint8Array | string>,
   options: AdStreamOptions = {},
-): AsyncGenerator<RawAd> {
+): AsyncGenerator<RawAd[]> {
   const splitter = new AdSplitter(options);
   for await (const chunk of chunks) {
     const buffer =
       typeof chunk === "string"
         ? Buffer.from(chunk, "utf8")
         : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    yield* splitter.push(buffer);
+    const ads = splitter.push(buffer);
+    if (ads.length > 0) yield ads;
+    splitter.throwIfFailed();
   }
-  splitter.finish();
+  const last = splitter.finish();
+  if (last.length > 0) yield last;
+  splitter.throwIfFailed();
+}
+
+/** Yields the ads of one answer one by one as its chunks arrive; the same rules as above. */
+export async function* streamAds(
+  chunks: AsyncIterable<Buffer | Uint8Array | string>,
+  options: AdStreamOptions = {},
+): AsyncGenerator<RawAd> {
+  for await (const ads of streamAdBatches(chunks, options)) yield* ads;
 }
 
 /** Whole-buffer convenience (tests, small answers): the same rules as streamAds. */
 export function parseAds(text: Buffer | string, options: AdStreamOptions = {}): RawAd[] {
   const splitter = new AdSplitter(options);
   const ads = splitter.push(typeof text === "string" ? Buffer.from(text, "utf8") : text);
-  splitter.finish();
+  splitter.throwIfFailed();
+  for (const ad of splitter.finish()) ads.push(ad);
+  splitter.throwIfFailed();
   return ads;
 }

@@ -3,11 +3,11 @@
 // jobs" or "zero workers" (that would tear the pool down).
 import type { CondorConfig } from "../config/schema.js";
 import { condorEnv } from "../secrets/child-env.js";
-import { type AdStreamOptions, streamAds } from "./ad-stream.js";
+import type { AdStreamOptions } from "./ad-stream.js";
 import { condorDrainArgs, condorOffArgs, condorQArgs, condorStatusArgs } from "./commands.js";
 import { groupWorkers } from "./group-workers.js";
-import { parseJobs } from "./parse-jobs.js";
-import { parseSlots } from "./parse-slots.js";
+import { readJobs } from "./parse-jobs.js";
+import { readSlots } from "./parse-slots.js";
 import { type CondorTool, collectText, type RunOptions, runTool } from "./run.js";
 import { partitionTrusted, type UntrustedSlot } from "./slot-trust.js";
 import type { Job, ObservedWorker } from "./types.js";
@@ -60,13 +60,13 @@ export class CommandLineCondor implements CondorClient {
 
   async jobs(): Promise<Job[]> {
     return this.run("condor_q", condorQArgs(this.config), (stdout) =>
-      parseJobs(streamAds(stdout, this.options.adStream)),
+      readJobs(stdout, this.options.adStream),
     );
   }
 
   async workers(): Promise<ObservedWorker[]> {
     const slots = await this.run("condor_status", condorStatusArgs(this.config), (stdout) =>
-      parseSlots(streamAds(stdout, this.options.adStream)),
+      readSlots(stdout, this.options.adStream),
     );
     if (this.options.workerIdentity === "unchecked") return groupWorkers(slots);
     const { trusted, untrusted } = partitionTrusted(slots);

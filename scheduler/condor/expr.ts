@@ -6,6 +6,7 @@
 // integer division truncates, strict UNDEFINED/ERROR propagation, non-strict && / || / ?:,
 // case-insensitive == on strings, `is`/`isnt` never undefined. Unsupported syntax or functions
 // evaluate to undefined (parse) or error (unknown function): the caller applies its default.
+import type { AdLayout } from "./ad-layout.js";
 import { type BinaryOp, type Node, parseExpression } from "./expr-syntax.js";
 
 export type Value =
@@ -26,33 +27,116 @@ const MAX_REFERENCE_DEPTH = 16;
 const EXPR_PREFIX = "/Expr(";
 const EXPR_SUFFIX = ")/";
 
+/** Is this HTCondor's JSON form of an expression, "/Expr(<text>)/"? (No copy made.) */
+export function isExpr(value: unknown): value is string {
+  return typeof value === "string" && value.startsWith(EXPR_PREFIX) && value.endsWith(EXPR_SUFFIX);
+}
+
 /** The expression text inside HTCondor's JSON form "/Expr(<text>)/", or undefined. */
 export function unwrapExpr(value: unknown): string | undefined {
-  if (typeof value !== "string") return undefined;
-  if (!value.startsWith(EXPR_PREFIX) || !value.endsWith(EXPR_SUFFIX)) return undefined;
+  if (!isExpr(value)) return undefined;
   return value.slice(EXPR_PREFIX.length, value.length - EXPR_SUFFIX.length);
 }
 
-// The same few expressions repeat on every job (HTCondor's defaults): parse each once.
+// The same few expressions repeat on every job (HTCondor's defaults): parse each once, and note
+// the attributes it reads, so an ad that has none of them gets the value computed once.
 const PARSE_CACHE_LIMIT = 1024;
-const parseCache = new Map<string, Node | undefined>();
 
-function parseCached(text: string): Node | undefined {
-  if (parseCache.has(text)) return parseCache.get(text);
-  const node = parseExpression(text);
-  if (parseCache.size >= PARSE_CACHE_LIMIT) parseCache.clear();
-  parseCache.set(text, node);
-  return node;
+interface Compiled {
+  node: Node | undefined;
+  /** Attributes of the ad itself (unscoped or MY.) that the expression reads. */
+  references: string[];
+  /** Its value when none of `references` is set (computed on first use). */
+  alone?: Value;
+}
+
+const parseCache = new Map<string, Compiled>();
+
+function compiled(text: string): Compiled {
+  let entry = parseCache.get(text);
+  if (entry === undefined) {
+    const node = parseExpression(text);
+    entry = { node, references: node === undefined ? [] : ownReferences(node) };
+    if (parseCache.size >= PARSE_CACHE_LIMIT) parseCache.clear();
+    parseCache.set(text, entry);
+  }
+  return entry;
+}
+
+// Every job ad carries its own copy of the same few "/Expr(...)/" strings: comparing with the
+// last few seen is cheaper than hashing each copy for the cache.
+const RECENT = 4;
+const recentWrapped: string[] = [];
+const recentCompiled: Compiled[] = [];
+
+function compiledWrapped(wrapped: string): Compiled {
+  for (let i = 0; i < recentWrapped.length; i++) {
+    if (recentWrapped[i] === wrapped) return recentCompiled[i] as Compiled;
+  }
+  const entry = compiled(wrapped.slice(EXPR_PREFIX.length, wrapped.length - EXPR_SUFFIX.length));
+  recentWrapped.unshift(wrapped);
+  recentCompiled.unshift(entry);
+  if (recentWrapped.length > RECENT) {
+    recentWrapped.pop();
+    recentCompiled.pop();
+  }
+  return entry;
+}
+
+function ownReferences(node: Node, into: string[] = []): string[] {
+  switch (node.type) {
+    case "attr":
+      if (node.scope === "" || node.scope === "my") into.push(node.name);
+      break;
+    case "list":
+      for (const item of node.items) ownReferences(item, into);
+      break;
+    case "call":
+      for (const arg of node.args) ownReferences(arg, into);
+      break;
+    case "unary":
+      ownReferences(node.operand, into);
+      break;
+    case "binary":
+      ownReferences(node.left, into);
+      ownReferences(node.right, into);
+      break;
+    case "cond":
+      ownReferences(node.test, into);
+      ownReferences(node.then, into);
+      ownReferences(node.else, into);
+      break;
+  }
+  return into;
 }
 
 /** One ad, for evaluation: case-insensitive attribute lookup (index built on first miss). */
 export class AdScope {
   private lower: Map<string, unknown> | undefined;
-  private readonly evaluating = new Set<string>();
+  private evaluating: Set<string> | undefined;
 
-  constructor(private readonly ad: Readonly<Record<string, unknown>>) {}
+  private ad: Readonly<Record<string, unknown>>;
+  private layout: AdLayout | undefined;
+
+  /** `layout`, when the caller knows it, resolves names once per layout instead of per ad. */
+  constructor(ad: Readonly<Record<string, unknown>>, layout?: AdLayout) {
+    this.ad = ad;
+    this.layout = layout;
+  }
+
+  /** Evaluates against another ad from now on (one scope serves a whole answer). */
+  reset(ad: Readonly<Record<string, unknown>>, layout?: AdLayout): void {
+    this.ad = ad;
+    this.layout = layout;
+    this.lower = undefined;
+    this.evaluating?.clear();
+  }
 
   lookup(name: string): unknown {
+    if (this.layout !== undefined) {
+      const key = this.layout.key(name);
+      return key === undefined ? undefined : this.ad[key];
+    }
     if (Object.hasOwn(this.ad, name)) return this.ad[name];
     if (this.lower === undefined) {
       this.lower = new Map();
@@ -63,22 +147,53 @@ export class AdScope {
 
   /** Evaluates attribute `name` of this ad; an expression attribute is evaluated in turn. */
   attribute(name: string, depth = 0): Value {
-    const key = name.toLowerCase();
-    if (this.evaluating.has(key) || depth > MAX_REFERENCE_DEPTH) return ERROR;
+    if (depth > MAX_REFERENCE_DEPTH) return ERROR;
     const raw = this.lookup(name);
-    const text = unwrapExpr(raw);
-    if (text === undefined) return fromJson(raw);
+    // Only an expression can be under evaluation, so a plain value needs no cycle check.
+    if (!isExpr(raw)) return fromJson(raw);
+    if (this.evaluating?.has(name.toLowerCase())) return ERROR;
+    const entry = compiledWrapped(raw);
+    if (entry.node === undefined) return UNDEFINED;
+    if (this.alone(entry, depth + 1)) return this.aloneValue(entry, depth + 1);
+    const key = name.toLowerCase();
+    this.evaluating ??= new Set();
     this.evaluating.add(key);
     try {
-      return this.expression(text, depth + 1);
+      return evaluate(entry.node, this, depth + 1);
     } finally {
       this.evaluating.delete(key);
     }
   }
 
   expression(text: string, depth = 0): Value {
-    const node = parseCached(text);
-    return node === undefined ? UNDEFINED : evaluate(node, this, depth);
+    const entry = compiled(text);
+    if (entry.node === undefined) return UNDEFINED;
+    if (this.alone(entry, depth)) return this.aloneValue(entry, depth);
+    return evaluate(entry.node, this, depth);
+  }
+
+  /**
+   * Does the expression read only attributes this ad does not set? Below the reference limit an
+   * unset attribute reads as undefined whatever the depth, so its value is then the same for
+   * every ad (computed once, in `alone`), and it cannot recurse.
+   */
+  private alone(entry: Compiled, depth: number): boolean {
+    return depth <= MAX_REFERENCE_DEPTH && this.setsNoneOf(entry.references);
+  }
+
+  private aloneValue(entry: Compiled, depth: number): Value {
+    if (entry.alone === undefined && entry.node !== undefined)
+      entry.alone = evaluate(entry.node, this, depth);
+    return entry.alone ?? UNDEFINED;
+  }
+
+  private setsNoneOf(names: readonly string[]): boolean {
+    if (this.layout !== undefined) return this.layout.setsNoneOf(names);
+    for (const name of names) {
+      const raw = this.lookup(name);
+      if (raw !== undefined && raw !== null) return false;
+    }
+    return true;
   }
 }
 

@@ -11,7 +11,8 @@
 //   +VMStorage GB in KiB, else DEFAULT_REQUEST_DISK_KB.
 // Fractions are rounded up; negative or non-finite results count as undefined.
 import { z } from "zod";
-import type { RawAd } from "./ad-stream.js";
+import { AdLayout, AdLayouts } from "./ad-layout.js";
+import { type AdStreamOptions, type RawAd, streamAdBatches } from "./ad-stream.js";
 import { AdReader } from "./ad-values.js";
 import { CondorParseError } from "./errors.js";
 import type { Job, JobState } from "./types.js";
@@ -64,6 +65,30 @@ const identity = z.object({
   JobStatus: z.number().int().min(1).max(7),
   Owner: z.string().min(1),
 });
+type Identity = z.infer<typeof identity>;
+
+type JobAttribute = (typeof JOB_ATTRIBUTES)[number];
+const at = (name: JobAttribute): number => JOB_ATTRIBUTES.indexOf(name);
+// Positions in JOB_ATTRIBUTES: a layout resolves the whole list once (AdLayout.keysOf).
+const CLUSTER_ID = at("ClusterId");
+const PROC_ID = at("ProcId");
+const JOB_STATUS = at("JobStatus");
+const OWNER = at("Owner");
+const Q_DATE = at("QDate");
+const ENTERED_CURRENT_STATUS = at("EnteredCurrentStatus");
+const JOB_PRIO = at("JobPrio");
+const REQUEST_CPUS = at("RequestCpus");
+const REQUEST_MEMORY = at("RequestMemory");
+const REQUEST_DISK = at("RequestDisk");
+const VM_TYPE = at("VMType");
+const VM_AMI = at("VMAMI");
+const VM_INSTANCE_TYPE = at("VMInstanceType");
+const VM_CPU_CORES = at("VMCPUCores");
+const VM_MEM = at("VMMem");
+const VM_STORAGE = at("VMStorage");
+const VM_KEEP_ALIVE = at("VMKeepAlive");
+const TARGET_CLOUDS = at("TargetClouds");
+const REMOTE_HOST = at("RemoteHost");
 
 /** Names an ad in an error: its index, and its job id when that much is readable. */
 function describeAd(read: AdReader, index: number): string {
@@ -78,65 +103,138 @@ function whole(n: number | undefined): number | undefined {
   return n === undefined ? undefined : Math.ceil(n);
 }
 
+function isCount(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** The value of JOB_ATTRIBUTES[i], from an ad's values and its layout's positions of them. */
+function valueAt(values: readonly unknown[], positions: readonly number[], i: number): unknown {
+  const position = positions[i] as number;
+  return position === -1 ? undefined : values[position];
+}
+
+/**
+ * The identity of one ad. The common case is checked by hand (the same rules as the schema);
+ * the schema runs only for an ad that fails them, to say why.
+ */
+function identityOf(
+  ad: readonly unknown[],
+  keys: readonly number[],
+  read: AdReader,
+  index: number,
+): Identity {
+  const ClusterId = valueAt(ad, keys, CLUSTER_ID);
+  const ProcId = valueAt(ad, keys, PROC_ID);
+  const JobStatus = valueAt(ad, keys, JOB_STATUS);
+  const Owner = valueAt(ad, keys, OWNER);
+  if (
+    isCount(ClusterId) &&
+    isCount(ProcId) &&
+    isCount(JobStatus) &&
+    JobStatus >= 1 &&
+    JobStatus <= 7 &&
+    typeof Owner === "string" &&
+    Owner.length > 0
+  ) {
+    return { ClusterId, ProcId, JobStatus, Owner };
+  }
+  const parsed = identity.safeParse({ ClusterId, ProcId, JobStatus, Owner });
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues
+    .map((issue) => `${issue.path.join(".") || "ad"}: ${issue.message}`)
+    .join("; ");
+  throw new CondorParseError(`${describeAd(read, index)}: ${problems}`, undefined, index);
+}
+
 /** One job ad -> Job; throws CondorParseError naming the ad when its identity is unusable. */
 export function parseJob(ad: RawAd, index: number): Job {
-  const read = new AdReader(ad);
-  const parsed = identity.safeParse({
-    ClusterId: read.raw("ClusterId"),
-    ProcId: read.raw("ProcId"),
-    JobStatus: read.raw("JobStatus"),
-    Owner: read.raw("Owner"),
-  });
-  if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((issue) => `${issue.path.join(".") || "ad"}: ${issue.message}`)
-      .join("; ");
-    throw new CondorParseError(`${describeAd(read, index)}: ${problems}`, undefined, index);
-  }
-  const { ClusterId, ProcId, JobStatus, Owner } = parsed.data;
-  const queuedAt = read.amount("QDate") ?? 0;
-  const vmMemoryMb = read.amount("VMMem");
-  const vmStorageGb = read.amount("VMStorage");
+  const layout = new AdLayout(Object.keys(ad));
+  return jobFrom(ad, layout, new AdReader(ad, layout), index);
+}
+
+/** The Job of `ad`, read through `read` (set to this ad and layout). */
+function jobFrom(ad: RawAd, layout: AdLayout, read: AdReader, index: number): Job {
+  // Positional reads of the values: one array per ad instead of a keyed lookup per attribute.
+  const keys = layout.positionsOf(JOB_ATTRIBUTES);
+  const values = Object.values(ad);
+  const { ClusterId, ProcId, JobStatus, Owner } = identityOf(values, keys, read, index);
+  const queuedAt = read.amountFrom(valueAt(values, keys, Q_DATE), "QDate") ?? 0;
+  const vmMemoryMb = read.amountFrom(valueAt(values, keys, VM_MEM), "VMMem");
+  const vmStorageGb = read.amountFrom(valueAt(values, keys, VM_STORAGE), "VMStorage");
+  const requestMemory = read.amountFrom(valueAt(values, keys, REQUEST_MEMORY), "RequestMemory");
+  const requestDisk = read.amountFrom(valueAt(values, keys, REQUEST_DISK), "RequestDisk");
 
   const job: Job = {
     id: `${ClusterId}.${ProcId}`,
     owner: Owner,
     state: JOB_STATES[JobStatus] as JobState,
     queuedAt,
-    stateSince: read.amount("EnteredCurrentStatus") ?? queuedAt,
-    requestCpus: whole(read.amount("RequestCpus")) ?? DEFAULT_REQUEST_CPUS,
-    requestMemoryMb: whole(read.amount("RequestMemory") ?? vmMemoryMb) ?? DEFAULT_REQUEST_MEMORY_MB,
+    stateSince:
+      read.amountFrom(valueAt(values, keys, ENTERED_CURRENT_STATUS), "EnteredCurrentStatus") ??
+      queuedAt,
+    requestCpus:
+      whole(read.amountFrom(valueAt(values, keys, REQUEST_CPUS), "RequestCpus")) ??
+      DEFAULT_REQUEST_CPUS,
+    requestMemoryMb: whole(requestMemory ?? vmMemoryMb) ?? DEFAULT_REQUEST_MEMORY_MB,
     requestDiskKb:
-      whole(
-        read.amount("RequestDisk") ??
-          (vmStorageGb === undefined ? undefined : vmStorageGb * 1024 * 1024),
-      ) ?? DEFAULT_REQUEST_DISK_KB,
-    priority: read.number("JobPrio") ?? 0,
+      whole(requestDisk ?? (vmStorageGb === undefined ? undefined : vmStorageGb * 1024 * 1024)) ??
+      DEFAULT_REQUEST_DISK_KB,
+    priority: read.numberFrom(valueAt(values, keys, JOB_PRIO), "JobPrio") ?? 0,
   };
   // Optional fields are absent, not undefined, when the ad does not set them.
-  const vmType = read.text("VMType");
+  const vmType = read.textFrom(valueAt(values, keys, VM_TYPE), "VMType");
   if (vmType !== undefined) job.vmType = vmType;
-  const vmImage = read.text("VMAMI");
+  const vmImage = read.textFrom(valueAt(values, keys, VM_AMI), "VMAMI");
   if (vmImage !== undefined) job.vmImage = vmImage;
-  const vmFlavor = read.text("VMInstanceType");
+  const vmFlavor = read.textFrom(valueAt(values, keys, VM_INSTANCE_TYPE), "VMInstanceType");
   if (vmFlavor !== undefined) job.vmFlavor = vmFlavor;
-  const vmCores = read.amount("VMCPUCores");
+  const vmCores = read.amountFrom(valueAt(values, keys, VM_CPU_CORES), "VMCPUCores");
   if (vmCores !== undefined) job.vmCores = vmCores;
   if (vmMemoryMb !== undefined) job.vmMemoryMb = vmMemoryMb;
   if (vmStorageGb !== undefined) job.vmStorageGb = vmStorageGb;
-  const vmKeepAliveMinutes = read.amount("VMKeepAlive");
+  const vmKeepAliveMinutes = read.amountFrom(valueAt(values, keys, VM_KEEP_ALIVE), "VMKeepAlive");
   if (vmKeepAliveMinutes !== undefined) job.vmKeepAliveMinutes = vmKeepAliveMinutes;
-  const targetClouds = read.names("TargetClouds");
+  const targetClouds = read.namesFrom(valueAt(values, keys, TARGET_CLOUDS), "TargetClouds");
   if (targetClouds !== undefined) job.targetClouds = targetClouds;
-  const remoteHost = read.text("RemoteHost");
+  const remoteHost = read.textFrom(valueAt(values, keys, REMOTE_HOST), "RemoteHost");
   if (remoteHost !== undefined) job.remoteHost = remoteHost;
   return job;
 }
 
+/** Turns the ads of one answer into Jobs, batch by batch, remembering their key layouts. */
+export class JobAdParser {
+  private readonly layouts = new AdLayouts();
+  private readonly reader = new AdReader({});
+  private index = 0;
+  readonly jobs: Job[] = [];
+
+  add(ads: readonly RawAd[]): void {
+    for (const ad of ads) {
+      const layout = this.layouts.of(ad);
+      this.reader.reset(ad, layout);
+      this.jobs.push(jobFrom(ad, layout, this.reader, this.index));
+      this.index++;
+    }
+  }
+}
+
 /** All ads of one answer -> Jobs, one ad in memory at a time. */
 export async function parseJobs(ads: AsyncIterable<RawAd> | Iterable<RawAd>): Promise<Job[]> {
-  const jobs: Job[] = [];
-  let index = 0;
-  for await (const ad of ads) jobs.push(parseJob(ad, index++));
-  return jobs;
+  const parser = new JobAdParser();
+  const one: RawAd[] = [];
+  for await (const ad of ads) {
+    one[0] = ad;
+    parser.add(one);
+  }
+  return parser.jobs;
+}
+
+/** condor_q's stdout -> Jobs, a batch of ads per chunk (the path a cycle takes). */
+export async function readJobs(
+  chunks: AsyncIterable<Buffer | Uint8Array | string>,
+  options: AdStreamOptions = {},
+): Promise<Job[]> {
+  const parser = new JobAdParser();
+  for await (const ads of streamAdBatches(chunks, options)) parser.add(ads);
+  return parser.jobs;
 }

@@ -1,7 +1,8 @@
 // Slot ads from `condor_status -json` -> Slot records. Only startd slot ads (MyType "Machine")
 // are slots; HTCondor 25's per-daemon StartD ad (MyType "StartD", no SlotType) and any other
 // ad type are skipped, never counted.
-import type { RawAd } from "./ad-stream.js";
+import { AdLayouts } from "./ad-layout.js";
+import { type AdStreamOptions, type RawAd, streamAdBatches } from "./ad-stream.js";
 import { AdReader } from "./ad-values.js";
 import { CondorParseError } from "./errors.js";
 import type { Slot, SlotType } from "./types.js";
@@ -88,14 +89,38 @@ function slotFrom(read: AdReader, index: number): Slot {
   return slot;
 }
 
+/** Turns the ads of one answer into Slots, batch by batch, remembering their key layouts. */
+export class SlotAdParser {
+  private readonly layouts = new AdLayouts();
+  private index = 0;
+  readonly slots: Slot[] = [];
+
+  add(ads: readonly RawAd[]): void {
+    for (const ad of ads) {
+      const read = new AdReader(ad, this.layouts.of(ad));
+      if (isSlot(read)) this.slots.push(slotFrom(read, this.index));
+      this.index++;
+    }
+  }
+}
+
 /** All ads of one answer -> Slots (non-slot ads skipped), one ad in memory at a time. */
 export async function parseSlots(ads: AsyncIterable<RawAd> | Iterable<RawAd>): Promise<Slot[]> {
-  const slots: Slot[] = [];
-  let index = 0;
+  const parser = new SlotAdParser();
+  const one: RawAd[] = [];
   for await (const ad of ads) {
-    const read = new AdReader(ad);
-    if (isSlot(read)) slots.push(slotFrom(read, index));
-    index++;
+    one[0] = ad;
+    parser.add(one);
   }
-  return slots;
+  return parser.slots;
+}
+
+/** condor_status's stdout -> Slots, a batch of ads per chunk (the path a cycle takes). */
+export async function readSlots(
+  chunks: AsyncIterable<Buffer | Uint8Array | string>,
+  options: AdStreamOptions = {},
+): Promise<Slot[]> {
+  const parser = new SlotAdParser();
+  for await (const ads of streamAdBatches(chunks, options)) parser.add(ads);
+  return parser.slots;
 }

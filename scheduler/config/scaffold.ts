@@ -2,6 +2,7 @@
 // pool/ for the scheduler, a README and a .gitignore that keeps credentials out.
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { assetUrl } from "../assets.js";
 import { CONFIG_FILE } from "./load.js";
 
 /** Lines that keep credentials and local state out of a config repo. */
@@ -15,7 +16,7 @@ export const SECRET_IGNORES = [
   ".cloudscheduler/",
 ] as const;
 
-const EXAMPLE = new URL("../../examples/site/cloudscheduler.yaml", import.meta.url);
+const EXAMPLE = assetUrl("examples/site/cloudscheduler.yaml");
 
 export async function readBundledExample(): Promise<string> {
   return readFile(EXAMPLE, "utf8");

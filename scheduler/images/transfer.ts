@@ -4,7 +4,6 @@
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { z } from "zod";
@@ -12,7 +11,7 @@ import type { GlanceClient, GlanceImage } from "../openstack/glance.js";
 import { DigestStream } from "./digest.js";
 import type { ProgressTask } from "./progress.js";
 
-export const DEFAULT_CACHE_DIR = join(homedir(), ".cache", "cloudscheduler", "images");
+export { DEFAULT_CACHE_DIR } from "./cache-dir.js";
 
 /** A verified local copy of an image's bytes. */
 export interface CachedFile {

@@ -3,19 +3,11 @@
 // first; only what remains needs new workers.
 import type { ObservedWorker } from "../condor/types.js";
 import type { PoolWorker } from "../pool/types.js";
+import type { ClassGroup } from "./demand.js";
 import { assignByMaxFlow } from "./flow.js";
 import { compareText } from "./match.js";
-import { type Bin, compareSizeDescending, emptyBin, FirstFit } from "./pack.js";
-import type { DemandGroup, DemandJob, Size } from "./types.js";
-
-export interface WorkerBin extends Bin<DemandJob> {
-  cloud: string;
-  worker: PoolWorker;
-}
-
-export function shapeKeyOf(worker: PoolWorker): string {
-  return `${worker.vmType}|${worker.image}|${worker.flavor}`;
-}
+import { PackedWorkers } from "./pack.js";
+import type { Size } from "./types.js";
 
 export function fullCapacity(worker: PoolWorker): Size {
   return { cores: worker.cores, memoryMb: worker.ramMb, diskKb: worker.diskGb * 1024 * 1024 };
@@ -46,26 +38,14 @@ export function freeCapacity(
   };
 }
 
-/** Registered workers, busy ones and then the most recently idle first, so stale idle ones retire. */
-function compareRegistered(a: WorkerBin, b: WorkerBin): number {
-  const recency = (bin: WorkerBin) => bin.worker.idleSince ?? Number.MAX_SAFE_INTEGER;
-  return (
-    recency(b) - recency(a) ||
-    a.worker.createdAt - b.worker.createdAt ||
-    compareText(a.worker.name, b.worker.name)
-  );
-}
-
-/** Largest job first, then job id: the order first-fit decreasing packs in. */
-export function compareDemandForPacking(a: DemandJob, b: DemandJob): number {
-  return compareSizeDescending(a.size, b.size) || compareText(a.job.id, b.job.id);
-}
-
 /**
  * Groups in the order they fill registered workers: the most restricted (fewest clouds) first,
  * so they are not crowded out of their few clouds by jobs that could go anywhere.
  */
-export function compareGroupsForAbsorbing(a: DemandGroup, b: DemandGroup): number {
+export function compareGroupsForAbsorbing(
+  a: { clouds: readonly string[]; key: string },
+  b: { clouds: readonly string[]; key: string },
+): number {
   return a.clouds.length - b.clouds.length || compareText(a.key, b.key);
 }
 
@@ -75,74 +55,240 @@ export interface ExistingWorker {
   seen: ObservedWorker | undefined;
 }
 
+export interface GroupPacking {
+  group: ClassGroup;
+  /**
+   * New workers (first-fit decreasing) for the jobs registered workers could not take: rows
+   * first..end-1 of `bins` (shared by every group); their runs of jobs name classes by their
+   * index in group.classes.
+   */
+  bins: PackedWorkers;
+  first: number;
+  end: number;
+  /** The first `covered` of them are covered by booting workers; the rest are wanted. */
+  covered: number;
+  /** Wanted rows the ramp holds back this cycle (ramp.ts): none of them boots. */
+  held?: Set<number>;
+}
+
 export interface Absorption {
-  /** Per group key: the new workers (packed first-fit decreasing) its remaining jobs need. */
-  wanted: Map<string, Bin<DemandJob>[]>;
+  /** Per group, in group order (by key). */
+  packings: GroupPacking[];
   /** Registered workers that idle jobs were counted on: not to be retired. */
   needed: Set<string>;
 }
 
+/** A registered worker with room, as first fit sees it. */
+interface RegisteredBin {
+  cloud: string;
+  worker: PoolWorker;
+  cores: number;
+  memoryMb: number;
+  diskKb: number;
+  jobs: number;
+  /** Its place among the registered workers of its shape (fill order). */
+  position: number;
+  /** idleSince, or the largest time for a busy worker: the larger, the sooner it is filled. */
+  recency: number;
+}
+
 /**
- * Counts idle jobs on existing workers. Registered workers with room go first (first-fit
- * decreasing, group by group). Booting workers are empty and interchangeable within a cloud, so
- * each group's remaining jobs are packed into empty workers of its shape, and booting workers are
- * handed to groups by maximum flow over the clouds each group may use; the packed workers no
- * booting worker covers are what the group wants booted. Planning again on the resulting pool
- * therefore covers the same jobs with the workers just booted.
+ * Registered workers of one shape, per cloud, in fill order. A worker with less than a core free
+ * can take no job (a job takes at least one): such workers are dropped from the lists now and
+ * then, so later groups do not step over them again.
  */
-export function absorb(
-  groups: readonly DemandGroup[],
+interface ShapeBins {
+  all: RegisteredBin[];
+  byCloud: Map<string, RegisteredBin[]>;
+  /** Workers in `byCloud` that filled up since it was last tidied, and how many it holds. */
+  filled: number;
+  listed: number;
+}
+
+function tidy(shape: ShapeBins): void {
+  let listed = 0;
+  for (const [cloud, list] of shape.byCloud) {
+    const open = list.filter((bin) => bin.cores >= 1);
+    shape.byCloud.set(cloud, open);
+    listed += open.length;
+  }
+  shape.filled = 0;
+  shape.listed = listed;
+}
+
+/** Registered workers, busy ones and then the most recently idle first, so stale idle ones retire. */
+function compareRegisteredBins(a: RegisteredBin, b: RegisteredBin): number {
+  return (
+    b.recency - a.recency ||
+    a.worker.createdAt - b.worker.createdAt ||
+    compareText(a.worker.name, b.worker.name)
+  );
+}
+
+function fitsBin(size: Size, bin: RegisteredBin): boolean {
+  return size.cores <= bin.cores && size.memoryMb <= bin.memoryMb && size.diskKb <= bin.diskKb;
+}
+
+/**
+ * First fit of `count` items of `size` into the registered workers on `lists` (each in fill
+ * order): the first worker with room over all lists is the one with the lowest position among
+ * each list's first worker with room. Returns how many were placed; counts workers that filled.
+ */
+function placeOnRegistered(
+  lists: readonly RegisteredBin[][],
+  size: Size,
+  count: number,
+  shape: ShapeBins,
+): number {
+  const cursors = lists.map(() => 0);
+  let left = count;
+  while (left > 0) {
+    let best: RegisteredBin | undefined;
+    let bestList = -1;
+    for (let l = 0; l < lists.length; l++) {
+      const list = lists[l] as RegisteredBin[];
+      let at = cursors[l] as number;
+      while (at < list.length && !fitsBin(size, list[at] as RegisteredBin)) at++;
+      cursors[l] = at;
+      const bin = list[at];
+      if (bin !== undefined && (best === undefined || bin.position < best.position)) {
+        best = bin;
+        bestList = l;
+      }
+    }
+    if (best === undefined) break;
+    let n = 0;
+    while (left > 0 && fitsBin(size, best)) {
+      best.cores -= size.cores;
+      best.memoryMb -= size.memoryMb;
+      best.diskKb -= size.diskKb;
+      n++;
+      left--;
+    }
+    best.jobs += n;
+    if (!(best.cores >= 1)) shape.filled++;
+    cursors[bestList] = (cursors[bestList] as number) + 1;
+  }
+  return count - left;
+}
+
+/** Shapes by VM type, image and flavor (no key string built per worker). */
+class ShapeIndex<T> {
+  private readonly byType = new Map<string, Map<string, Map<string, T>>>();
+
+  get(vmType: string, image: string, flavor: string, create: () => T): T {
+    let byImage = this.byType.get(vmType);
+    if (byImage === undefined) {
+      byImage = new Map();
+      this.byType.set(vmType, byImage);
+    }
+    let byFlavor = byImage.get(image);
+    if (byFlavor === undefined) {
+      byFlavor = new Map();
+      byImage.set(image, byFlavor);
+    }
+    let value = byFlavor.get(flavor);
+    if (value === undefined) {
+      value = create();
+      byFlavor.set(flavor, value);
+    }
+    return value;
+  }
+
+  find(vmType: string, image: string, flavor: string): T | undefined {
+    return this.byType.get(vmType)?.get(image)?.get(flavor);
+  }
+
+  *values(): IterableIterator<T> {
+    for (const byImage of this.byType.values()) {
+      for (const byFlavor of byImage.values()) yield* byFlavor.values();
+    }
+  }
+}
+
+export function absorbDemand(
+  groups: readonly ClassGroup[],
   existing: readonly ExistingWorker[],
 ): Absorption {
-  const registered = new Map<string, WorkerBin[]>();
-  const booting = new Map<string, WorkerBin[]>();
+  const registered = new ShapeIndex<ShapeBins>();
+  const booting = new ShapeIndex<Map<string, number>>();
+  const newShape = (): ShapeBins => ({ all: [], byCloud: new Map(), filled: 0, listed: 0 });
   for (const { cloud, worker, seen } of existing) {
+    if (worker.state === "booting") {
+      const byCloud = booting.get(worker.vmType, worker.image, worker.flavor, () => new Map());
+      byCloud.set(cloud, (byCloud.get(cloud) ?? 0) + 1);
+      continue;
+    }
     const free = freeCapacity(worker, seen);
     if (!free) continue;
-    const byShape = worker.state === "booting" ? booting : registered;
-    const key = shapeKeyOf(worker);
-    const list = byShape.get(key) ?? [];
-    list.push({ cloud, worker, free, items: [] });
-    byShape.set(key, list);
+    registered.get(worker.vmType, worker.image, worker.flavor, newShape).all.push({
+      cloud,
+      worker,
+      cores: free.cores,
+      memoryMb: free.memoryMb,
+      diskKb: free.diskKb,
+      jobs: 0,
+      position: 0,
+      recency: worker.idleSince ?? Number.MAX_SAFE_INTEGER,
+    });
   }
-  for (const list of registered.values()) list.sort(compareRegistered);
-
-  const ordered = [...groups].sort(compareGroupsForAbsorbing);
-  const packed = new Map<string, Bin<DemandJob>[]>();
-  for (const group of ordered) {
-    const clouds = new Set(group.clouds);
-    const bins = (registered.get(group.shape.key) ?? []).filter((bin) => clouds.has(bin.cloud));
-    const intoRegistered = new FirstFit<DemandJob>(bins);
-    const intoNew = new FirstFit<DemandJob>([], () => emptyBin(group.shape.capacity));
-    for (const demand of [...group.jobs].sort(compareDemandForPacking)) {
-      if (intoRegistered.place(demand, demand.size) < 0) intoNew.place(demand, demand.size);
-    }
-    packed.set(group.key, intoNew.bins);
+  for (const shape of registered.values()) {
+    shape.all.sort(compareRegisteredBins);
+    shape.all.forEach((bin, position) => {
+      bin.position = position;
+      const list = shape.byCloud.get(bin.cloud);
+      if (list === undefined) shape.byCloud.set(bin.cloud, [bin]);
+      else list.push(bin);
+    });
+    tidy(shape);
   }
 
-  const wanted = new Map<string, Bin<DemandJob>[]>();
-  const shapes = [...new Set(ordered.map((g) => g.shape.key))].sort(compareText);
-  for (const shape of shapes) {
-    const shapeGroups = ordered.filter((g) => g.shape.key === shape);
-    const bootingByCloud = new Map<string, number>();
-    for (const bin of booting.get(shape) ?? []) {
-      bootingByCloud.set(bin.cloud, (bootingByCloud.get(bin.cloud) ?? 0) + 1);
+  const packings = new Map<ClassGroup, GroupPacking>();
+  const bins = new PackedWorkers();
+  for (const group of [...groups].sort(compareGroupsForAbsorbing)) {
+    const { vmType, image, flavor } = group.shape;
+    const shape = registered.find(vmType, image, flavor);
+    const lists: RegisteredBin[][] = [];
+    if (shape !== undefined) {
+      for (const cloud of group.clouds) {
+        const list = shape.byCloud.get(cloud);
+        if (list !== undefined && list.length > 0) lists.push(list);
+      }
     }
+    const first = bins.begin(group.shape.capacity);
+    group.classes.forEach(({ size, jobs }, c) => {
+      const absorbed = shape === undefined ? 0 : placeOnRegistered(lists, size, jobs.length, shape);
+      bins.place(c, absorbed, jobs.length - absorbed, size);
+    });
+    if (shape !== undefined && shape.filled * 4 > shape.listed) tidy(shape);
+    packings.set(group, { group, bins, first, end: bins.length, covered: 0 });
+  }
+
+  // Booting workers of a shape, handed to its groups by maximum flow.
+  const byShape = new Map<string, GroupPacking[]>();
+  for (const packing of packings.values()) {
+    const list = byShape.get(packing.group.shape.key) ?? [];
+    list.push(packing);
+    byShape.set(packing.group.shape.key, list);
+  }
+  for (const shapePackings of byShape.values()) {
+    const { vmType, image, flavor } = (shapePackings[0] as GroupPacking).group.shape;
+    const bootingByCloud = booting.find(vmType, image, flavor);
+    if (bootingByCloud === undefined) continue;
     const clouds = [...bootingByCloud.keys()].sort(compareText);
     const flow = assignByMaxFlow(
-      shapeGroups.map((g) => packed.get(g.key)?.length ?? 0),
+      shapePackings.map((p) => p.end - p.first),
       clouds.map((c) => bootingByCloud.get(c) ?? 0),
-      (g, c) => (shapeGroups[g] as DemandGroup).clouds.includes(clouds[c] as string),
+      (g, c) => (shapePackings[g] as GroupPacking).group.clouds.includes(clouds[c] as string),
     );
-    shapeGroups.forEach((group, g) => {
-      const covered = (flow[g] ?? []).reduce((sum, n) => sum + n, 0);
-      wanted.set(group.key, (packed.get(group.key) ?? []).slice(covered));
+    shapePackings.forEach((packing, g) => {
+      packing.covered = (flow[g] ?? []).reduce((sum, n) => sum + n, 0);
     });
   }
 
   const needed = new Set<string>();
-  for (const list of registered.values()) {
-    for (const bin of list) if (bin.items.length > 0) needed.add(bin.worker.name);
+  for (const shape of registered.values()) {
+    for (const bin of shape.all) if (bin.jobs > 0) needed.add(bin.worker.name);
   }
-  return { wanted, needed };
+  return { packings: groups.map((g) => packings.get(g) as GroupPacking), needed };
 }

@@ -23,10 +23,16 @@ export function summarize(
   decisions: readonly Decision[],
 ): Record<string, string> {
   const summary: Record<string, string> = {};
+  const byCloud = new Map<string, Decision[]>();
+  for (const d of decisions) {
+    if (d.cloud === undefined) continue;
+    const list = byCloud.get(d.cloud);
+    if (list === undefined) byCloud.set(d.cloud, [d]);
+    else list.push(d);
+  }
   for (const cloud of Object.keys(after).sort(compareText)) {
-    const mine = decisions.filter((d) => d.cloud === cloud);
-    const changed = JSON.stringify(before[cloud] ?? []) !== JSON.stringify(after[cloud]);
-    if (!changed) continue;
+    if (samePool(before[cloud] ?? [], after[cloud] ?? [])) continue;
+    const mine = byCloud.get(cloud) ?? [];
     const parts: string[] = [];
     for (const d of mine) if (d.kind === "boot") parts.push(d.reason.replace(/^boot /, "+"));
     const removals = new Map<string, { count: number; vmType: string; label: string }>();
@@ -68,6 +74,66 @@ export function summarize(
     summary[cloud] = `${cloud}: ${parts.join("; ")}`;
   }
   return summary;
+}
+
+/**
+ * Do the two lists serialize to the same JSON (what the pool file would hold)? Compared worker
+ * by worker and field by field, without writing the text: most workers are the same object or
+ * differ in a field, and a pool of thousands would otherwise be serialized twice per cycle.
+ */
+export function samePool(a: readonly PoolWorker[], b: readonly PoolWorker[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (!sameJson(a[i] as PoolWorker, b[i] as PoolWorker)) return false;
+  }
+  return true;
+}
+
+/** JSON.stringify(a) === JSON.stringify(b) for records of plain values. */
+function sameJson(a: object, b: object): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || hasToJson(a) || hasToJson(b)) {
+    return JSON.stringify(a) === JSON.stringify(b);
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const xKeys = serializedKeys(x);
+  const yKeys = serializedKeys(y);
+  if (xKeys.length !== yKeys.length) return false;
+  for (let i = 0; i < xKeys.length; i++) {
+    const key = xKeys[i] as string;
+    if (key !== yKeys[i] || !sameJsonValue(x[key], y[key])) return false;
+  }
+  return true;
+}
+
+function hasToJson(value: object): boolean {
+  return typeof (value as { toJSON?: unknown }).toJSON === "function";
+}
+
+/** The keys JSON.stringify writes, in its order (undefined, functions and symbols are left out). */
+function serializedKeys(record: Record<string, unknown>): string[] {
+  const keys = Object.keys(record);
+  for (const key of keys) {
+    const value = record[key];
+    const kind = typeof value;
+    if (value === undefined || kind === "function" || kind === "symbol") {
+      return keys.filter((k) => {
+        const v = record[k];
+        return v !== undefined && typeof v !== "function" && typeof v !== "symbol";
+      });
+    }
+  }
+  return keys;
+}
+
+function sameJsonValue(x: unknown, y: unknown): boolean {
+  if (typeof x === typeof y) {
+    if (typeof x === "string" || typeof x === "boolean") return x === y;
+    if (typeof x === "number" && Number.isFinite(x) && Number.isFinite(y as number)) return x === y;
+  }
+  return JSON.stringify(x) === JSON.stringify(y);
 }
 
 /** A multi-line account of the plan for `plan --dry-run` style output and logs. */

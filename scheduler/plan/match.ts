@@ -4,7 +4,7 @@
 import type { Job } from "../condor/types.js";
 import type { CloudConfig, Config, VmTypeConfig } from "../config/schema.js";
 import { quote } from "./reasons.js";
-import type { DemandGroup, DemandJob, RejectedJob, Shape, Size } from "./types.js";
+import type { DemandGroup, RejectedJob, Shape, Size } from "./types.js";
 
 /** +VMKeepAlive is the user's wish; a day is the most one job may keep a worker idle for. */
 export const MAX_JOB_KEEP_ALIVE_SECONDS = 86_400;
@@ -44,84 +44,157 @@ export function enabledClouds(config: Config): string[] {
     .sort();
 }
 
+/**
+ * matchJobs as DemandGroups of DemandJobs, in job order (for callers that want every job as a
+ * record; the planner itself reads the classes of demand.ts).
+ */
 export function matchJobs(config: Config, jobs: readonly Job[]): MatchResult {
+  const matcher = new JobMatcher(config);
   const groups = new Map<string, DemandGroup>();
   const rejected: RejectedJob[] = [];
-  const clouds = enabledClouds(config);
-  const placements = new Map<string, Placement>();
   for (const job of jobs) {
     if (job.state !== "idle" || job.vmType === undefined) continue;
-    const outcome = matchJob(config, clouds, job, placements);
-    if (typeof outcome === "string") {
-      rejected.push({ jobId: job.id, owner: job.owner, reason: outcome });
+    const placement = matcher.match(job);
+    if (typeof placement === "string") {
+      rejected.push({ jobId: job.id, owner: job.owner, reason: placement });
       continue;
     }
-    const { shape, eligible, demand, key } = outcome;
+    const { shape, eligible, key } = placement;
     let group = groups.get(key);
     if (!group) {
       group = { key, shape, clouds: eligible, jobs: [] };
       groups.set(key, group);
     }
-    group.jobs.push(demand);
+    group.jobs.push({ job, size: sizeOf(job), keepAliveSeconds: keepAliveOf(job) });
   }
   rejected.sort((a, b) => compareText(a.jobId, b.jobId));
   return { groups: [...groups.values()].sort((a, b) => compareText(a.key, b.key)), rejected };
 }
 
-interface Matched {
+/** Where the jobs of one VM type, image, flavor and +TargetClouds can go. */
+export interface Placement {
+  /** Numbers placements 0, 1, 2... in the order one matcher made them. */
+  number: number;
   shape: Shape;
+  /** Enabled clouds that may serve them, sorted. */
   eligible: string[];
   /** The demand group: shape and eligible clouds. */
   key: string;
-  demand: DemandJob;
 }
 
-/** The job's shape and eligible clouds, or the reason it is rejected. */
-function matchJob(
-  config: Config,
-  clouds: readonly string[],
-  job: Job,
-  placements: Map<string, Placement>,
-): Matched | string {
-  const typeName = job.vmType as string;
-  const vmType = Object.hasOwn(config.vm_types, typeName) ? config.vm_types[typeName] : undefined;
-  if (!vmType) {
-    const known = Object.keys(config.vm_types).sort().join(", ") || "(none)";
-    return `unknown VM type ${quote(typeName)}; VM types are: ${known}`;
-  }
-  const image = job.vmImage ?? vmType.image;
-  const flavor = job.vmFlavor ?? vmType.flavor;
-  const sized = sizedFor(config, vmType, flavor);
-  if (typeof sized === "string") return sized;
-  const tooBig = checkRequests(job, sized, typeName);
-  if (tooBig) return tooBig;
-  // Thousands of jobs share a few placements: work each out once.
-  const placementKey = placementKeyOf(typeName, image, flavor, job.targetClouds);
-  let placement = placements.get(placementKey);
-  if (placement === undefined) {
-    placement = place(config, clouds, job, typeName, sized, image, flavor);
-    placements.set(placementKey, placement);
-  }
-  if (typeof placement === "string") return placement;
-  return {
-    ...placement,
-    demand: { job, size: sizeOf(job), keepAliveSeconds: keepAliveOf(job) },
-  };
+/** Placements of one VM type / image / flavor, per +TargetClouds list (a trie of its names). */
+interface TargetNode {
+  /** The placement of jobs whose list ends here. */
+  end?: Placement | string;
+  next?: Map<string, TargetNode>;
 }
 
-type Placement = Omit<Matched, "demand"> | string;
+interface FlavorEntry {
+  /** The VM type as booted with this flavor, or why it cannot be. */
+  sized: VmTypeConfig | string;
+  /** Jobs without +TargetClouds. */
+  untargeted?: Placement | string;
+  targeted: TargetNode;
+}
 
-/** Length-prefixed parts: no choice of untrusted text makes two different jobs collide. */
-function placementKeyOf(
-  typeName: string,
-  image: string,
-  flavor: string,
-  targets: readonly string[] | undefined,
-): string {
-  let key = `${typeName.length}:${typeName}${image.length}:${image}${flavor.length}:${flavor}`;
-  if (targets === undefined) return `${key}*`;
-  for (const target of targets) key += `${target.length}:${target}`;
-  return key;
+interface TypeEntry {
+  name: string;
+  vmType: VmTypeConfig;
+  byImage: Map<string, Map<string, FlavorEntry>>;
+  /** The entry of jobs that name neither image nor flavor. */
+  plain?: FlavorEntry;
+}
+
+/**
+ * The matching rules, with what thousands of jobs share worked out once: a job's VM type,
+ * image, flavor and +TargetClouds lead through nested maps (no key built per job) to its
+ * placement; only its requests are checked per job.
+ */
+export class JobMatcher {
+  private readonly clouds: string[];
+  private readonly types = new Map<string, TypeEntry>();
+  private placements = 0;
+  private lastTypeName: string | undefined;
+  private lastType: TypeEntry | undefined;
+
+  constructor(private readonly config: Config) {
+    this.clouds = enabledClouds(config);
+    for (const name of Object.keys(config.vm_types)) {
+      const vmType = config.vm_types[name] as VmTypeConfig;
+      this.types.set(name, { name, vmType, byImage: new Map() });
+    }
+  }
+
+  /** The job's placement, or the reason no cloud can ever serve it. */
+  match(job: Job): Placement | string {
+    const typeName = job.vmType as string;
+    // Jobs come in clusters of one VM type: most lookups are the last one again.
+    const type = typeName === this.lastTypeName ? this.lastType : this.types.get(typeName);
+    this.lastTypeName = typeName;
+    this.lastType = type;
+    if (type === undefined) {
+      const known = Object.keys(this.config.vm_types).sort().join(", ") || "(none)";
+      return `unknown VM type ${quote(typeName)}; VM types are: ${known}`;
+    }
+    const image = job.vmImage ?? type.vmType.image;
+    const flavor = job.vmFlavor ?? type.vmType.flavor;
+    // Most jobs name neither image nor flavor: their entry is one load away.
+    const plain = job.vmImage === undefined && job.vmFlavor === undefined;
+    let entry = plain ? type.plain : undefined;
+    if (entry === undefined) {
+      entry = this.entryOf(type, image, flavor);
+      if (plain) type.plain = entry;
+    }
+    const sized = entry.sized;
+    if (typeof sized === "string") return sized;
+    if (!fitsPlainly(job, sized)) {
+      const tooBig = checkRequests(job, sized, typeName);
+      if (tooBig !== undefined) return tooBig;
+    }
+    const targets = job.targetClouds;
+    if (targets === undefined) {
+      entry.untargeted ??= this.place(job, typeName, sized, image, flavor);
+      return entry.untargeted;
+    }
+    let node = entry.targeted;
+    for (const target of targets) {
+      node.next ??= new Map();
+      let child = node.next.get(target);
+      if (child === undefined) {
+        child = {};
+        node.next.set(target, child);
+      }
+      node = child;
+    }
+    node.end ??= this.place(job, typeName, sized, image, flavor);
+    return node.end;
+  }
+
+  private entryOf(type: TypeEntry, image: string, flavor: string): FlavorEntry {
+    let byFlavor = type.byImage.get(image);
+    if (byFlavor === undefined) {
+      byFlavor = new Map();
+      type.byImage.set(image, byFlavor);
+    }
+    let entry = byFlavor.get(flavor);
+    if (entry === undefined) {
+      entry = { sized: sizedFor(this.config, type.vmType, flavor), targeted: {} };
+      byFlavor.set(flavor, entry);
+    }
+    return entry;
+  }
+
+  private place(
+    job: Job,
+    typeName: string,
+    vmType: VmTypeConfig,
+    image: string,
+    flavor: string,
+  ): Placement | string {
+    const placed = place(this.config, this.clouds, job, typeName, vmType, image, flavor);
+    if (typeof placed === "string") return placed;
+    return { number: this.placements++, ...placed };
+  }
 }
 
 /** The shape and eligible clouds of jobs with this VM type, image, flavor and +TargetClouds. */
@@ -133,7 +206,7 @@ function place(
   vmType: VmTypeConfig,
   image: string,
   flavor: string,
-): Placement {
+): Omit<Placement, "number"> | string {
   const eligible = clouds.filter((name) => {
     const cloud = config.clouds[name] as CloudConfig;
     return (
@@ -171,30 +244,60 @@ export function sizeOf(job: Job): Size {
   };
 }
 
-function keepAliveOf(job: Job): number {
+/** Seconds the job asks its worker to stay once idle (+VMKeepAlive), capped; 0 when unset. */
+export function keepAliveOf(job: Job): number {
   const minutes = job.vmKeepAliveMinutes;
   if (minutes === undefined || !Number.isFinite(minutes) || minutes <= 0) return 0;
   return Math.min(MAX_JOB_KEEP_ALIVE_SECONDS, Math.round(minutes * 60));
 }
 
+/**
+ * The common case of checkRequests, answered with comparisons only: the three requests are
+ * numbers from 0 up to the VM type's size and no +VMCPUCores / +VMMem / +VMStorage is set.
+ * (A comparison with NaN or an infinity fails, so such a request goes to checkRequests.)
+ */
+function fitsPlainly(job: Job, vmType: VmTypeConfig): boolean {
+  const cpus = job.requestCpus;
+  const memory = job.requestMemoryMb;
+  const disk = job.requestDiskKb;
+  return (
+    cpus >= 0 &&
+    cpus <= vmType.cores &&
+    memory >= 0 &&
+    memory <= vmType.ram_mb &&
+    disk >= 0 &&
+    disk <= vmType.disk_gb * 1024 * 1024 &&
+    Number.isFinite(cpus + memory + disk) &&
+    job.vmCores === undefined &&
+    job.vmMemoryMb === undefined &&
+    job.vmStorageGb === undefined
+  );
+}
+
+/** Why a request does not fit the VM type, checked in a fixed order; undefined when all fit. */
 function checkRequests(job: Job, vmType: VmTypeConfig, typeName: string): string | undefined {
-  const diskKb = vmType.disk_gb * 1024 * 1024;
-  const checks: [string, number | undefined, number, string][] = [
-    ["RequestCpus", job.requestCpus, vmType.cores, "cores"],
-    ["RequestMemory", job.requestMemoryMb, vmType.ram_mb, "MiB"],
-    ["RequestDisk", job.requestDiskKb, diskKb, "KiB"],
-    ["+VMCPUCores", job.vmCores, vmType.cores, "cores"],
-    ["+VMMem", job.vmMemoryMb, vmType.ram_mb, "MiB"],
-    ["+VMStorage", job.vmStorageGb, vmType.disk_gb, "GB"],
-  ];
-  for (const [attribute, value, limit, unit] of checks) {
-    if (value === undefined) continue;
-    if (!Number.isFinite(value) || value < 0) {
-      return `${attribute} ${quote(String(value))} is not a size`;
-    }
-    if (value > limit) {
-      return `${attribute} ${value} ${unit} does not fit VM type ${typeName} (${limit} ${unit})`;
-    }
+  return (
+    misfit("RequestCpus", job.requestCpus, vmType.cores, "cores", typeName) ??
+    misfit("RequestMemory", job.requestMemoryMb, vmType.ram_mb, "MiB", typeName) ??
+    misfit("RequestDisk", job.requestDiskKb, vmType.disk_gb * 1024 * 1024, "KiB", typeName) ??
+    misfit("+VMCPUCores", job.vmCores, vmType.cores, "cores", typeName) ??
+    misfit("+VMMem", job.vmMemoryMb, vmType.ram_mb, "MiB", typeName) ??
+    misfit("+VMStorage", job.vmStorageGb, vmType.disk_gb, "GB", typeName)
+  );
+}
+
+function misfit(
+  attribute: string,
+  value: number | undefined,
+  limit: number,
+  unit: string,
+  typeName: string,
+): string | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isFinite(value) || value < 0)
+    return `${attribute} ${quote(String(value))} is not a size`;
+  if (value > limit) {
+    return `${attribute} ${value} ${unit} does not fit VM type ${typeName} (${limit} ${unit})`;
   }
   return undefined;
 }

@@ -6,25 +6,19 @@
 import type { ObservedWorker } from "../condor/types.js";
 import type { Config } from "../config/schema.js";
 import type { PoolWorker } from "../pool/types.js";
-import { absorb } from "./capacity.js";
+import { absorbDemand } from "./capacity.js";
+import { type ClassGroup, classifyDemand } from "./demand.js";
 import { summarize } from "./describe.js";
 import { adaptiveKeepAlive } from "./keep-alive.js";
 import { observe } from "./lifecycle.js";
-import { compareText, MAX_JOB_KEEP_ALIVE_SECONDS, matchJobs } from "./match.js";
+import { compareText, MAX_JOB_KEEP_ALIVE_SECONDS } from "./match.js";
 import { WorkerNamer } from "./naming.js";
 import { provision } from "./provision.js";
 import { RoomLedger } from "./quota.js";
 import { rampBoots } from "./ramp.js";
 import { plural, quote } from "./reasons.js";
 import { baseKeepAlive, decideRetirement, type Gone } from "./retire.js";
-import type {
-  Decision,
-  DemandGroup,
-  PlanInput,
-  PlanResult,
-  RejectedJob,
-  RetireAction,
-} from "./types.js";
+import type { Decision, PlanInput, PlanResult, RejectedJob, RetireAction } from "./types.js";
 
 interface Tracked {
   cloud: string;
@@ -63,18 +57,19 @@ export function plan(input: PlanInput): PlanResult {
   raiseKeepAlive(tracked, input);
 
   // 2. Idle demand, and what existing workers already cover.
-  const matched = matchJobs(config, input.jobs);
-  decisions.push(...rejectionDecisions(matched.rejected));
+  const demand = classifyDemand(config, input.jobs);
+  decisions.push(...rejectionDecisions(demand.rejected));
   const goneOf = (t: Tracked): Gone =>
     !isEnabled(config, t.cloud)
       ? "cloud"
       : Object.hasOwn(config.vm_types, t.worker.vmType)
         ? undefined
         : "vm-type";
-  const { wanted, needed } = absorb(
-    matched.groups,
+  const absorption = absorbDemand(
+    demand.groups,
     tracked.filter((t) => goneOf(t) === undefined),
   );
+  const { needed } = absorption;
 
   // 3. Retire idle workers nobody needs. Policy hook (keep-alive.ts): with an adaptive
   // keep-alive, only the warm pool the arrival rate justifies keeps its full keep-alive.
@@ -100,27 +95,19 @@ export function plan(input: PlanInput): PlanResult {
   }
 
   // 4. Boot what the remaining idle jobs need, fairly, by weight, within quotas.
-  const idleJobsByOwner = new Map<string, number>();
-  for (const group of matched.groups) {
-    for (const { job } of group.jobs) {
-      idleJobsByOwner.set(job.owner, (idleJobsByOwner.get(job.owner) ?? 0) + 1);
-    }
-  }
-  const taken = [
-    ...poolNames,
-    ...input.workers.flatMap((w) => (w.workerName ? [w.workerName] : [])),
-  ];
+  const taken = new Set(poolNames);
+  for (const w of input.workers) if (w.workerName) taken.add(w.workerName);
   // Policy hook (ramp.ts): hold back boots a busy worker is expected to make unnecessary.
-  const ramped = rampBoots(matched.groups, wanted, input.jobs, config.policy, now);
-  decisions.push(...heldDecisions(matched.groups, ramped.held));
+  decisions.push(
+    ...heldDecisions(demand.groups, rampBoots(demand, absorption, config.policy, now)),
+  );
   const boots = provision({
     config,
-    groups: matched.groups,
-    wanted: ramped.wanted,
+    demand,
+    absorption,
     ledger: new RoomLedger(config, input.pools, input.unavailableClouds),
     namer: new WorkerNamer(taken),
     now,
-    idleJobsByOwner,
     keepAliveOf: (vmType) => baseKeepAlive(config, vmType),
   });
   decisions.push(...boots.decisions);
@@ -145,7 +132,7 @@ export function plan(input: PlanInput): PlanResult {
     pools,
     retire,
     decisions,
-    rejectedJobs: matched.rejected,
+    rejectedJobs: demand.rejected,
     summary: summarize(input.pools, pools, decisions),
   };
 }
@@ -241,7 +228,7 @@ function raiseKeepAlive(tracked: Tracked[], input: PlanInput): void {
 }
 
 function heldDecisions(
-  groups: readonly DemandGroup[],
+  groups: readonly ClassGroup[],
   held: ReadonlyMap<string, number>,
 ): Decision[] {
   const decisions: Decision[] = [];

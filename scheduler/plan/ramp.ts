@@ -10,15 +10,8 @@
 // eventually, whatever the estimate says; `max_hold: 0` turns the ramp off.
 import type { Job } from "../condor/types.js";
 import type { PolicyConfig } from "../config/schema.js";
-import type { Bin } from "./pack.js";
-import type { DemandGroup, DemandJob } from "./types.js";
-
-export interface RampResult {
-  /** Per group key: the new workers still to boot. */
-  wanted: Map<string, Bin<DemandJob>[]>;
-  /** Per group key: idle jobs held back for busy workers expected to free up. */
-  held: Map<string, number>;
-}
+import type { Absorption } from "./capacity.js";
+import type { Demand, DemandClass } from "./demand.js";
 
 /** Expected number of running jobs per VM type that end within `horizon` seconds. */
 export function expectedFrees(
@@ -37,46 +30,50 @@ export function expectedFrees(
 }
 
 /**
- * Drops from each group's wanted workers those whose jobs busy workers are expected to take
- * first: per VM type, floor(expected frees) workers, the last-packed (smallest) first, and only
- * workers whose every job has been idle for less than max_hold.
+ * Holds back, in each group's packing, the wanted new workers whose jobs busy workers are
+ * expected to take first: per VM type, round(expected frees) workers, the last-packed
+ * (smallest) first, and only workers whose every job has been idle for less than max_hold.
+ * Marks them in `packing.held` (provision boots none of them); returns the held jobs per group.
  */
 export function rampBoots(
-  groups: readonly DemandGroup[],
-  wanted: ReadonlyMap<string, Bin<DemandJob>[]>,
-  jobs: readonly Job[],
+  demand: Demand,
+  absorption: Absorption,
   policy: PolicyConfig,
   now: number,
-): RampResult {
-  const out = new Map<string, Bin<DemandJob>[]>(wanted);
+): Map<string, number> {
   const held = new Map<string, number>();
   const maxHold = policy.ramp.max_hold;
-  if (maxHold <= 0) return { wanted: out, held };
-  const frees = expectedFrees(jobs, now, policy.boot_estimate);
+  if (maxHold <= 0) return held;
+  const frees = expectedFrees(demand.jobs, now, policy.boot_estimate);
   const budget = new Map<string, number>();
   // Rounded: one running job more likely than not to end within the horizon holds one job.
   for (const [vmType, expected] of frees) budget.set(vmType, Math.floor(expected + 0.5));
-  for (const group of groups) {
+  for (const packing of absorption.packings) {
+    const { group, bins, first, end, covered } = packing;
     const vmType = group.shape.vmType;
     // A held job pays its wait whatever its size; a boot saved pays back by the core: hold only
     // where boots are dear.
     if (group.shape.cores < policy.ramp.min_cores) continue;
     let left = budget.get(vmType) ?? 0;
-    const bins = out.get(group.key);
-    if (left <= 0 || !bins || bins.length === 0) continue;
-    const kept: Bin<DemandJob>[] = [];
+    if (left <= 0 || first + covered >= end) continue;
     let heldJobs = 0;
-    for (let i = bins.length - 1; i >= 0; i--) {
-      const bin = bins[i] as Bin<DemandJob>;
-      const young = bin.items.every((d) => now - d.job.stateSince < maxHold);
-      if (left > 0 && young) {
-        left--;
-        heldJobs += bin.items.length;
-      } else kept.push(bin);
+    for (let b = end - 1; b >= first + covered && left > 0; b--) {
+      let young = true;
+      bins.forEachRun(b, (c, from, count) => {
+        const classJobs = (group.classes[c] as DemandClass).jobs;
+        for (let k = from; k < from + count && young; k++) {
+          const job = demand.jobs[classJobs[k] as number] as Job;
+          if (now - job.stateSince >= maxHold) young = false;
+        }
+      });
+      if (!young) continue;
+      left--;
+      heldJobs += bins.items(b);
+      packing.held ??= new Set();
+      packing.held.add(b);
     }
     budget.set(vmType, left);
-    out.set(group.key, kept.reverse());
     if (heldJobs > 0) held.set(group.key, heldJobs);
   }
-  return { wanted: out, held };
+  return held;
 }

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import Handlebars from "handlebars";
+import { assetUrl } from "../assets.js";
 import { RenderError } from "./errors.js";
 import {
   cidrWord,
@@ -18,7 +19,7 @@ import {
 } from "./quote.js";
 
 /** templates/ at the repository root. */
-export const TEMPLATES_DIR = fileURLToPath(new URL("../../templates/", import.meta.url));
+export const TEMPLATES_DIR = fileURLToPath(assetUrl("templates/"));
 
 export interface Renderer {
   /** Renders templates/<name>.hbs (name without extension, "/" separated). */

@@ -1,6 +1,6 @@
 // A simulated HTCondor pool: a queue of jobs and the startds of booted workers, in simulated
 // time. jobs() and workers() print the state as HTCondor 25's projected JSON and parse it back
-// with the real adapter (streamAds + parseJobs / parseSlots + groupWorkers), so the real parser
+// with the real adapter (readJobs / readSlots + groupWorkers), so the real parser
 // runs every cycle. Matching follows partitionable slots: an idle job runs on a registered,
 // non-draining startd of its VMType with free cores and memory, as a dynamic slot, for its
 // runtime, then leaves the queue. drain / peaceful off follow HTCondor (fixtures/README.md):
@@ -8,12 +8,11 @@
 // off removes the startd once it is empty.
 
 import { isDeepStrictEqual } from "node:util";
-import { streamAds } from "../condor/ad-stream.js";
 import type { CondorClient } from "../condor/client.js";
 import { CondorMachineNotFoundError } from "../condor/errors.js";
 import { groupWorkers } from "../condor/group-workers.js";
-import { JOB_ATTRIBUTES, parseJobs } from "../condor/parse-jobs.js";
-import { parseSlots, SLOT_ATTRIBUTES } from "../condor/parse-slots.js";
+import { JOB_ATTRIBUTES, readJobs } from "../condor/parse-jobs.js";
+import { readSlots, SLOT_ATTRIBUTES } from "../condor/parse-slots.js";
 import type { Job, ObservedWorker, Slot } from "../condor/types.js";
 import { StartdUsage, WaitLedger } from "./accounting.js";
 import { type Ad, renderAds } from "./condor-json.js";
@@ -188,7 +187,7 @@ export class SimCondor implements CondorClient {
       direct.push(jobRecord(job));
     }
     if (this.throughJson()) {
-      const parsed = await parseJobs(streamAds(once(this.renderQueue())));
+      const parsed = await readJobs(once(this.renderQueue()));
       if (!isDeepStrictEqual(parsed, direct)) throw new JsonPathMismatch("condor_q", now);
     }
     return direct;
@@ -209,7 +208,7 @@ export class SimCondor implements CondorClient {
       });
     }
     if (this.throughJson()) {
-      const parsed = groupWorkers(await parseSlots(streamAds(once(this.renderStatus()))));
+      const parsed = groupWorkers(await readSlots(once(this.renderStatus())));
       if (!isDeepStrictEqual(parsed, direct)) throw new JsonPathMismatch("condor_status", now);
     }
     return direct;

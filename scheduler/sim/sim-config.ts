@@ -1,11 +1,12 @@
 // Configs the simulator runs with when the user names none: the bundled SWF site
 // (trace-site.yaml) and the example site of the README (examples/site).
 import { readFile } from "node:fs/promises";
+import { assetUrl } from "../assets.js";
 import { loadConfigDir, parseConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 
-export const TRACE_SITE_URL = new URL("./trace-site.yaml", import.meta.url);
-export const EXAMPLE_SITE_DIR = new URL("../../examples/site/", import.meta.url);
+export const TRACE_SITE_URL = assetUrl("scheduler/sim/trace-site.yaml");
+export const EXAMPLE_SITE_DIR = assetUrl("examples/site/");
 
 /** The config in `dir` (cloudscheduler.yaml), or the bundled trace site. */
 export async function simConfig(dir?: string): Promise<Config> {

@@ -153,11 +153,32 @@ describe("CommandLineCondor.workers", () => {
 });
 
 describe("CommandLineCondor.workers trusts a worker's ads only from that worker", () => {
-  it("ignores (and reports) real ads that name a worker but were sent with a pool-wide identity", async () => {
-    const untrusted: string[] = [];
+  it("believes real ads sent with the worker's own identity (the product's per-worker token)", async () => {
     const client = new CommandLineCondor(standinConfig(), {
       binDir: STANDIN_OPTIONS.binDir,
       env: world.env({ CONDOR_STANDIN_STATUS: fixture("condor_status.busy.json") }),
+      onUntrustedSlot: () => {
+        throw new Error("no ad is untrusted here");
+      },
+    });
+    const [worker] = await client.workers();
+    expect(worker).toMatchObject({ workerName: "cs-alberta-demo-vm-0001", runningJobs: 2 });
+  });
+
+  it("ignores (and reports) the same ads sent by another identity", async () => {
+    const ads = JSON.parse(readFixture("condor_status.busy.json").toString("utf8")) as Record<
+      string,
+      unknown
+    >[];
+    const file = path.join(world.dir, "pool-wide-identity.json");
+    writeFileSync(
+      file,
+      JSON.stringify(ads.map((ad) => ({ ...ad, AuthenticatedIdentity: "condor@cloudscheduler" }))),
+    );
+    const untrusted: string[] = [];
+    const client = new CommandLineCondor(standinConfig(), {
+      binDir: STANDIN_OPTIONS.binDir,
+      env: world.env({ CONDOR_STANDIN_STATUS: file }),
       onUntrustedSlot: ({ reason }) => untrusted.push(reason),
     });
     expect(await client.workers()).toEqual([]);
@@ -165,37 +186,6 @@ describe("CommandLineCondor.workers trusts a worker's ads only from that worker"
     expect(untrusted[0]).toBe(
       'slot "slot1@vm.cloudscheduler.test" names worker cs-alberta-demo-vm-0001 but was sent by "condor@cloudscheduler"',
     );
-  });
-
-  it("believes the same ads once they were sent with the worker's own identity", async () => {
-    const ads = JSON.parse(readFixture("condor_status.busy.json").toString("utf8")) as Record<
-      string,
-      unknown
-    >[];
-    const file = path.join(world.dir, "own-identity.json");
-    writeFileSync(
-      file,
-      JSON.stringify(
-        ads.map((ad) => ({
-          ...ad,
-          AuthenticatedIdentity: "cs-alberta-demo-vm-0001@workers.cloudscheduler",
-          CloudSchedulerLifeEnds: 1_796_201_200,
-        })),
-      ),
-    );
-    const client = new CommandLineCondor(standinConfig(), {
-      binDir: STANDIN_OPTIONS.binDir,
-      env: world.env({ CONDOR_STANDIN_STATUS: file }),
-      onUntrustedSlot: () => {
-        throw new Error("no ad is untrusted here");
-      },
-    });
-    const [worker] = await client.workers();
-    expect(worker).toMatchObject({
-      workerName: "cs-alberta-demo-vm-0001",
-      runningJobs: 2,
-      lifeEndsAt: 1_796_201_200,
-    });
   });
 });
 

@@ -8,6 +8,7 @@ import {
   parseJobs,
 } from "../../scheduler/condor/parse-jobs.js";
 import type { Job } from "../../scheduler/condor/types.js";
+import { readAds } from "../support/condor-world.js";
 import { readFixture, rejection, thrown } from "./helpers.js";
 
 async function jobsOf(name: string): Promise<Job[]> {
@@ -55,12 +56,13 @@ describe("parseJobs on real condor_q output", () => {
       "idle",
     ]);
     // A demo-1 job: requests from HTCondor's default expressions evaluated on the full ad.
+    const [raw] = readAds("condor_q.all.json");
     expect(byId(jobs, "1.0")).toEqual({
       id: "1.0",
       owner: "guest",
       state: "idle",
-      queuedAt: 1795596410,
-      stateSince: 1795596410,
+      queuedAt: raw?.QDate,
+      stateSince: raw?.EnteredCurrentStatus,
       requestCpus: 1,
       requestMemoryMb: 1,
       requestDiskKb: 1,
@@ -113,11 +115,13 @@ describe("parseJobs on real condor_q output", () => {
         ["1.0", "slot1_1@vm.cloudscheduler.test"],
         ["1.1", "slot1_2@vm.cloudscheduler.test"],
       ]);
-      expect(byId(jobs, "1.0").stateSince).toBe(1795596418);
+      expect(byId(jobs, "1.0").stateSince).toBe(readAds(name)[0]?.EnteredCurrentStatus);
     }
-    // Full ad: MemoryUsage = (ResidentSetSize 7500 + 1023) / 1024 = 8 MiB; DiskUsage 17 KiB.
+    // Full ad: MemoryUsage = (ResidentSetSize + 1023) / 1024 MiB (integer division); DiskUsage KiB.
+    const rss = Number(readAds("condor_q.running.json")[0]?.ResidentSetSize);
+    expect(rss).toBeGreaterThan(0);
     expect(byId(await jobsOf("condor_q.running.json"), "1.0")).toMatchObject({
-      requestMemoryMb: 8,
+      requestMemoryMb: Math.floor((rss + 1023) / 1024),
       requestDiskKb: 17,
     });
   });

@@ -2,11 +2,13 @@ import { describe, expect, it } from "vitest";
 import { parseAds } from "../../scheduler/condor/ad-stream.js";
 import { CondorParseError } from "../../scheduler/condor/errors.js";
 import { isSlotAd, parseSlot, parseSlots } from "../../scheduler/condor/parse-slots.js";
+import { readAds } from "../support/condor-world.js";
 import { readFixture, thrown } from "./helpers.js";
 
 describe("parseSlots on real condor_status output", () => {
   it("reads the idle worker's partitionable slot", async () => {
     const slots = await parseSlots(parseAds(readFixture("condor_status.idle.json")));
+    const [raw] = readAds("condor_status.idle.json");
     expect(slots).toEqual([
       {
         name: "slot1@vm.cloudscheduler.test",
@@ -19,9 +21,11 @@ describe("parseSlots on real condor_status output", () => {
         workerName: "cs-alberta-demo-vm-0001",
         vmType: "demo-vm",
         draining: false,
-        lastHeardFrom: 1795596409,
-        // Who the collector authenticated as the sender: the token of today's pool-wide worker.
-        authenticatedIdentity: "condor@cloudscheduler",
+        lastHeardFrom: raw?.LastHeardFrom,
+        // Who the collector authenticated as the sender: the worker's own token.
+        authenticatedIdentity: "cs-alberta-demo-vm-0001@workers.cloudscheduler",
+        // When its life ends (its START takes no job after it).
+        lifeEndsAt: raw?.CloudSchedulerLifeEnds,
       },
     ]);
   });

@@ -20,6 +20,17 @@ import { sleepJobs, submitDir, workerGuest } from "./workers.js";
 
 const MINUTES = 60_000;
 const VM_TYPE = "adapter-test";
+// Worker names of this run: a SIGKILLed guest (a deleted VM) leaves its ads in the collector for
+// 15 minutes, and a second run within them must not mistake those for its own workers.
+const RUN = `cs-adapter-${process.pid}`;
+const [W1, W2, W3, W4, W5, W6] = [1, 2, 3, 4, 5, 6].map((n) => `${RUN}-000${n}`) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+];
 
 describeRealCondor("the condor adapter on real HTCondor 25 daemons", (pool: CondorPool) => {
   let release: () => void = () => {};
@@ -84,11 +95,11 @@ describeRealCondor("the condor adapter on real HTCondor 25 daemons", (pool: Cond
   test(
     "an idle worker: one partitionable slot named after its pool entry, no jobs",
     async () => {
-      busy = await boot("cs-test-adapter-0001");
-      const worker = await observed("cs-test-adapter-0001");
+      busy = await boot(W1);
+      const worker = await observed(W1);
       expect(worker).toMatchObject({
-        workerName: "cs-test-adapter-0001",
-        machine: "cs-test-adapter-0001.workers.cloudscheduler",
+        workerName: W1,
+        machine: `${W1}.workers.cloudscheduler`,
         vmType: VM_TYPE,
         runningJobs: 0,
         draining: false,
@@ -113,11 +124,11 @@ describeRealCondor("the condor adapter on real HTCondor 25 daemons", (pool: Cond
         2 * MINUTES,
       );
       for (const job of jobs)
-        expect(job.remoteHost).toMatch(/^slot1_\d+@cs-test-adapter-0001\.workers.cloudscheduler$/);
+        expect(job.remoteHost).toMatch(new RegExp(`^slot1_\\d+@${W1}\\.workers\\.cloudscheduler$`));
       const worker = await waitFor(
         "2 dynamic slots",
         async () => {
-          const w = await observed("cs-test-adapter-0001");
+          const w = await observed(W1);
           return w?.runningJobs === 2 ? w : undefined;
         },
         MINUTES,
@@ -139,7 +150,7 @@ describeRealCondor("the condor adapter on real HTCondor 25 daemons", (pool: Cond
       const worker = await waitFor(
         "draining ads",
         async () => {
-          const w = await observed("cs-test-adapter-0001");
+          const w = await observed(W1);
           return w?.draining ? w : undefined;
         },
         MINUTES,
@@ -156,7 +167,7 @@ describeRealCondor("the condor adapter on real HTCondor 25 daemons", (pool: Cond
       const worker = await waitFor(
         "drained and empty",
         async () => {
-          const w = await observed("cs-test-adapter-0001");
+          const w = await observed(W1);
           return w && w.runningJobs === 0 && w.draining ? w : undefined;
         },
         3 * MINUTES,
@@ -181,11 +192,11 @@ describeRealCondor("the condor adapter on real HTCondor 25 daemons", (pool: Cond
   test(
     "peacefully off, idle: every ad of the startd vanishes within seconds",
     async () => {
-      const guest = await boot("cs-test-adapter-0002");
+      const guest = await boot(W2);
       await condor().peacefulOff(guest.machine);
       await waitFor(
         "its ads gone",
-        async () => ((await observed("cs-test-adapter-0002")) === undefined ? true : undefined),
+        async () => ((await observed(W2)) === undefined ? true : undefined),
         MINUTES,
       );
       // Against a startd already gone, condor_off still exits 0 (the master may be gone too).
@@ -201,7 +212,7 @@ describeRealCondor("the condor adapter on real HTCondor 25 daemons", (pool: Cond
   test(
     "peacefully off, busy: the ads stay while the job runs, then vanish at once",
     async () => {
-      const guest = await boot("cs-test-adapter-0003", { cpus: 1 });
+      const guest = await boot(W3, { cpus: 1 });
       const cluster = await submit("peaceful.sub", 1, 25);
       await waitFor(
         "the job running",
@@ -210,10 +221,10 @@ describeRealCondor("the condor adapter on real HTCondor 25 daemons", (pool: Cond
       );
       await condor().peacefulOff(guest.machine);
       await new Promise((resolve) => setTimeout(resolve, 5_000));
-      expect((await observed("cs-test-adapter-0003"))?.runningJobs).toBe(1);
+      expect((await observed(W3))?.runningJobs).toBe(1);
       await waitFor(
         "its ads gone after the job",
-        async () => ((await observed("cs-test-adapter-0003")) === undefined ? true : undefined),
+        async () => ((await observed(W3)) === undefined ? true : undefined),
         2 * MINUTES,
       );
       const [done] = await pool.historyAds([
@@ -230,7 +241,7 @@ describeRealCondor("the condor adapter on real HTCondor 25 daemons", (pool: Cond
   test(
     "SIGKILLed (a deleted VM): its ads stay in the collector and its job stays running in condor_q",
     async () => {
-      const guest = await boot("cs-test-adapter-0004", { cpus: 1 });
+      const guest = await boot(W4, { cpus: 1 });
       const cluster = await submit("killed.sub", 1, 600);
       await waitFor(
         "the job running",
@@ -241,16 +252,15 @@ describeRealCondor("the condor adapter on real HTCondor 25 daemons", (pool: Cond
       // startd's next update leaves ads that show it idle although condor_q runs a job there.
       await waitFor(
         "the busy slot in the collector",
-        async () =>
-          (await observed("cs-test-adapter-0004"))?.runningJobs === 1 ? true : undefined,
+        async () => ((await observed(W4))?.runningJobs === 1 ? true : undefined),
         MINUTES,
       );
       await guest.kill();
       await new Promise((resolve) => setTimeout(resolve, 8_000));
-      const stale = await observed("cs-test-adapter-0004");
+      const stale = await observed(W4);
       expect(stale?.runningJobs).toBe(1);
       const [job] = await running(cluster);
-      expect(job?.remoteHost).toBe("slot1_1@cs-test-adapter-0004.workers.cloudscheduler");
+      expect(job?.remoteHost).toBe(`slot1_1@${W4}.workers.cloudscheduler`);
       await pool.tool("condor_rm", [String(cluster)]);
     },
     4 * MINUTES,
@@ -260,7 +270,7 @@ describeRealCondor("the condor adapter on real HTCondor 25 daemons", (pool: Cond
     "after a collector restart: condor_status lacks the busy worker, condor_q still runs its job there",
     async () => {
       // A long update interval, as HTCondor's default (300 s): the worker is missing until then.
-      await boot("cs-test-adapter-0005", { cpus: 1, updateInterval: 300 });
+      await boot(W5, { cpus: 1, updateInterval: 300 });
       const cluster = await submit("restart.sub", 1, 600);
       await waitFor(
         "the job running",
@@ -280,9 +290,9 @@ describeRealCondor("the condor adapter on real HTCondor 25 daemons", (pool: Cond
         },
         MINUTES,
       );
-      expect(workers.find((w) => w.workerName === "cs-test-adapter-0005")).toBeUndefined();
+      expect(workers.find((w) => w.workerName === W5)).toBeUndefined();
       const [job] = await running(cluster);
-      expect(job?.remoteHost).toBe("slot1_1@cs-test-adapter-0005.workers.cloudscheduler");
+      expect(job?.remoteHost).toBe(`slot1_1@${W5}.workers.cloudscheduler`);
       await pool.tool("condor_rm", [String(cluster)]);
     },
     4 * MINUTES,
@@ -297,14 +307,14 @@ describeRealCondor("the condor adapter on real HTCondor 25 daemons", (pool: Cond
       expect(err1).toBeInstanceOf(CondorMachineNotFoundError);
       // A worker that exists, named without its domain (what a worker whose config left its
       // host name bare would advertise as Machine: the product names it in a domain instead).
-      const guest = await boot("cs-test-adapter-0006", { cpus: 1 });
-      expect(guest.machine).toBe("cs-test-adapter-0006.workers.cloudscheduler");
+      const guest = await boot(W6, { cpus: 1 });
+      expect(guest.machine).toBe(`${W6}.workers.cloudscheduler`);
       const err2 = await condor()
-        .drain("cs-test-adapter-0006", "test")
+        .drain(W6, "test")
         .catch((e: unknown) => e);
       // HTCondor canonicalises a bare name with its own DEFAULT_DOMAIN_NAME and gives up.
       expect(err2).toBeInstanceOf(CondorError);
-      expect(String(err2)).toMatch(/unknown host cs-test-adapter-0006/);
+      expect(String(err2)).toContain(`unknown host ${W6}`);
     },
     3 * MINUTES,
   );

@@ -9,6 +9,7 @@
 // "now" near it). Run by test/htcondor/recapture.sh on a fresh pool (cluster ids from 1).
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { SLOT_ATTRIBUTES } from "../../scheduler/condor/parse-slots.js";
 import { workerMachine } from "../../scheduler/identity/worker-identity.js";
 import { ROOT } from "../support/condor-world.js";
 import { GuestHost } from "./guests.js";
@@ -24,11 +25,20 @@ const SUBMIT_FILES = [
   "plain.sub",
   "hostile.sub",
 ];
+/** The first recording's slot projection, plus whatever the product asks for today. */
+const union = (first: string, product: readonly string[]) =>
+  [...new Set([...first.split(","), ...product])].join(",");
+/**
+ * Kept as first recorded: without ImageSize and DiskUsage, so tests see the documented defaults
+ * HTCondor's default request expressions fall back to when a projection lacks them.
+ */
 const JOB_PROJECTION =
   "ClusterId,ProcId,JobStatus,Owner,QDate,EnteredCurrentStatus,RequestCpus,RequestMemory,RequestDisk,VMType,VMAMI,VMInstanceType,VMKeepAlive,VMCPUCores,VMMem,VMStorage,TargetClouds,Requirements,JobPrio";
 const RUNNING_PROJECTION = `${JOB_PROJECTION},RemoteHost,JobStartDate,LastRejMatchReason,AutoClusterId`;
-const SLOT_PROJECTION =
-  "Name,Machine,SlotType,State,Activity,Cpus,Memory,TotalSlotCpus,ChildState,EnteredCurrentState,EnteredCurrentActivity,CloudSchedulerVM,VMType,StartdIpAddr,MyCurrentTime,LastHeardFrom,DaemonStartTime";
+const SLOT_PROJECTION = union(
+  "Name,Machine,SlotType,State,Activity,Cpus,Memory,TotalSlotCpus,ChildState,EnteredCurrentState,EnteredCurrentActivity,CloudSchedulerVM,VMType,StartdIpAddr,MyCurrentTime,LastHeardFrom,DaemonStartTime",
+  SLOT_ATTRIBUTES,
+);
 /**
  * The worker's name while recording. Not "vm": that is this machine's own name, which the
  * central manager's master carries, and condor_off -name would reach it instead. Renamed to
@@ -36,6 +46,8 @@ const SLOT_PROJECTION =
  */
 const MACHINE = workerMachine("cs-alberta-demo-vm-0001");
 const FIXTURE_MACHINE = "vm.cloudscheduler.test";
+/** The guest's own host name (what `uname -n` says on the VM), renamed "vm" like the machine. */
+const GUEST_HOSTNAME = "cs-recapture-worker";
 
 /** One recorded answer: stdout (and stderr when it says something) of one command. */
 export interface Capture {
@@ -129,7 +141,7 @@ export async function captureAnswers(
         ]);
         return ads.length === 2 ? true : undefined;
       },
-      120_000,
+      300_000,
     );
     await new Promise((resolve) => setTimeout(resolve, 6_000)); // one update interval: ads settle
     record("condor_q.running.json", await pool.tool("condor_q", ["-json", "-allusers"]));
@@ -196,7 +208,7 @@ export function normalise(
   const window = [captureStart - 2 * 86_400, captureStart + 2 * 86_400];
   return text
     .replaceAll(MACHINE, FIXTURE_MACHINE)
-    .replaceAll(MACHINE.split(".")[0] as string, FIXTURE_MACHINE.split(".")[0] as string)
+    .replaceAll(GUEST_HOSTNAME, FIXTURE_MACHINE.split(".")[0] as string)
     .replaceAll(submitter.dir, "/home/guest/demo")
     .replaceAll(submitter.user, "guest")
     .replace(/(?<![\d.])1\d{9}(?![\d.])/g, (digits) => {

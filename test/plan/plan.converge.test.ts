@@ -76,7 +76,7 @@ describe("plan converges", () => {
           expect(Object.values(again.pools).flat()).toEqual([]);
         }
       }),
-      { numRuns: 60 },
+      { numRuns: Number(process.env.CONVERGE_RUNS ?? 60) },
     );
   });
 

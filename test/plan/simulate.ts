@@ -67,6 +67,11 @@ export function simulate(
       if (!alive.has(r.worker))
         throw new Error(`worker ${r.worker} removed while running ${r.job.id}`);
     }
+    // A worker out of every pool is a deleted VM: a later worker of the same name is a new VM
+    // that starts afresh (names repeat: cloud "a" + type "b-t" and cloud "a-b" + type "t" are
+    // both cs-a-b-t-NNNN, and numbers are reused once a name is free).
+    for (const name of [...retiring.keys()]) if (!alive.has(name)) retiring.delete(name);
+    for (const name of [...registered]) if (!alive.has(name)) registered.delete(name);
 
     // Jobs progress; finished ones leave the queue.
     running = running
@@ -87,7 +92,14 @@ export function simulate(
       used.set(r.worker, u);
     }
     const stillIdle: Job[] = [];
-    for (const job of idle) {
+    // Jobs limited to fewer clouds (+TargetClouds) pick first. HTCondor may match any job to
+    // any slot it fits, so a less constrained job can take the worker booted for a more
+    // constrained one, which then needs a further worker (seen in random worlds: 3 boots for 2
+    // jobs); most-constrained-first keeps the convergence bound about the planner's choices
+    // rather than matchmaking luck.
+    const reach = (job: Job) => job.targetClouds?.length ?? Number.POSITIVE_INFINITY;
+    const byConstraint = [...idle].sort((a, b) => reach(a) - reach(b));
+    for (const job of byConstraint) {
       const home = usable.find(({ cloud, worker }) => {
         const type = config.vm_types[worker.vmType];
         const u = used.get(worker.name) ?? { cores: 0, memoryMb: 0 };

@@ -1,9 +1,6 @@
 // `cloudscheduler validate [dir]`: checks a config repo without touching any cloud.
 import type { Command } from "commander";
-import { loadConfigDir } from "../../config/load.js";
-import { ConfigError } from "../../config/problem.js";
 import type { CommandContext } from "../context.js";
-import { EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
 
 export function registerValidate(program: Command, ctx: CommandContext): void {
   program
@@ -14,26 +11,7 @@ export function registerValidate(program: Command, ctx: CommandContext): void {
     .argument("[dir]", "config repo directory", ".")
     .option("--json", "print the result as JSON")
     .action(async (dir: string, opts: { json?: boolean }) => {
-      try {
-        const config = await loadConfigDir(dir);
-        const summary = {
-          valid: true,
-          clouds: Object.keys(config.clouds),
-          vm_types: Object.keys(config.vm_types),
-          images: Object.keys(config.images),
-        };
-        if (opts.json) ctx.output.out(JSON.stringify(summary, null, 2));
-        else
-          ctx.output.out(
-            `${dir}: valid (${summary.clouds.length} clouds: ${summary.clouds.join(", ")}; ${summary.vm_types.length} VM types: ${summary.vm_types.join(", ")})`,
-          );
-        ctx.setExitCode(EXIT_OK);
-      } catch (err) {
-        if (!(err instanceof ConfigError)) throw err;
-        if (opts.json)
-          ctx.output.out(JSON.stringify({ valid: false, problems: err.problems }, null, 2));
-        else ctx.output.err(err.message);
-        ctx.setExitCode(EXIT_USAGE);
-      }
+      const { validateCommand } = await import("../actions/validate.js");
+      await validateCommand(dir, opts, ctx);
     });
 }

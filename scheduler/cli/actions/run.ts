@@ -1,0 +1,181 @@
+// `cloudscheduler run [dir]`: the daemon. Logs JSON lines to stderr; SIGTERM/SIGINT stop it after
+// the cycle in flight.
+import { pino } from "pino";
+import { CommandLineCondor } from "../../condor/client.js";
+import { CondorRevocationList } from "../../condor/revocation-list.js";
+import { CondorTokenIssuer } from "../../condor/token-issuer.js";
+import {
+  OperatorSettingError,
+  type OperatorSettings,
+  resolveOperatorSettings,
+} from "../../config/operator-settings.js";
+import { ConfigError } from "../../config/problem.js";
+import { AutomationDeployer } from "../../deploy/automation-deployer.js";
+import { BackoffTracker } from "../../deploy/backoff.js";
+import { resolveStateDir } from "../../deploy/workspace-settings.js";
+import { IdentityDeployer } from "../../identity/identity-deployer.js";
+import { ConfigRepo } from "../../pool/repo.js";
+import { logConfigEvent, runDaemon, systemClock } from "../../run/daemon.js";
+import { scrubbedDestination } from "../../run/logger.js";
+import { RepoPoolFiles } from "../../run/pool-files.js";
+import { registerEnvironmentSecrets } from "../../secrets/registry.js";
+import { ListenAddressError } from "../../status/errors.js";
+import { listenFromOption } from "../../status/listen.js";
+import { type StatusService, startStatusService } from "../../status/service.js";
+import { WakeableClock } from "../../status/wakeable-clock.js";
+import { ConfigWatcher } from "../../watch/config-watch.js";
+import type { CommandContext } from "../context.js";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
+
+export interface RunOptions {
+  once?: boolean;
+  push?: boolean;
+  syncInterval: string;
+  logLevel: string;
+  listen?: string | boolean;
+  condorBin?: string;
+  backendUrl?: string;
+  secretsProvider?: string;
+}
+
+export async function runCommand(
+  dir: string,
+  opts: RunOptions,
+  ctx: CommandContext,
+): Promise<number> {
+  // Every secret of the environment is known to the scrubber before the first line is logged.
+  registerEnvironmentSecrets(ctx.env);
+  const log = pino(
+    { level: opts.logLevel, base: { service: "cloudscheduler" } },
+    scrubbedDestination(pino.destination(2)),
+  );
+  let operator: OperatorSettings;
+  try {
+    operator = resolveOperatorSettings(ctx.env, opts);
+  } catch (err) {
+    if (!(err instanceof OperatorSettingError)) throw err;
+    ctx.output.err(`cloudscheduler run: ${err.message}`);
+    return EXIT_USAGE;
+  }
+  let listen: ReturnType<typeof listenFromOption>;
+  try {
+    listen = listenFromOption(opts.listen, Boolean(opts.once));
+  } catch (err) {
+    if (!(err instanceof ListenAddressError)) throw err;
+    ctx.output.err(`cloudscheduler run: ${err.message}`);
+    return EXIT_USAGE;
+  }
+  let status: StatusService | undefined;
+  const repo = await ConfigRepo.open(dir, { push: Boolean(opts.push) }).catch((err: unknown) => {
+    ctx.output.err(`cloudscheduler run: ${dir} is not a git working tree: ${String(err)}`);
+    return undefined;
+  });
+  if (!repo) return EXIT_USAGE;
+  let watcher: ConfigWatcher;
+  try {
+    watcher = await ConfigWatcher.start({
+      dir,
+      repo,
+      syncIntervalSeconds: Number(opts.syncInterval),
+      logger: log,
+      onEvent: (event) => {
+        logConfigEvent(log, event);
+        void status?.onConfigEvent(event);
+      },
+    });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      ctx.output.err(err.message);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+  const { config } = watcher.current();
+  const stateDir = resolveStateDir(dir, ctx.env);
+  const clock = new WakeableClock(systemClock);
+  const backoff = new BackoffTracker();
+  try {
+    status = await startStatusService({
+      stateDir,
+      backoff,
+      now: () => clock.now(),
+      listen,
+      adminToken: ctx.env.CLOUDSCHEDULER_ADMIN_TOKEN,
+      runCycleNow: () => clock.wake(),
+      processMetrics: true,
+      log,
+    });
+  } catch (err) {
+    ctx.output.err(
+      `cloudscheduler run: cannot serve status on ${listen?.host}:${listen?.port} (--listen HOST:PORT or --no-listen): ${String(err)}`,
+    );
+    await watcher.close();
+    return EXIT_USAGE;
+  }
+  await status.configLoaded(config, watcher.current().revision);
+  if (status.server)
+    log.info({ url: status.server.url }, `status dashboard at ${status.server.url}/`);
+  const controller = new AbortController();
+  const stop = (signal: NodeJS.Signals) => {
+    log.info({ signal }, "stopping after the cycle in flight");
+    controller.abort();
+  };
+  // Listeners that stay while the daemon runs: the Automation API runs the Pulumi CLI through
+  // execa, whose signal-exit handler re-raises a signal it believes nobody else handles. A
+  // `once` listener is gone by then, so a SIGTERM during `pulumi up` killed the daemon mid-deploy.
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  const condorTimeoutMs = Math.max(1000, config.condor.timeout * 1000);
+  const binDir = operator.condorBinDir === undefined ? {} : { binDir: operator.condorBinDir };
+  try {
+    await runDaemon({
+      deps: {
+        condor: new CommandLineCondor(config.condor, {
+          env: ctx.env,
+          ...binDir,
+          onUntrustedSlot: ({ slot, reason }) =>
+            log.warn({ decision: "untrusted-ad", machine: slot.machine }, reason),
+        }),
+        // Every new worker gets its own IDTOKEN; a retired worker's tokens are revoked.
+        deployer: new IdentityDeployer(
+          new AutomationDeployer({ configDir: dir, deploy: operator, env: ctx.env, logger: log }),
+          {
+            issuer: new CondorTokenIssuer({
+              timeoutMs: condorTimeoutMs,
+              env: ctx.env,
+              ...binDir,
+              ...(operator.tokenSigningKey ? { signingKey: operator.tokenSigningKey } : {}),
+              ...(operator.tokenKeyDirectory
+                ? { passwordDirectory: operator.tokenKeyDirectory }
+                : {}),
+            }),
+            revocations: new CondorRevocationList(config.condor, {
+              timeoutMs: condorTimeoutMs,
+              env: ctx.env,
+              ...binDir,
+            }),
+            now: () => clock.now(),
+            log,
+          },
+        ),
+        pools: new RepoPoolFiles(repo),
+        backoff,
+        log,
+      },
+      config: watcher,
+      clock,
+      signal: controller.signal,
+      maxCycles: opts.once ? 1 : undefined,
+      onCycle: (report) => status?.onCycle(report),
+    });
+  } catch (err) {
+    log.error({ err: String(err) }, "scheduler stopped by an unexpected error");
+    return EXIT_FAILURE;
+  } finally {
+    process.off("SIGTERM", stop);
+    process.off("SIGINT", stop);
+    await watcher.close();
+    await status.close();
+  }
+  return EXIT_OK;
+}
