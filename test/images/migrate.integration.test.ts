@@ -250,6 +250,8 @@ describe.skipIf(!up)(
             /password: "[^"]*"/g,
             'password: "Wr0ngPassw0rd"',
           ),
+          // Credentials readable by others are refused before any login is tried.
+          { mode: 0o600 },
         );
         const denied = await cli([
           "image",
