@@ -6,7 +6,7 @@ import { type AdStreamOptions, streamAds } from "./ad-stream.js";
 import { condorDrainArgs, condorOffArgs, condorQArgs, condorStatusArgs } from "./commands.js";
 import { groupWorkers } from "./group-workers.js";
 import { parseJobs } from "./parse-jobs.js";
-import { parseSlots } from "./parse-slots.js";
+import { parseStatus } from "./parse-slots.js";
 import { type CondorTool, collectText, type RunOptions, runTool } from "./run.js";
 import type { Job, ObservedWorker } from "./types.js";
 
@@ -46,10 +46,12 @@ export class CommandLineCondor implements CondorClient {
   }
 
   async workers(): Promise<ObservedWorker[]> {
-    const slots = await this.run("condor_status", condorStatusArgs(this.config), (stdout) =>
-      parseSlots(streamAds(stdout, this.options.adStream)),
+    const { slots, startds } = await this.run(
+      "condor_status",
+      condorStatusArgs(this.config),
+      (stdout) => parseStatus(streamAds(stdout, this.options.adStream)),
     );
-    return groupWorkers(slots);
+    return groupWorkers(slots, startds);
   }
 
   async drain(machine: string, reason: string): Promise<void> {

@@ -1,10 +1,10 @@
-// Slot ads from `condor_status -json` -> Slot records. Only startd slot ads (MyType "Machine")
-// are slots; HTCondor 25's per-daemon StartD ad (MyType "StartD", no SlotType) and any other
-// ad type are skipped, never counted.
+// Ads from `condor_status -json` -> Slot records and StartD daemon ads. Only startd slot ads
+// (MyType "Machine") are slots; HTCondor 25's per-daemon StartD ad (MyType "StartD", no
+// SlotType) is read for the daemon's name only, and any other ad type is skipped, never counted.
 import type { RawAd } from "./ad-stream.js";
 import { AdReader } from "./ad-values.js";
 import { CondorParseError } from "./errors.js";
-import type { Slot, SlotType } from "./types.js";
+import type { Slot, SlotType, StartdAd } from "./types.js";
 
 /** The attributes parse-slots reads: the projection for `condor_status -attributes`. */
 export const SLOT_ATTRIBUTES = [
@@ -22,7 +22,13 @@ export const SLOT_ATTRIBUTES = [
   "VMType",
   "Draining",
   "LastHeardFrom",
+  // Set on a slot the startd could not clean up (HTCondor 23+): it can never run a job.
+  "SlotBrokenCode",
+  "SlotBrokenReason",
 ] as const;
+
+/** condor_status's query: slot ads and the StartD daemon ads (their Name is what condor_off takes). */
+export const STATUS_CONSTRAINT = 'MyType == "Machine" || MyType == "StartD"';
 
 /** Is this ad a slot? A MyType other than "Machine" (e.g. "StartD") is not. */
 export function isSlotAd(ad: RawAd): boolean {
@@ -78,7 +84,46 @@ function slotFrom(read: AdReader, index: number): Slot {
   if (vmType !== undefined) slot.vmType = vmType;
   const lastHeardFrom = read.amount("LastHeardFrom");
   if (lastHeardFrom !== undefined) slot.lastHeardFrom = lastHeardFrom;
+  const brokenCode = read.number("SlotBrokenCode");
+  const brokenReason = read.text("SlotBrokenReason");
+  // Any code, even 0, means HTCondor marked the slot broken; a reason alone says the same.
+  if (brokenCode !== undefined || brokenReason !== undefined) {
+    slot.broken = { code: brokenCode ?? 0, reason: brokenReason ?? "no reason given" };
+  }
   return slot;
+}
+
+function isStartdDaemonAd(read: AdReader): boolean {
+  return read.text("MyType")?.toLowerCase() === "startd";
+}
+
+function startdFrom(read: AdReader): StartdAd | undefined {
+  const name = read.string("Name");
+  const machine = read.string("Machine");
+  if (name === undefined || machine === undefined) return undefined;
+  const startd: StartdAd = { name, machine };
+  const workerName = read.text("CloudSchedulerVM");
+  if (workerName !== undefined) startd.workerName = workerName;
+  return startd;
+}
+
+/** Slots and StartD daemon ads of one condor_status answer, one ad in memory at a time. */
+export async function parseStatus(
+  ads: AsyncIterable<RawAd> | Iterable<RawAd>,
+): Promise<{ slots: Slot[]; startds: StartdAd[] }> {
+  const slots: Slot[] = [];
+  const startds: StartdAd[] = [];
+  let index = 0;
+  for await (const ad of ads) {
+    const read = new AdReader(ad);
+    if (isSlot(read)) slots.push(slotFrom(read, index));
+    else if (isStartdDaemonAd(read)) {
+      const startd = startdFrom(read);
+      if (startd) startds.push(startd);
+    }
+    index++;
+  }
+  return { slots, startds };
 }
 
 /** All ads of one answer -> Slots (non-slot ads skipped), one ad in memory at a time. */

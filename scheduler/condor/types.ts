@@ -62,6 +62,16 @@ export interface Slot {
   draining: boolean;
   /** Unix seconds the ad was last heard from. */
   lastHeardFrom?: number;
+  /** SlotBrokenCode / SlotBrokenReason: the slot can never run a job again. Untrusted text. */
+  broken?: { code: number; reason: string };
+}
+
+/** A startd's own daemon ad (MyType "StartD"): the name condor_off -name takes. */
+export interface StartdAd {
+  /** The daemon's name: the machine name, or "<STARTD_NAME>@<machine>". */
+  name: string;
+  machine: string;
+  workerName?: string;
 }
 
 /** All slots of one startd, grouped by CloudSchedulerVM (or by machine when it has none). */
@@ -74,4 +84,6 @@ export interface ObservedWorker {
   /** Dynamic slots (or claimed static slots): the jobs it runs right now. */
   runningJobs: number;
   draining: boolean;
+  /** The StartD daemon ad's Name, when condor_status returned it (what condor_off -name takes). */
+  daemonName?: string;
 }

@@ -5,16 +5,18 @@ import { CommandLineCondor } from "../../scheduler/condor/client.js";
 import {
   CondorMachineNotFoundError,
   CondorParseError,
+  CondorRefusalError,
   CondorTimeoutError,
   CondorUnavailableError,
   InvalidMachineNameError,
 } from "../../scheduler/condor/errors.js";
 import { JOB_ATTRIBUTES } from "../../scheduler/condor/parse-jobs.js";
-import { SLOT_ATTRIBUTES } from "../../scheduler/condor/parse-slots.js";
+import { SLOT_ATTRIBUTES, STATUS_CONSTRAINT } from "../../scheduler/condor/parse-slots.js";
 import { fixture, readFixture, rejection, StandinWorld, standinConfig } from "./helpers.js";
 
 const JOB_PROJECTION = JOB_ATTRIBUTES.join(",");
 const SLOT_PROJECTION = SLOT_ATTRIBUTES.join(",");
+const STATUS_QUERY = ["-any", "-constraint", STATUS_CONSTRAINT];
 const REMOTE = { pool: "cm.cloudscheduler.test:9618", schedd: "vm.cloudscheduler.test" };
 
 let world: StandinWorld;
@@ -117,8 +119,11 @@ describe("CommandLineCondor.workers", () => {
     ).workers();
     expect(busy).toMatchObject({ workerName: "cs-alberta-demo-vm-0001", runningJobs: 2 });
     expect(world.calls().map((c) => [c.tool, c.args])).toEqual([
-      ["condor_status", ["-json", "-attributes", SLOT_PROJECTION]],
-      ["condor_status", ["-pool", REMOTE.pool, "-json", "-attributes", SLOT_PROJECTION]],
+      ["condor_status", [...STATUS_QUERY, "-json", "-attributes", SLOT_PROJECTION]],
+      [
+        "condor_status",
+        ["-pool", REMOTE.pool, ...STATUS_QUERY, "-json", "-attributes", SLOT_PROJECTION],
+      ],
     ]);
   });
 
@@ -186,7 +191,9 @@ describe("CommandLineCondor.drain / peacefulOff", () => {
       }).peacefulOff("nosuch-vm.cloudscheduler.test"),
     );
     expect(off).toBeInstanceOf(CondorMachineNotFoundError);
-    expect(off).toBeInstanceOf(CondorUnavailableError);
+    // A refusal of this one command, not "HTCondor is down": the retire is backed off, no more.
+    expect(off).toBeInstanceOf(CondorRefusalError);
+    expect(off).not.toBeInstanceOf(CondorUnavailableError);
   });
 
   it("refuses a hostile machine name before running anything", async () => {
