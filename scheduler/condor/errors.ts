@@ -73,16 +73,18 @@ export class CondorRefusalError extends CondorError {
 
   /** What an operator can do about it, for status and the log. */
   get advice(): string {
-    switch (this.reason) {
-      case "unknown-host":
-        return "HTCondor cannot resolve this name; give workers a fully qualified host name or set DEFAULT_DOMAIN_NAME on the central manager";
-      case "not-found":
-        return "no startd of that name is in the collector (it left the pool, or the collector restarted)";
-      case "denied":
-        return "the scheduler's HTCondor identity may not drain or turn off startds; grant it ADMINISTRATOR on the workers";
-    }
+    return REFUSAL_ADVICE[this.reason];
   }
 }
+
+const REFUSAL_ADVICE: Record<CondorRefusalReason, string> = {
+  "unknown-host":
+    "HTCondor cannot resolve this name; give workers a fully qualified host name or set DEFAULT_DOMAIN_NAME on the central manager",
+  "not-found":
+    "no startd of that name is in the collector (it left the pool, or the collector restarted)",
+  denied:
+    "the scheduler's HTCondor identity may not drain or turn off startds; grant it ADMINISTRATOR on the workers",
+};
 
 /** condor_drain / condor_off: the name is not a host HTCondor can resolve (a bare short name). */
 export class CondorUnknownHostError extends CondorRefusalError {
