@@ -203,6 +203,22 @@ export const policySchema = z
     drain_timeout: duration.default(86_400),
     /** How a worker is retired: condor_drain -graceful, or condor_off -peaceful. */
     retire_with: z.enum(["drain", "peaceful-off"]).default("drain"),
+    /**
+     * A registered worker missing from condor_status, with no job in condor_q and its server not
+     * known to be gone, is kept this long before it counts as vanished (a collector restart).
+     */
+    lost_grace: duration.default(900),
+    /** A worker server of ours in no pool is deleted after this long (never while it runs a job). */
+    orphan_grace: duration.default(900),
+    /**
+     * How many workers of one cloud may be drained at once to replace drifted ones (launch
+     * settings changed): a count, or a percentage of the cloud's pool ("10%", at least 1).
+     */
+    disruption_budget: z
+      .union([positiveInt, z.string().regex(/^(100|[1-9]?[0-9])%$/)], {
+        error: 'expected a positive integer or a percentage like "10%"',
+      })
+      .default("10%"),
   })
   .strict();
 
