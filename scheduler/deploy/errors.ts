@@ -16,6 +16,7 @@
 // - Pulumi passphrase secrets manager: "passphrase must be set with PULUMI_CONFIG_PASSPHRASE or
 //   PULUMI_CONFIG_PASSPHRASE_FILE environment variables", "incorrect passphrase".
 import { scrubSecrets } from "./scrub.js";
+import { type LockHolder, parseLockHolders } from "./stale-lock.js";
 
 export type DeployErrorKind =
   | "lock-held"
@@ -54,8 +55,11 @@ export abstract class DeployError extends Error {
 export class LockHeldError extends DeployError {
   override readonly name = "LockHeldError";
   readonly kind = "lock-held";
-  constructor(options: DeployErrorOptions = {}) {
+  /** Who holds it, when the backend says (DIY backends name user, host and pid). */
+  readonly holders: LockHolder[];
+  constructor(options: DeployErrorOptions & { holders?: LockHolder[] } = {}) {
     super("the stack is locked by another operation", options);
+    this.holders = options.holders ?? [];
   }
 }
 
@@ -162,11 +166,12 @@ export function classifyDeployError(
 
   const text = outputOf(err);
   const errorName = err instanceof Error ? err.name : "";
-  if (errorName === "ConcurrentUpdateError") {
+  if (errorName === "ConcurrentUpdateError" || RULES[0]?.test.test(text)) {
     return new LockHeldError({
       cloud,
       detail: telling(text, RULES[0]?.test, knownSecrets),
       cause: err,
+      holders: parseLockHolders(text),
     });
   }
   for (const rule of RULES) {

@@ -2,6 +2,7 @@
 // the pool files, and keep in step with the remote (policy: scheduler/pool/README.md).
 import { type SimpleGit, simpleGit } from "simple-git";
 import { RepoFetchError, RepoSyncConflictError } from "./errors.js";
+import { RepoLock } from "./repo-lock.js";
 import { POOL_DIR } from "./store.js";
 
 export interface GitIdentity {
@@ -49,6 +50,8 @@ export class ConfigRepo {
   private readonly git: SimpleGit;
   private readonly remote: string;
   private readonly push: boolean;
+  /** Every git command of this working tree goes through it (see repo-lock.ts). */
+  private readonly lock = new RepoLock();
 
   private constructor(
     readonly dir: string,
@@ -72,15 +75,50 @@ export class ConfigRepo {
     return new ConfigRepo(dir, options, branch);
   }
 
+  /** Runs `task` holding the repo's lock: no sync or commit interleaves with it. */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    return this.lock.run(task);
+  }
+
   /** The commit checked out. */
-  async head(): Promise<string> {
-    return (await this.git.raw(["rev-parse", "HEAD"])).trim();
+  head(): Promise<string> {
+    return this.lock.run(async () => (await this.git.raw(["rev-parse", "HEAD"])).trim());
   }
 
   /** True when tracked files under `paths` (default: all) differ from HEAD, or are untracked. */
-  async isDirty(paths: string[] = []): Promise<boolean> {
-    const out = await this.git.raw(["status", "--porcelain", "--", ...paths]);
-    return out.trim().length > 0;
+  isDirty(paths: string[] = []): Promise<boolean> {
+    return this.lock.run(async () => (await this.changedPaths(paths)).length > 0);
+  }
+
+  /** Paths under `paths` that differ from HEAD or are untracked (deletions included). */
+  changed(paths: string[] = []): Promise<string[]> {
+    return this.lock.run(() => this.changedPaths(paths));
+  }
+
+  /** The committed (HEAD) content of `path`, or undefined when HEAD has no such file. */
+  committedText(path: string): Promise<string | undefined> {
+    return this.lock.run(async () => {
+      try {
+        return await this.git.raw(["show", `HEAD:${path}`]);
+      } catch {
+        return undefined;
+      }
+    });
+  }
+
+  private async changedPaths(paths: string[]): Promise<string[]> {
+    const out = await this.git.raw([
+      "status",
+      "--porcelain",
+      "--untracked-files=all",
+      "--",
+      ...paths,
+    ]);
+    return out
+      .split("\n")
+      .filter((line) => line.length > 3)
+      .map((line) => line.slice(3).replace(/^"|"$/g, ""))
+      .map((path) => (path.includes(" -> ") ? (path.split(" -> ")[1] ?? path) : path));
   }
 
   /**
@@ -88,7 +126,11 @@ export class ConfigRepo {
    * with `message`. Other staged or modified files are left alone. Returns the new commit, or
    * undefined when none of the files changed.
    */
-  async commitPools(files: string[], message: string): Promise<string | undefined> {
+  commitPools(files: string[], message: string): Promise<string | undefined> {
+    return this.lock.run(() => this.commitPoolsLocked(files, message));
+  }
+
+  private async commitPoolsLocked(files: string[], message: string): Promise<string | undefined> {
     const outside = files.filter((file) => !file.startsWith(`${POOL_DIR}/`) || file.includes(".."));
     if (outside.length > 0) {
       throw new Error(
@@ -117,7 +159,11 @@ export class ConfigRepo {
    * Follows the remote: fetch; fast-forward when only the remote moved; replay our pool-only
    * commits on top when both moved (aborting cleanly on conflict); push when enabled.
    */
-  async sync(): Promise<SyncResult> {
+  sync(): Promise<SyncResult> {
+    return this.lock.run(() => this.syncLocked());
+  }
+
+  private async syncLocked(): Promise<SyncResult> {
     const before = await this.head();
     const remotes = (await this.git.raw(["remote"])).split("\n").map((r) => r.trim());
     if (!remotes.includes(this.remote)) {

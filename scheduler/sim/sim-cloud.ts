@@ -14,6 +14,7 @@ import type {
   DeployResult,
   PoolDeployer,
   PoolStackInput,
+  RecoveryReport,
 } from "../deploy/types.js";
 import type { PoolWorker } from "../pool/types.js";
 import type { EventQueue } from "./event-queue.js";
@@ -164,6 +165,21 @@ export class SimCloud implements PoolDeployer {
 
   async instances(cloudName: string): Promise<DeployedInstance[]> {
     return this.listed(this.stack(cloudName));
+  }
+
+  /** Simulated deploys never die half-way. */
+  async unfinished(): Promise<string[]> {
+    return [];
+  }
+
+  async recover(cloudName: string): Promise<RecoveryReport> {
+    return {
+      cloud: cloudName,
+      killedProcesses: 0,
+      lockCleared: false,
+      interruptedCreates: [],
+      pendingCleared: 0,
+    };
   }
 
   async destroy(cloudName: string): Promise<void> {

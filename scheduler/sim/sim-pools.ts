@@ -1,53 +1,10 @@
 // The pool files kept in memory, for long simulations where a git commit per cycle would
-// dominate the run time. Same contract as RepoPoolFiles: only changed pools are "written",
-// commits are counted and numbered. (The sandbox uses RepoPoolFiles on a real git repo.)
-import { poolFileGitPath } from "../pool/store.js";
-import type { PoolWorker } from "../pool/types.js";
-import type { PoolFiles } from "../run/pool-files.js";
+// dominate the run time (the sandbox uses RepoPoolFiles on a real git repo): the cycle's own
+// in-memory PoolFiles, keeping the last 1000 commit messages.
+import { MemoryPoolFiles as CyclePoolFiles } from "../run/memory-pool-files.js";
 
-export class MemoryPoolFiles implements PoolFiles {
-  private readonly pools = new Map<string, string>();
-  /** Every commit message, in order. */
-  readonly commits: string[] = [];
-  /** Keep only the last `keep` messages (a long run makes thousands). */
-  constructor(private readonly keep = 1000) {}
-  commitCount = 0;
-
-  async readAll(configClouds: string[]): Promise<Record<string, PoolWorker[]>> {
-    const clouds = [...new Set([...configClouds, ...this.pools.keys()])].sort();
-    const out: Record<string, PoolWorker[]> = {};
-    for (const cloud of clouds) {
-      const text = this.pools.get(cloud);
-      out[cloud] = text === undefined ? [] : (JSON.parse(text) as PoolWorker[]);
-    }
-    return out;
-  }
-
-  async writeChanged(pools: Record<string, PoolWorker[]>): Promise<string[]> {
-    const changed: string[] = [];
-    for (const [cloud, workers] of Object.entries(pools).sort(([a], [b]) => (a < b ? -1 : 1))) {
-      const text = JSON.stringify(workers);
-      if (this.pools.get(cloud) === text) continue;
-      if (!this.pools.has(cloud) && workers.length === 0) continue;
-      this.pools.set(cloud, text);
-      changed.push(this.gitPath(cloud));
-    }
-    return changed;
-  }
-
-  async commit(paths: string[], message: string): Promise<string | undefined> {
-    if (paths.length === 0) return undefined;
-    this.commitCount++;
-    this.commits.push(message);
-    if (this.commits.length > this.keep) this.commits.splice(0, this.commits.length - this.keep);
-    return `sim-${this.commitCount}`;
-  }
-
-  async remove(cloud: string): Promise<void> {
-    this.pools.delete(cloud);
-  }
-
-  gitPath(cloud: string): string {
-    return poolFileGitPath(cloud);
+export class MemoryPoolFiles extends CyclePoolFiles {
+  constructor(keep = 1000) {
+    super({}, keep);
   }
 }

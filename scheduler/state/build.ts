@@ -91,7 +91,7 @@ export function buildFleet(input: FleetInput): Fleet {
         server,
         ads,
         runningJobs: Math.max(ads?.runningJobs ?? 0, queue.byServer.get(server.name) ?? 0),
-        firstSeen: input.orphanFirstSeen?.get(server.id) ?? input.now,
+        firstSeen: input.orphanFirstSeen?.get(`${cloud}/${server.id}`) ?? input.now,
       });
     }
   }

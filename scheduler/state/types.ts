@@ -83,7 +83,7 @@ export interface FleetInput {
   retireHolds?: ReadonlyMap<string, RetireHold>;
   /** Workers whose create a crashed deploy interrupted (deploy recovery). */
   createInterrupted?: ReadonlySet<string>;
-  /** When each orphan server (by id) was first seen; new ones get `now`. */
+  /** When each orphan server ("<cloud>/<id>") was first seen; new ones get `now`. */
   orphanFirstSeen?: ReadonlyMap<string, number>;
   now: number;
 }

@@ -22,7 +22,7 @@ function sweep(fields: Parameters<typeof world>[0], firstSeen: number) {
     ...input,
     servers: new Map([["alberta", [orphan]]]),
     owner: "me",
-    orphanFirstSeen: new Map([[orphan.id, firstSeen]]),
+    orphanFirstSeen: new Map([[`alberta/${orphan.id}`, firstSeen]]),
   });
   return plan({ ...input, fleet });
 }

@@ -98,7 +98,7 @@ describe("buildFleet", () => {
         ],
       ]),
       owner: "me",
-      orphanFirstSeen: new Map([["id-cs-alberta-demo-vm-0009", NOW - 100]]),
+      orphanFirstSeen: new Map([["alberta/id-cs-alberta-demo-vm-0009", NOW - 100]]),
       now: NOW,
     });
     expect(fleet.orphans.map((o) => [o.server.name, o.runningJobs, o.firstSeen])).toEqual([

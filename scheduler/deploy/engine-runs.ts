@@ -1,0 +1,85 @@
+// Which Pulumi operations are running, kept in the state directory: a record is written when
+// the engine starts on a stack and removed when it ends. A record found at start-up belongs to
+// an operation whose scheduler died (SIGKILL, power cut): its stack needs recovery, and its
+// engine processes, if still alive, are stopped.
+
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+
+export interface EngineRun {
+  stack: string;
+  /** The CLI's pid, which leads its own process group (providers and language host in it). */
+  pid: number;
+  /** The first CLI argument: up, refresh, destroy, preview... */
+  operation: string;
+  host: string;
+  /** Unix seconds. */
+  startedAt: number;
+}
+
+const runSchema = z.object({
+  stack: z.string().min(1),
+  pid: z.number().int().positive(),
+  operation: z.string(),
+  host: z.string(),
+  startedAt: z.number(),
+});
+
+const STACK_FILE = /^([A-Za-z0-9_.-]+)\.json$/;
+
+export class EngineRuns {
+  constructor(private readonly dir: string) {}
+
+  /** Records a started operation. Synchronous: it must be on disk before the engine acts. */
+  start(stack: string, pid: number, operation: string): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const run: EngineRun = {
+      stack,
+      pid,
+      operation,
+      host: hostname(),
+      startedAt: Math.floor(Date.now() / 1000),
+    };
+    writeFileSync(this.file(stack), `${JSON.stringify(run)}\n`, { mode: 0o600 });
+  }
+
+  /** The operation ended (however it ended): nothing to recover. */
+  finish(stack: string): void {
+    rmSync(this.file(stack), { force: true });
+  }
+
+  /** Operations recorded as running; a corrupt record counts as an unfinished one. */
+  list(): EngineRun[] {
+    let entries: string[];
+    try {
+      entries = readdirSync(this.dir);
+    } catch {
+      return [];
+    }
+    const runs: EngineRun[] = [];
+    for (const entry of entries.sort()) {
+      const stack = STACK_FILE.exec(entry)?.[1];
+      if (stack === undefined) continue;
+      let parsed: EngineRun | undefined;
+      try {
+        const result = runSchema.safeParse(JSON.parse(readFileSync(join(this.dir, entry), "utf8")));
+        if (result.success) parsed = result.data;
+      } catch {
+        // unreadable: still unfinished
+      }
+      runs.push(parsed ?? { stack, pid: 0, operation: "unknown", host: "", startedAt: 0 });
+    }
+    return runs;
+  }
+
+  get(stack: string): EngineRun | undefined {
+    return this.list().find((run) => run.stack === stack);
+  }
+
+  private file(stack: string): string {
+    if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new Error(`not a stack name: ${stack}`);
+    return join(this.dir, `${stack}.json`);
+  }
+}
