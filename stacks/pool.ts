@@ -3,6 +3,12 @@
 // pure function of its input: the same worker list gives the same resources and inputs (no
 // random names, no timestamps), so an unchanged pool is a no-op `pulumi up`.
 //
+// A server is never replaced or resized in place: the OpenStack provider replaces a server on
+// a change of user-data, network, key pair or image, and resizes (reboots) it on a change of
+// flavor, which would evict its jobs. Those inputs are ignored once a server exists
+// (ignoreChanges); a worker booted with settings that changed since has drifted, and the
+// planner drains it when idle and boots a replacement (scheduler/plan/drift.ts).
+//
 // The worker IDTOKEN comes from CLOUDSCHEDULER_WORKER_TOKEN or the file named by
 // CLOUDSCHEDULER_WORKER_TOKEN_FILE (see worker-env.ts). When neither is set, workers are
 // rendered without a token: they boot, but a pool that requires authentication will not
@@ -87,6 +93,17 @@ export function poolProgramWith(
   };
 }
 
+/** Inputs a change of which would replace (or resize) a running server: fixed at boot. */
+export const BOOT_ONLY_INPUTS = [
+  "userData",
+  "networks",
+  "keyPair",
+  "imageName",
+  "imageId",
+  "flavorName",
+  "flavorId",
+] as const;
+
 function declareWorker(
   input: PoolStackInput,
   worker: PoolWorker,
@@ -108,6 +125,8 @@ function declareWorker(
     vm_type: worker.vmType,
     cloud: input.cloudName,
   };
+  // Which installation booted it: the orphan sweep only ever deletes its own servers.
+  if (input.owner !== undefined) metadata.cloudscheduler_owner = input.owner;
   if (configRevision !== undefined) metadata.config_revision = configRevision;
   return new openstack.compute.Instance(
     worker.name,
@@ -122,7 +141,7 @@ function declareWorker(
       userData: pulumi.secret(userData),
       metadata,
     },
-    { provider, deleteBeforeReplace: false },
+    { provider, deleteBeforeReplace: false, ignoreChanges: [...BOOT_ONLY_INPUTS] },
   );
 }
 

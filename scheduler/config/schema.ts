@@ -1,6 +1,7 @@
 // The schema of cloudscheduler.yaml, the human-owned file of the config repo.
 // Every object is strict: an unknown key is an error (load.ts adds the "did you mean").
 import { z } from "zod";
+import { hostWord } from "../render/quote.js";
 import { parseDuration } from "./duration.js";
 
 /** A name used in OpenStack resource names, file names and HTCondor attributes. */
@@ -222,10 +223,23 @@ export const policySchema = z
   })
   .strict();
 
+/** A host name or address (optionally with a port), by the same rule rendering applies. */
+const hostName = z.string().refine(
+  (value) => {
+    try {
+      hostWord(value);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "expected a host name or address, optionally with a port (cm.example.org:9618)" },
+);
+
 export const condorSchema = z
   .object({
     /** Central manager to query (-pool); default: the local HTCondor configuration. */
-    pool: z.string().min(1).optional(),
+    pool: hostName.optional(),
     /** Schedd to query (-name); default: every local schedd via -allusers. */
     schedd: z.string().min(1).optional(),
     /** Timeout of every HTCondor command (a hung schedd takes ~20 s to fail by itself). */
@@ -235,7 +249,7 @@ export const condorSchema = z
     /** Directory holding condor_q and friends; default: PATH. */
     bin_dir: z.string().min(1).optional(),
     /** Address workers use to reach the central manager (CONDOR_HOST). */
-    worker_condor_host: z.string().min(1).optional(),
+    worker_condor_host: hostName.optional(),
   })
   .strict();
 

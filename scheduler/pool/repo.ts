@@ -95,6 +95,14 @@ export class ConfigRepo {
     return this.lock.run(() => this.changedPaths(paths));
   }
 
+  /** git's HEAD and its log: they change whenever HEAD moves (commit, merge, checkout). */
+  headFiles(): Promise<string[]> {
+    return this.lock.run(async () => {
+      const gitDir = (await this.git.raw(["rev-parse", "--absolute-git-dir"])).trim();
+      return [`${gitDir}/HEAD`, `${gitDir}/logs/HEAD`];
+    });
+  }
+
   /** The committed (HEAD) content of `path`, or undefined when HEAD has no such file. */
   committedText(path: string): Promise<string | undefined> {
     return this.lock.run(async () => {

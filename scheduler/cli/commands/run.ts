@@ -1,14 +1,21 @@
 // `cloudscheduler run [dir]`: the daemon. Logs JSON lines to stderr; SIGTERM/SIGINT stop it after
 // the cycle in flight.
+import { readFileSync } from "node:fs";
+import { userInfo } from "node:os";
 import type { Command } from "commander";
 import { pino } from "pino";
+import { launchDigests } from "../../../stacks/launch-settings.js";
+import { NovaInventory } from "../../cloud/nova-inventory.js";
+import { OwnerTagError, resolveOwner } from "../../cloud/owner.js";
 import { CommandLineCondor } from "../../condor/client.js";
+import { credentialsForCloud, nodeCredentialSources } from "../../config/credentials.js";
 import { ConfigError } from "../../config/problem.js";
 import { AutomationDeployer } from "../../deploy/automation-deployer.js";
 import { BackoffTracker } from "../../deploy/backoff.js";
 import { resolveStateDir } from "../../deploy/workspace-settings.js";
 import { ConfigRepo } from "../../pool/repo.js";
 import { logConfigEvent, runDaemon, systemClock } from "../../run/daemon.js";
+import { FileMemoryStore } from "../../run/memory-store.js";
 import { RepoPoolFiles } from "../../run/pool-files.js";
 import { ListenAddressError } from "../../status/errors.js";
 import { listenFromOption } from "../../status/listen.js";
@@ -51,7 +58,10 @@ export function registerRun(program: Command, ctx: CommandContext): void {
       "\nNeeds: the HTCondor tools (condor_q, condor_status, condor_drain, condor_off) on PATH or\n" +
         "condor.bin_dir; the Pulumi CLI; OpenStack credentials in clouds.yaml/secure.yaml; and\n" +
         "PULUMI_CONFIG_PASSPHRASE (or _FILE) for the pool stacks' secrets.\n" +
-        "State (Pulumi stacks, status.json) goes to $CLOUDSCHEDULER_STATE_DIR or <dir>/../.cloudscheduler.",
+        "State (Pulumi stacks, status.json, lifecycle.json, the owner tag) goes to\n" +
+        "$CLOUDSCHEDULER_STATE_DIR or <dir>/../.cloudscheduler. Worker servers are tagged with the\n" +
+        "owner tag ($CLOUDSCHEDULER_OWNER to set it); only servers carrying it are ever swept.\n" +
+        "Exit status with --once: 0 when the cycle succeeded, 1 when it failed, 2 for bad usage or config.",
     )
     .action(async (dir: string, opts: RunOptions) => {
       ctx.setExitCode(await runCommand(dir, opts, ctx));
@@ -98,6 +108,21 @@ async function runCommand(dir: string, opts: RunOptions, ctx: CommandContext): P
   }
   const { config } = watcher.current();
   const stateDir = resolveStateDir(dir, ctx.env);
+  let owner: string;
+  try {
+    owner = await resolveOwner(stateDir, ctx.env);
+  } catch (err) {
+    if (!(err instanceof OwnerTagError)) throw err;
+    ctx.output.err(`cloudscheduler run: ${err.message}`);
+    await watcher.close();
+    return EXIT_USAGE;
+  }
+  const credentialSources = nodeCredentialSources(ctx.env);
+  const workerSources = {
+    env: ctx.env,
+    readFile: (path: string) => readFileSync(path, "utf8"),
+    username: userInfo().username,
+  };
   const clock = new WakeableClock(systemClock);
   const backoff = new BackoffTracker();
   try {
@@ -128,8 +153,9 @@ async function runCommand(dir: string, opts: RunOptions, ctx: CommandContext): P
   };
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));
+  let last: Awaited<ReturnType<typeof runDaemon>>;
   try {
-    await runDaemon({
+    last = await runDaemon({
       deps: {
         condor: new CommandLineCondor(config.condor, { env: ctx.env }),
         deployer: new AutomationDeployer({
@@ -141,7 +167,13 @@ async function runCommand(dir: string, opts: RunOptions, ctx: CommandContext): P
         pools: new RepoPoolFiles(repo),
         backoff,
         log,
+        inventory: new NovaInventory((name, cloud) =>
+          credentialsForCloud(name, cloud, credentialSources),
+        ),
+        owner,
+        launch: (current) => launchDigests(current, workerSources),
       },
+      store: new FileMemoryStore(stateDir),
       config: watcher,
       clock,
       signal: controller.signal,
@@ -154,6 +186,11 @@ async function runCommand(dir: string, opts: RunOptions, ctx: CommandContext): P
   } finally {
     await watcher.close();
     await status.close();
+  }
+  // `run --once` is a probe scripts rely on: a cycle that failed is a failed run.
+  if (opts.once && last?.error !== undefined) {
+    ctx.output.err(`cloudscheduler run --once: the cycle failed: ${last.error}`);
+    return EXIT_FAILURE;
   }
   return EXIT_OK;
 }
