@@ -70,7 +70,8 @@ export function observe(state: StateWorker, policy: PolicyConfig, now: number): 
   if (running === 0 && server === "failed") {
     return remove("failed", "its server is in ERROR on the cloud; replaced if idle jobs remain");
   }
-  if (running === 0 && !seen && server === "missing" && worker.state !== "booting") {
+  // Ads outlive their server in the collector (until they expire): the cloud's word wins.
+  if (running === 0 && server === "missing" && worker.state !== "booting") {
     return remove("server-gone", "its server was deleted outside cloudscheduler");
   }
   if (running === 0 && !seen && state.createInterrupted) {
