@@ -92,7 +92,13 @@ export function trackedPulumiCommand(cli: PulumiCommand, runs: EngineRuns): Pulu
       let killTimer: NodeJS.Timeout | undefined;
       const onAbort = () => {
         if (pid === undefined) return;
-        signalGroup(pid, "SIGINT");
+        // The CLI alone, as the SDK does: it cancels cleanly, letting in-flight resource
+        // operations finish (its providers must not be interrupted under it).
+        try {
+          process.kill(pid, "SIGINT");
+        } catch {
+          // already gone
+        }
         killTimer = setTimeout(() => signalGroup(pid, "SIGKILL"), ABORT_GRACE_MS);
         killTimer.unref();
       };
@@ -104,15 +110,20 @@ export function trackedPulumiCommand(cli: PulumiCommand, runs: EngineRuns): Pulu
         settled = true;
         signal?.removeEventListener("abort", onAbort);
         if (killTimer) clearTimeout(killTimer);
-        // Whatever the CLI left behind in its group (a provider it did not stop) goes with it.
-        if (pid !== undefined) signalGroup(pid, "SIGKILL");
         if (stack !== undefined) runs.finish(stack);
         const result = new sdk.CommandResult(stdout, err ? err.message : stderr, code, err);
         if (code === 0) resolve(result);
         else reject(sdk.createCommandError(result));
       };
+      let exitCode = -2;
+      // The CLI is gone: whatever it left in its group (a provider it did not stop) goes with
+      // it, which also closes the pipes those processes held open.
+      child.once("exit", (code, signalName) => {
+        exitCode = code ?? (signalName ? 128 : -2);
+        if (pid !== undefined) signalGroup(pid, "SIGKILL");
+      });
       child.once("error", (err) => settle(-2, err));
-      child.once("close", (code, signalName) => settle(code ?? (signalName ? 128 : -2)));
+      child.once("close", () => settle(exitCode));
     });
   };
   return Object.assign(Object.create(Object.getPrototypeOf(cli) as object) as object, cli, {

@@ -1,19 +1,14 @@
 // One lock for every git operation on the config repo's working tree: the watcher's fetch,
 // fast-forward and rebase, and the cycle's write-and-commit of pool files, never interleave.
-// Re-entrant within one locked task, so a locked sequence may call locked methods.
-import { AsyncLocalStorage } from "node:async_hooks";
+// Not re-entrant on purpose: a locked sequence uses the unlocked operations it is handed
+// (ConfigRepo.exclusive), so work it merely starts can never slip past the lock.
 
 export class RepoLock {
   private tail: Promise<unknown> = Promise.resolve();
-  private readonly holding = new AsyncLocalStorage<RepoLock>();
 
-  /** Runs `task` once every earlier task has settled; inside a task, runs at once. */
+  /** Runs `task` once every earlier task has settled. */
   run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.holding.getStore() === this) return task();
-    const result = this.tail.then(
-      () => this.holding.run(this, task),
-      () => this.holding.run(this, task),
-    );
+    const result = this.tail.then(task, task);
     this.tail = result.catch(() => undefined);
     return result;
   }

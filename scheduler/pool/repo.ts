@@ -46,6 +46,13 @@ export interface SyncResult {
   pushError?: string;
 }
 
+/** What a task holding the repo's lock may do (ConfigRepo.exclusive). */
+export interface RepoTransaction {
+  head(): Promise<string>;
+  changed(paths?: string[]): Promise<string[]>;
+  commitPools(files: string[], message: string): Promise<string | undefined>;
+}
+
 export class ConfigRepo {
   private readonly git: SimpleGit;
   private readonly remote: string;
@@ -76,13 +83,23 @@ export class ConfigRepo {
   }
 
   /** Runs `task` holding the repo's lock: no sync or commit interleaves with it. */
-  exclusive<T>(task: () => Promise<T>): Promise<T> {
-    return this.lock.run(task);
+  exclusive<T>(task: (tx: RepoTransaction) => Promise<T>): Promise<T> {
+    return this.lock.run(() =>
+      task({
+        head: () => this.headLocked(),
+        changed: (paths = []) => this.changedPaths(paths),
+        commitPools: (files, message) => this.commitPoolsLocked(files, message),
+      }),
+    );
   }
 
   /** The commit checked out. */
   head(): Promise<string> {
-    return this.lock.run(async () => (await this.git.raw(["rev-parse", "HEAD"])).trim());
+    return this.lock.run(() => this.headLocked());
+  }
+
+  private async headLocked(): Promise<string> {
+    return (await this.git.raw(["rev-parse", "HEAD"])).trim();
   }
 
   /** True when tracked files under `paths` (default: all) differ from HEAD, or are untracked. */
@@ -160,7 +177,7 @@ export class ConfigRepo {
       "--",
       ...files,
     ]);
-    return this.head();
+    return this.headLocked();
   }
 
   /**
@@ -172,7 +189,7 @@ export class ConfigRepo {
   }
 
   private async syncLocked(): Promise<SyncResult> {
-    const before = await this.head();
+    const before = await this.headLocked();
     const remotes = (await this.git.raw(["remote"])).split("\n").map((r) => r.trim());
     if (!remotes.includes(this.remote)) {
       return { outcome: "no-remote", before, after: before, pushed: 0 };
@@ -198,7 +215,7 @@ export class ConfigRepo {
       outcome = "rebased";
     }
 
-    const after = await this.head();
+    const after = await this.headLocked();
     const result: SyncResult = { outcome, before, after, pushed: 0 };
     const [toPush] = await this.aheadBehind(upstream);
     if (this.push && toPush > 0) {
@@ -230,7 +247,7 @@ export class ConfigRepo {
         `local commits touch ${foreign.join(", ")}; resolve by hand (git pull --rebase)`,
       );
     }
-    if (await this.isDirty()) {
+    if ((await this.changedPaths([])).length > 0) {
       throw new RepoSyncConflictError(
         "dirty-work-tree",
         "uncommitted changes in the working tree; commit or discard them to let the scheduler sync",

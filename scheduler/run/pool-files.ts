@@ -52,26 +52,26 @@ export class RepoPoolFiles implements PoolFiles {
     pools: Record<string, PoolWorker[]>,
     message: (paths: string[]) => string,
   ): Promise<SavedPools> {
-    return this.repo.exclusive(async () => {
+    return this.repo.exclusive(async (tx) => {
       const existing = new Set(await listPoolClouds(this.repo.dir));
       for (const [cloud, workers] of Object.entries(pools).sort(([a], [b]) => compare(a, b))) {
         if (workers.length === 0 && !existing.has(cloud)) continue;
         await writePoolFile(this.repo.dir, { version: 1, cloud, workers });
       }
-      const paths = (await this.repo.changed([`${POOL_DIR}/`])).filter(isPoolFile).sort();
+      const paths = (await tx.changed([`${POOL_DIR}/`])).filter(isPoolFile).sort();
       if (paths.length === 0) return { paths };
-      const commit = await this.repo.commitPools(paths, message(paths));
+      const commit = await tx.commitPools(paths, message(paths));
       return commit === undefined ? { paths } : { paths, commit };
     });
   }
 
   remove(clouds: string[], message: string): Promise<string | undefined> {
-    return this.repo.exclusive(async () => {
+    return this.repo.exclusive(async (tx) => {
       const removed: string[] = [];
       for (const cloud of clouds) {
         if (await removePoolFile(this.repo.dir, cloud)) removed.push(poolFileGitPath(cloud));
       }
-      return removed.length === 0 ? undefined : this.repo.commitPools(removed, message);
+      return removed.length === 0 ? undefined : tx.commitPools(removed, message);
     });
   }
 
