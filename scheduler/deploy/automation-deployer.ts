@@ -14,7 +14,7 @@ import { z } from "zod";
 import type { DeployConfig } from "../config/schema.js";
 import { EngineRuns } from "./engine-runs.js";
 import { classifyDeployError, LockHeldError, ProgramError } from "./errors.js";
-import { isAlive, stopGroup } from "./processes.js";
+import { isAlive, isPulumiProcess, stopGroup } from "./processes.js";
 import { loadPulumiCommand } from "./pulumi-cli.js";
 import { scrubSecrets } from "./scrub.js";
 import { StackLock } from "./stack-lock.js";
@@ -131,7 +131,7 @@ export class AutomationDeployer implements PoolDeployer {
 
   async unfinished(): Promise<string[]> {
     return this.runs
-      .list()
+      .orphaned(isAlive)
       .map((run) => run.stack)
       .filter((stack) => stack.startsWith("pool-") && !this.lock.isBusy(stack))
       .map((stack) => stack.slice("pool-".length))
@@ -148,19 +148,22 @@ export class AutomationDeployer implements PoolDeployer {
         interruptedCreates: [],
         pendingCleared: 0,
       };
-      // 1. The dead operation's engine, if it still runs (its scheduler was SIGKILLed).
-      const run = this.runs.get(stackName);
-      if (run && run.pid > 0 && isAlive(run.pid) && (await isPulumiProcess(run.pid))) {
-        await stopGroup(run.pid);
+      // 1. The dead operation's engine, if it still runs (its scheduler was SIGKILLed). An
+      // operation whose scheduler lives is someone's live deploy: never touched.
+      const run = this.runs.orphaned(isAlive).find((r) => r.stack === stackName);
+      for (const pid of run ? [run.pid, ...run.children] : []) {
+        if (pid <= 0 || !isAlive(pid) || !isPulumiProcess(pid)) continue;
+        await stopGroup(pid);
+        if (isAlive(pid)) process.kill(pid, "SIGKILL");
         report.killedProcesses += 1;
         this.options.logger?.warn(
-          { cloud: cloudName, pid: run.pid, operation: run.operation },
-          "stopped the engine of a deploy whose scheduler died",
+          { cloud: cloudName, pid, operation: run?.operation },
+          "stopped an engine process of a deploy whose scheduler died",
         );
       }
       const stack = await this.existingStack(cloudName);
       if (!stack) {
-        this.runs.finish(stackName);
+        if (run) this.runs.finish(stackName);
         return report;
       }
       // 2. Its lock, if the holder is gone. A live holder is a real concurrent operation.
@@ -190,6 +193,11 @@ export class AutomationDeployer implements PoolDeployer {
         } else report.pendingCleared += 1;
       }
       report.interruptedCreates.sort();
+      if (pending.length > 0 && !run && holders.length === 0) {
+        // Pending operations but no dead operation of ours and no lock: a live operation of
+        // another process may be writing them right now. Leave them to it.
+        return { ...report, interruptedCreates: [], pendingCleared: 0 };
+      }
       if (pending.length > 0) {
         // Pending creates are dropped from the state (their servers, if any, are orphans the
         // sweep deletes); other pending operations are resolved by reading the cloud.
@@ -199,7 +207,7 @@ export class AutomationDeployer implements PoolDeployer {
           signal,
         });
       }
-      this.runs.finish(stackName);
+      if (run) this.runs.finish(stackName);
       return report;
     });
   }
@@ -344,12 +352,6 @@ export class AutomationDeployer implements PoolDeployer {
     const passphrase = this.env.PULUMI_CONFIG_PASSPHRASE;
     return passphrase ? [passphrase] : [];
   }
-}
-
-/** Does this pid run a Pulumi engine binary (so a reused pid is never killed by mistake)? */
-async function isPulumiProcess(pid: number): Promise<boolean> {
-  const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
-  return /pulumi/.test(cmdline);
 }
 
 /** Pulumi's per-operation counts folded into ours: a replacement counts as an update. */

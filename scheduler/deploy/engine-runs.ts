@@ -10,6 +10,8 @@ import { z } from "zod";
 
 export interface EngineRun {
   stack: string;
+  /** The scheduler process that started it: while it lives, the run is not unfinished. */
+  owner: number;
   /** The CLI's pid, which leads its own process group (providers and language host in it). */
   pid: number;
   /** The first CLI argument: up, refresh, destroy, preview... */
@@ -17,14 +19,18 @@ export interface EngineRun {
   host: string;
   /** Unix seconds. */
   startedAt: number;
+  /** Processes the CLI started (plugins may leave its group), as last seen. */
+  children: number[];
 }
 
 const runSchema = z.object({
   stack: z.string().min(1),
+  owner: z.number().int().nonnegative().default(0),
   pid: z.number().int().positive(),
   operation: z.string(),
   host: z.string(),
   startedAt: z.number(),
+  children: z.array(z.number().int().positive()).default([]),
 });
 
 const STACK_FILE = /^([A-Za-z0-9_.-]+)\.json$/;
@@ -33,16 +39,32 @@ export class EngineRuns {
   constructor(private readonly dir: string) {}
 
   /** Records a started operation. Synchronous: it must be on disk before the engine acts. */
-  start(stack: string, pid: number, operation: string): void {
+  start(stack: string, pid: number, operation: string): EngineRun {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const run: EngineRun = {
       stack,
+      owner: process.pid,
       pid,
       operation,
       host: hostname(),
       startedAt: Math.floor(Date.now() / 1000),
+      children: [],
     };
-    writeFileSync(this.file(stack), `${JSON.stringify(run)}\n`, { mode: 0o600 });
+    this.write(run);
+    return run;
+  }
+
+  /** Records the processes the CLI has started so far (they outlive it if it is killed). */
+  update(run: EngineRun, children: readonly number[]): void {
+    const known = new Set(run.children);
+    if (children.every((pid) => known.has(pid))) return;
+    for (const pid of children) known.add(pid);
+    run.children = [...known].sort((a, b) => a - b);
+    this.write(run);
+  }
+
+  private write(run: EngineRun): void {
+    writeFileSync(this.file(run.stack), `${JSON.stringify(run)}\n`, { mode: 0o600 });
   }
 
   /** The operation ended (however it ended): nothing to recover. */
@@ -69,13 +91,28 @@ export class EngineRuns {
       } catch {
         // unreadable: still unfinished
       }
-      runs.push(parsed ?? { stack, pid: 0, operation: "unknown", host: "", startedAt: 0 });
+      runs.push(
+        parsed ?? {
+          stack,
+          owner: 0,
+          pid: 0,
+          operation: "unknown",
+          host: "",
+          startedAt: 0,
+          children: [],
+        },
+      );
     }
     return runs;
   }
 
   get(stack: string): EngineRun | undefined {
     return this.list().find((run) => run.stack === stack);
+  }
+
+  /** Runs whose scheduler is gone (died during them): what recovery is for. */
+  orphaned(alive: (pid: number) => boolean): EngineRun[] {
+    return this.list().filter((run) => run.host !== hostname() || !alive(run.owner));
   }
 
   private file(stack: string): string {

@@ -12,11 +12,13 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { delimiter, dirname, isAbsolute } from "node:path";
 import type { PulumiCommand } from "@pulumi/pulumi/automation/index.js";
-import type { EngineRuns } from "./engine-runs.js";
-import { signalGroup } from "./processes.js";
+import type { EngineRun, EngineRuns } from "./engine-runs.js";
+import { descendants, isPulumiProcess, signalGroup } from "./processes.js";
 
 /** After an abort, how long the engine gets to stop cleanly (SIGINT) before SIGKILL. */
 const ABORT_GRACE_MS = 60_000;
+/** How often the CLI's child processes are looked up and recorded while it runs. */
+const CHILDREN_EVERY_MS = 2_000;
 
 interface SdkInternals {
   CommandResult: new (stdout: string, stderr: string, code: number, err?: Error) => unknown;
@@ -49,6 +51,15 @@ type Run = (
   signal?: AbortSignal,
 ) => Promise<unknown>;
 
+function kill(pid: number): boolean {
+  try {
+    process.kill(pid, "SIGKILL");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * `cli` with tracked, grouped engine processes; `cli` itself when this SDK version does not
  * have the internals it needs (then a crash leaves a lock that recovery still clears).
@@ -76,7 +87,18 @@ export function trackedPulumiCommand(cli: PulumiCommand, runs: EngineRuns): Pulu
         stdio: ["ignore", "pipe", "pipe"],
       });
       const pid = child.pid;
-      if (pid !== undefined && stack !== undefined) runs.start(stack, pid, argv[0] ?? "");
+      let run: EngineRun | undefined;
+      if (pid !== undefined && stack !== undefined) run = runs.start(stack, pid, argv[0] ?? "");
+      // Plugins may run in process groups of their own: remember them to stop them later.
+      let seen: number[] = [];
+      const watch =
+        pid === undefined
+          ? undefined
+          : setInterval(() => {
+              seen = descendants(pid);
+              if (run) runs.update(run, seen);
+            }, CHILDREN_EVERY_MS);
+      watch?.unref();
       let stdout = "";
       let stderr = "";
       child.stdout?.on("data", (chunk: Buffer) => {
@@ -110,6 +132,7 @@ export function trackedPulumiCommand(cli: PulumiCommand, runs: EngineRuns): Pulu
         settled = true;
         signal?.removeEventListener("abort", onAbort);
         if (killTimer) clearTimeout(killTimer);
+        if (watch) clearInterval(watch);
         if (stack !== undefined) runs.finish(stack);
         const result = new sdk.CommandResult(stdout, err ? err.message : stderr, code, err);
         if (code === 0) resolve(result);
@@ -121,6 +144,9 @@ export function trackedPulumiCommand(cli: PulumiCommand, runs: EngineRuns): Pulu
       child.once("exit", (code, signalName) => {
         exitCode = code ?? (signalName ? 128 : -2);
         if (pid !== undefined) signalGroup(pid, "SIGKILL");
+        for (const leftover of [...seen, ...(run?.children ?? [])]) {
+          if (isPulumiProcess(leftover)) signalGroup(leftover, "SIGKILL") || kill(leftover);
+        }
       });
       child.once("error", (err) => settle(-2, err));
       child.once("close", () => settle(exitCode));

@@ -165,10 +165,12 @@ function markGone(tracked: Tracked[], config: Config, decisions: Decision[]): vo
       }
     }
   }
+  const drifted = tracked.filter((t) => t.state.drifted);
+  if (drifted.length === 0) return;
   const poolSizes = new Map<string, number>();
   for (const t of tracked) poolSizes.set(t.cloud, (poolSizes.get(t.cloud) ?? 0) + 1);
   const picked = pickDriftReplacements(
-    tracked.map((t) => ({
+    drifted.map((t) => ({
       cloud: t.cloud,
       worker: t.worker,
       state: t.state,
@@ -181,8 +183,8 @@ function markGone(tracked: Tracked[], config: Config, decisions: Decision[]): vo
     config.policy,
     poolSizes,
   );
-  for (const t of tracked) {
-    if (!t.state.drifted || t.gone !== undefined || t.worker.state === "draining") continue;
+  for (const t of drifted) {
+    if (t.gone !== undefined || t.worker.state === "draining") continue;
     if (picked.drain.has(t.worker.name)) {
       t.gone = "drifted";
       t.goneDetail = "launch settings changed since it booted";

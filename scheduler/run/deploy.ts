@@ -24,7 +24,10 @@ export async function deployPools(
 ): Promise<void> {
   const settledNow: string[] = [];
   for (const cloud of Object.keys(pools).sort()) {
-    const workers = pools[cloud] ?? [];
+    // A worker whose create a dead deploy interrupted and that runs a job lives outside the
+    // stack: declaring it would create a second server of its name. It stays in the pool until
+    // it is drained; its server is then an orphan the sweep deletes.
+    const workers = (pools[cloud] ?? []).filter((w) => !memory.createInterrupted.has(w.name));
     const cloudConfig = config.clouds[cloud] ?? memory.cloudConfigs.get(cloud);
     const gone = !config.clouds[cloud]?.enabled;
     if (workers.length === 0 && gone) {
@@ -111,7 +114,14 @@ async function deployFailed(
   if (classified instanceof LockHeldError) {
     // A dead deploy's lock is recovered now; a live one's is waited for like any failure.
     const recovery = await recoverStack(deps, memory, cloud, report);
-    if (recovery && recovery.lockedBy === undefined) {
+    const recovered =
+      recovery !== undefined &&
+      recovery.lockedBy === undefined &&
+      (recovery.lockCleared ||
+        recovery.killedProcesses > 0 ||
+        recovery.interruptedCreates.length > 0 ||
+        recovery.pendingCleared > 0);
+    if (recovered) {
       report.deploys.push({
         cloud,
         ok: false,

@@ -37,7 +37,6 @@ export async function recoverStack(
 ): Promise<RecoveryReport | undefined> {
   try {
     const recovery = await deps.deployer.recover(cloud);
-    report.recoveries.push(recovery);
     for (const name of recovery.interruptedCreates) memory.createInterrupted.add(name);
     if (recovery.lockedBy === undefined) memory.deployed.delete(cloud);
     const did = [
@@ -48,6 +47,8 @@ export async function recoverStack(
         : "",
       recovery.pendingCleared > 0 ? `settled ${recovery.pendingCleared} pending operation(s)` : "",
     ].filter((part) => part !== "");
+    // Reported when it did something, or found a live lock.
+    if (did.length > 0 || recovery.lockedBy !== undefined) report.recoveries.push(recovery);
     if (recovery.lockedBy !== undefined) {
       deps.log.warn(
         { cloud, lockedBy: recovery.lockedBy },

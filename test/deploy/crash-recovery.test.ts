@@ -53,6 +53,9 @@ describe("engine runs", () => {
         host: hostname(),
       }),
     ]);
+    // Its scheduler (this process) lives: a live deploy, not one to recover.
+    expect(runs.orphaned(isAlive)).toEqual([]);
+    expect(runs.orphaned(() => false).map((r) => r.stack)).toEqual(["pool-alberta"]);
     runs.finish("pool-alberta");
     expect(runs.list()).toEqual([]);
     writeFileSync(join(dir, "pool-victoria.json"), "{half");
