@@ -21,7 +21,6 @@ import {
 import { BackoffTracker } from "../../scheduler/deploy/backoff.js";
 import { EngineRuns } from "../../scheduler/deploy/engine-runs.js";
 import { isAlive } from "../../scheduler/deploy/processes.js";
-import type { PoolWorker } from "../../scheduler/pool/types.js";
 import { type CycleDeps, runCycle } from "../../scheduler/run/cycle.js";
 import { recordingLogger } from "../../scheduler/run/logger.js";
 import { CycleMemory } from "../../scheduler/run/memory.js";
