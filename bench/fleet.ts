@@ -1,10 +1,13 @@
 // Benchmark: the worker model (scheduler/state/) at the planner's scale: 10k workers over 20
-// clouds, 100k jobs (the plan bench's world), every worker with its server and a launch
-// digest. Figures per worker beside references from the same run: indexing the pool entries by
-// name (the floor of any per-worker work) and the whole plan. Median of 7 runs.
+// clouds, ~113k jobs (the plan bench's world), every worker with its server and a launch
+// digest. Figures beside references from the same run: the indexing the model replaces
+// (plan.ts before the model: startds by name, then two passes over every job for running
+// jobs and +VMKeepAlive; reproduced below, knowing no cloud servers), indexing the pool entries
+// by name (the floor of any per-worker work) and the whole plan. Median of 7 runs.
 // Run with `npx tsx bench/fleet.ts` (or `npm run bench fleet`).
 import { pathToFileURL } from "node:url";
 import type { CloudServer } from "../scheduler/cloud/inventory.js";
+import type { Job, ObservedWorker } from "../scheduler/condor/types.js";
 import { plan } from "../scheduler/plan/plan.js";
 import { buildFleet } from "../scheduler/state/build.js";
 import { type LaunchDigests, launchDigest } from "../scheduler/state/launch.js";
@@ -22,6 +25,38 @@ function median(run: () => void): number {
   }
   times.sort((a, b) => a - b);
   return times[Math.floor(RUNS / 2)] as number;
+}
+
+/** What plan.ts did before the worker model, for reference (same rules, no cloud servers). */
+function indexingBefore(
+  workers: readonly ObservedWorker[],
+  jobs: readonly Job[],
+  poolNames: ReadonlySet<string>,
+): number {
+  const byName = new Map<string, ObservedWorker>();
+  const sorted = [...workers].sort((a, b) =>
+    a.machine < b.machine ? -1 : a.machine > b.machine ? 1 : 0,
+  );
+  for (const w of sorted)
+    if (w.workerName !== undefined && poolNames.has(w.workerName)) byName.set(w.workerName, w);
+  const workerOfMachine = new Map<string, string>();
+  for (const w of workers) if (w.workerName) workerOfMachine.set(w.machine, w.workerName);
+  const counts = new Map<string, number>();
+  for (const job of jobs) {
+    if (job.state !== "running" || !job.remoteHost) continue;
+    const machine = job.remoteHost.slice(job.remoteHost.lastIndexOf("@") + 1);
+    const label = machine.split(".", 1)[0] ?? "";
+    const name = workerOfMachine.get(machine) ?? (poolNames.has(label) ? label : undefined);
+    if (name !== undefined) counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  const raise = new Map<string, number>();
+  for (const job of jobs) {
+    const minutes = job.vmKeepAliveMinutes;
+    if (job.state !== "running" || !job.remoteHost || minutes === undefined) continue;
+    const name = workerOfMachine.get(job.remoteHost.slice(job.remoteHost.lastIndexOf("@") + 1));
+    if (name) raise.set(name, Math.max(raise.get(name) ?? 0, minutes * 60));
+  }
+  return byName.size + counts.size + raise.size;
 }
 
 export async function run(): Promise<BenchRow[]> {
@@ -45,6 +80,8 @@ export async function run(): Promise<BenchRow[]> {
   const launch: LaunchDigests = { of: () => digest };
   const input = { ...world, servers, owner: "bench", launch, now: NOW };
 
+  const poolNames = new Set(Object.values(world.pools).flatMap((p) => p.map((w) => w.name)));
+  const before = median(() => indexingBefore(world.workers, world.jobs, poolNames));
   const floor = median(() => {
     const byName = new Map<string, unknown>();
     for (const pool of Object.values(world.pools)) for (const w of pool) byName.set(w.name, w);
@@ -60,6 +97,11 @@ export async function run(): Promise<BenchRow[]> {
       unit: "ms",
     },
     { name: "buildFleet: per worker", value: us(build), unit: "µs" },
+    {
+      name: "reference: the indexing it replaces (no servers), per worker",
+      value: us(before),
+      unit: "µs",
+    },
     { name: "reference: index the pool entries by name, per worker", value: us(floor), unit: "µs" },
     {
       name: "reference: plan() on the built model (whole plan)",

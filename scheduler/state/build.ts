@@ -14,12 +14,12 @@ const NO_SERVER: readonly CloudServer[] = [];
 export function buildFleet(input: FleetInput): Fleet {
   const launch = input.launch ?? UNKNOWN_LAUNCH;
   const servers = input.servers ?? NO_SERVERS;
-  const cloudOf = new Map<string, string>();
+  // Pool entries by name, in (cloud, name) order when the pools are (pool files are sorted).
   const entries = new Map<string, PoolWorker>();
-  for (const cloud of Object.keys(input.pools).sort(compare)) {
+  const clouds = Object.keys(input.pools).sort(compare);
+  for (const cloud of clouds) {
     for (const entry of input.pools[cloud] ?? []) {
-      cloudOf.set(entry.name, cloud);
-      entries.set(entry.name, entry);
+      if (!entries.has(entry.name)) entries.set(entry.name, entry);
     }
   }
 
@@ -29,60 +29,24 @@ export function buildFleet(input: FleetInput): Fleet {
   const workerOfMachine = new Map<string, string>();
   for (const [name, entry] of entries) if (entry.machine) workerOfMachine.set(entry.machine, name);
   for (const [name, ads] of byWorker) {
-    for (const slot of ads.slots) workerOfMachine.set(slot.machine, name);
     workerOfMachine.set(ads.machine, name);
+    for (const slot of ads.slots) {
+      if (slot.machine !== ads.machine) workerOfMachine.set(slot.machine, name);
+    }
   }
   const queue = attributeJobs(input.jobs, workerOfMachine, entries, strangerByName, servers);
 
   // Servers by cloud and name, once: Nova allows several servers of one name.
   const serversByName = new Map<string, Map<string, CloudServer[]>>();
-  for (const [cloud, list] of servers) {
+  const serverNames = new Set<string>();
+  const orphans: OrphanServer[] = [];
+  for (const cloud of [...servers.keys()].sort(compare)) {
     const named = new Map<string, CloudServer[]>();
-    for (const server of list) {
+    for (const server of servers.get(cloud) ?? []) {
+      serverNames.add(server.name);
       const same = named.get(server.name);
       if (same) same.push(server);
       else named.set(server.name, [server]);
-    }
-    serversByName.set(cloud, named);
-  }
-
-  const workers: StateWorker[] = [];
-  const byName = new Map<string, StateWorker>();
-  for (const [name, entry] of entries) {
-    const cloud = cloudOf.get(name) as string;
-    const ads = byWorker.get(name);
-    const onQueue = queue.byWorker.get(name);
-    const queueJobs = onQueue?.count ?? 0;
-    const cloudServers = serversByName.get(cloud);
-    const expectedLaunch = launch.of(cloud, entry.vmType, entry.image, entry.flavor);
-    const worker: StateWorker = {
-      cloud,
-      entry,
-      ads,
-      queueJobs,
-      runningJobs: Math.max(ads?.runningJobs ?? 0, queueJobs),
-      jobKeepAliveSeconds: onQueue?.keepAlive ?? 0,
-      servers: cloudServers === undefined ? undefined : (cloudServers.get(name) ?? NO_SERVER),
-      brokenSlots: ads ? brokenSlotsOf(ads) : NO_BROKEN,
-      expectedLaunch,
-      // A worker from before launch digests were recorded counts as current.
-      drifted:
-        expectedLaunch !== undefined &&
-        entry.launch !== undefined &&
-        entry.launch !== expectedLaunch,
-      retireHold: input.retireHolds?.get(name),
-      createInterrupted: input.createInterrupted?.has(name) ?? false,
-    };
-    workers.push(worker);
-    byName.set(name, worker);
-  }
-  workers.sort((a, b) => compare(a.cloud, b.cloud) || compare(a.entry.name, b.entry.name));
-
-  const orphans: OrphanServer[] = [];
-  const serverNames = new Set<string>();
-  for (const cloud of [...servers.keys()].sort(compare)) {
-    for (const server of servers.get(cloud) ?? []) {
-      serverNames.add(server.name);
       if (entries.has(server.name)) continue;
       if (input.owner === undefined || !isOwnWorker(server, input.owner)) continue;
       const ads = strangerByName.get(server.name);
@@ -94,8 +58,50 @@ export function buildFleet(input: FleetInput): Fleet {
         firstSeen: input.orphanFirstSeen?.get(`${cloud}/${server.id}`) ?? input.now,
       });
     }
+    serversByName.set(cloud, named);
   }
   orphans.sort((a, b) => compare(a.cloud, b.cloud) || compare(a.server.name, b.server.name));
+
+  const workers: StateWorker[] = [];
+  const byName = new Map<string, StateWorker>();
+  let sorted = true;
+  for (const cloud of clouds) {
+    const cloudServers = serversByName.get(cloud);
+    for (const entry of input.pools[cloud] ?? []) {
+      const name = entry.name;
+      if (byName.has(name)) continue; // a name in two pools: the first cloud's entry wins
+      const ads = byWorker.get(name);
+      const onQueue = queue.byWorker.get(name);
+      const queueJobs = onQueue?.count ?? 0;
+      const expectedLaunch = launch.of(cloud, entry.vmType, entry.image, entry.flavor);
+      const worker: StateWorker = {
+        cloud,
+        entry,
+        ads,
+        queueJobs,
+        runningJobs: Math.max(ads?.runningJobs ?? 0, queueJobs),
+        jobKeepAliveSeconds: onQueue?.keepAlive ?? 0,
+        servers: cloudServers === undefined ? undefined : (cloudServers.get(name) ?? NO_SERVER),
+        brokenSlots: ads ? brokenSlotsOf(ads) : NO_BROKEN,
+        expectedLaunch,
+        // A worker from before launch digests were recorded counts as current.
+        drifted:
+          expectedLaunch !== undefined &&
+          entry.launch !== undefined &&
+          entry.launch !== expectedLaunch,
+        retireHold: input.retireHolds?.get(name),
+        createInterrupted: input.createInterrupted?.has(name) ?? false,
+      };
+      const previous = workers[workers.length - 1];
+      if (previous && previous.cloud === cloud && compare(previous.entry.name, name) > 0) {
+        sorted = false;
+      }
+      workers.push(worker);
+      byName.set(name, worker);
+    }
+  }
+  if (!sorted)
+    workers.sort((a, b) => compare(a.cloud, b.cloud) || compare(a.entry.name, b.entry.name));
 
   return {
     workers,
@@ -121,21 +127,44 @@ function indexAds(
   strangerByName: Map<string, ObservedWorker>;
 } {
   const byWorker = new Map<string, ObservedWorker>();
+  // Rare: several startds claiming one worker. Merged in machine order, so any order of the
+  // answer gives the same model.
+  let claimedTwice: Map<string, ObservedWorker[]> | undefined;
   const strangers = new Map<string, ObservedWorker>();
   const strangerByName = new Map<string, ObservedWorker>();
-  const sorted = [...observed].sort((a, b) => compare(a.machine, b.machine));
-  for (const w of sorted) {
+  for (const w of observed) {
     if (w.workerName !== undefined && entries.has(w.workerName)) {
       const prior = byWorker.get(w.workerName);
-      byWorker.set(w.workerName, prior ? merge(prior, w) : w);
+      if (prior === undefined) byWorker.set(w.workerName, w);
+      else {
+        claimedTwice ??= new Map();
+        const group = claimedTwice.get(w.workerName) ?? [prior];
+        group.push(w);
+        claimedTwice.set(w.workerName, group);
+      }
       continue;
     }
-    if (!strangers.has(w.machine)) strangers.set(w.machine, w);
+    const known = strangers.get(w.machine);
+    if (known === undefined || compare(ads(w), ads(known)) < 0) strangers.set(w.machine, w);
+  }
+  for (const [name, group] of claimedTwice ?? []) {
+    group.sort((a, b) => compare(a.machine, b.machine) || compare(ads(a), ads(b)));
+    let merged = group[0] as ObservedWorker;
+    for (const next of group.slice(1)) merged = merge(merged, next);
+    byWorker.set(name, merged);
+  }
+  const strangerList = [...strangers.values()].sort((a, b) => compare(a.machine, b.machine));
+  for (const w of strangerList) {
     if (w.workerName !== undefined && !strangerByName.has(w.workerName)) {
       strangerByName.set(w.workerName, w);
     }
   }
-  return { byWorker, strangers: [...strangers.values()], strangerByName };
+  return { byWorker, strangers: strangerList, strangerByName };
+}
+
+/** A tie-break between ads of one machine: their first slot's name. */
+function ads(w: ObservedWorker): string {
+  return w.slots[0]?.name ?? w.daemonName ?? "";
 }
 
 function merge(a: ObservedWorker, b: ObservedWorker): ObservedWorker {
@@ -188,13 +217,16 @@ function attributeJobs(
         continue;
       }
     }
-    const seen = byWorker.get(name) ?? { count: 0, keepAlive: 0 };
+    let seen = byWorker.get(name);
+    if (seen === undefined) {
+      seen = { count: 0, keepAlive: 0 };
+      byWorker.set(name, seen);
+    }
     seen.count += 1;
     const minutes = job.vmKeepAliveMinutes;
     if (minutes !== undefined && Number.isFinite(minutes) && minutes > 0) {
       seen.keepAlive = Math.max(seen.keepAlive, Math.round(minutes * 60));
     }
-    byWorker.set(name, seen);
   }
   return { byWorker, byServer };
 }
