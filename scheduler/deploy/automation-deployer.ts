@@ -150,20 +150,21 @@ export class AutomationDeployer implements PoolDeployer {
       };
       // 1. The dead operation's engine, if it still runs (its scheduler was SIGKILLed). An
       // operation whose scheduler lives is someone's live deploy: never touched.
-      const run = this.runs.orphaned(isAlive).find((r) => r.stack === stackName);
-      for (const pid of run ? [run.pid, ...run.children] : []) {
+      const dead = this.runs.orphaned(isAlive).filter((r) => r.stack === stackName);
+      const run = dead[0];
+      for (const pid of dead.flatMap((r) => [r.pid, ...r.children])) {
         if (pid <= 0 || !isAlive(pid) || !isPulumiProcess(pid)) continue;
         await stopGroup(pid);
         if (isAlive(pid)) process.kill(pid, "SIGKILL");
         report.killedProcesses += 1;
         this.options.logger?.warn(
-          { cloud: cloudName, pid, operation: run?.operation },
+          { cloud: cloudName, pid },
           "stopped an engine process of a deploy whose scheduler died",
         );
       }
       const stack = await this.existingStack(cloudName);
       if (!stack) {
-        if (run) this.runs.finish(stackName);
+        for (const r of dead) this.runs.finish(r);
         return report;
       }
       // 2. Its lock, if the holder is gone. A live holder is a real concurrent operation.
@@ -207,7 +208,7 @@ export class AutomationDeployer implements PoolDeployer {
           signal,
         });
       }
-      if (run) this.runs.finish(stackName);
+      for (const r of dead) this.runs.finish(r);
       return report;
     });
   }

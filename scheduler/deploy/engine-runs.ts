@@ -1,5 +1,5 @@
-// Which Pulumi operations are running, kept in the state directory: a record is written when
-// the engine starts on a stack and removed when it ends. A record found at start-up belongs to
+// Which Pulumi operations are running, kept in the state directory: a record per CLI process
+// ("<stack>.<pid>.json") is written when it starts on a stack and removed when it ends. A record found at start-up belongs to
 // an operation whose scheduler died (SIGKILL, power cut): its stack needs recovery, and its
 // engine processes, if still alive, are stopped.
 
@@ -33,7 +33,7 @@ const runSchema = z.object({
   children: z.array(z.number().int().positive()).default([]),
 });
 
-const STACK_FILE = /^([A-Za-z0-9_.-]+)\.json$/;
+const RUN_FILE = /^([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*?)\.(\d+)\.json$/;
 
 export class EngineRuns {
   constructor(private readonly dir: string) {}
@@ -64,12 +64,17 @@ export class EngineRuns {
   }
 
   private write(run: EngineRun): void {
-    writeFileSync(this.file(run.stack), `${JSON.stringify(run)}\n`, { mode: 0o600 });
+    writeFileSync(this.file(run.stack, run.pid), `${JSON.stringify(run)}\n`, { mode: 0o600 });
   }
 
   /** The operation ended (however it ended): nothing to recover. */
-  finish(stack: string): void {
-    rmSync(this.file(stack), { force: true });
+  finish(run: EngineRun): void {
+    rmSync(this.file(run.stack, run.pid), { force: true });
+  }
+
+  /** Every record of `stack` (after its recovery). */
+  finishAll(stack: string): void {
+    for (const run of this.list()) if (run.stack === stack) this.finish(run);
   }
 
   /** Operations recorded as running; a corrupt record counts as an unfinished one. */
@@ -82,8 +87,10 @@ export class EngineRuns {
     }
     const runs: EngineRun[] = [];
     for (const entry of entries.sort()) {
-      const stack = STACK_FILE.exec(entry)?.[1];
+      const match = RUN_FILE.exec(entry);
+      const stack = match?.[1];
       if (stack === undefined) continue;
+      const pid = Number(match?.[2]);
       let parsed: EngineRun | undefined;
       try {
         const result = runSchema.safeParse(JSON.parse(readFileSync(join(this.dir, entry), "utf8")));
@@ -95,7 +102,7 @@ export class EngineRuns {
         parsed ?? {
           stack,
           owner: 0,
-          pid: 0,
+          pid,
           operation: "unknown",
           host: "",
           startedAt: 0,
@@ -106,17 +113,13 @@ export class EngineRuns {
     return runs;
   }
 
-  get(stack: string): EngineRun | undefined {
-    return this.list().find((run) => run.stack === stack);
-  }
-
   /** Runs whose scheduler is gone (died during them): what recovery is for. */
   orphaned(alive: (pid: number) => boolean): EngineRun[] {
     return this.list().filter((run) => run.host !== hostname() || !alive(run.owner));
   }
 
-  private file(stack: string): string {
-    if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new Error(`not a stack name: ${stack}`);
-    return join(this.dir, `${stack}.json`);
+  private file(stack: string, pid: number): string {
+    if (!/^[A-Za-z0-9_-]+$/.test(stack)) throw new Error(`not a stack name: ${stack}`);
+    return join(this.dir, `${stack}.${pid}.json`);
   }
 }

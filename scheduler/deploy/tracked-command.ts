@@ -133,7 +133,7 @@ export function trackedPulumiCommand(cli: PulumiCommand, runs: EngineRuns): Pulu
         signal?.removeEventListener("abort", onAbort);
         if (killTimer) clearTimeout(killTimer);
         if (watch) clearInterval(watch);
-        if (stack !== undefined) runs.finish(stack);
+        if (run) runs.finish(run);
         const result = new sdk.CommandResult(stdout, err ? err.message : stderr, code, err);
         if (code === 0) resolve(result);
         else reject(sdk.createCommandError(result));

@@ -44,7 +44,10 @@ describe("engine runs", () => {
   it("records a running operation and forgets it when it ends; a corrupt record is still unfinished", () => {
     const dir = mkdtempSync(join(tmpdir(), "cs-engine-"));
     const runs = new EngineRuns(dir);
-    runs.start("pool-alberta", 1234, "up");
+    const run = runs.start("pool-alberta", 1234, "up");
+    // Another CLI on the same stack meanwhile (the SDK's "stack select"): its own record.
+    const other = runs.start("pool-alberta", 1235, "stack");
+    runs.finish(other);
     expect(runs.list()).toEqual([
       expect.objectContaining({
         stack: "pool-alberta",
@@ -56,10 +59,10 @@ describe("engine runs", () => {
     // Its scheduler (this process) lives: a live deploy, not one to recover.
     expect(runs.orphaned(isAlive)).toEqual([]);
     expect(runs.orphaned(() => false).map((r) => r.stack)).toEqual(["pool-alberta"]);
-    runs.finish("pool-alberta");
+    runs.finish(run);
     expect(runs.list()).toEqual([]);
-    writeFileSync(join(dir, "pool-victoria.json"), "{half");
-    expect(runs.list().map((r) => r.stack)).toEqual(["pool-victoria"]);
+    writeFileSync(join(dir, "pool-victoria.4321.json"), "{half");
+    expect(runs.list().map((r) => [r.stack, r.pid])).toEqual([["pool-victoria", 4321]]);
   });
 });
 

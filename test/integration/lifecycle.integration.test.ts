@@ -52,7 +52,7 @@ const CONFIG_TEXT = readFileSync(join(root, "examples/site/cloudscheduler.yaml")
     "    key_pair: site-admin\n    network: cs-workers # Neutron",
   )
   // Orphans are swept at once here: the grace period is the planner's (unit-tested) business.
-  .replace(/^ {2}orphan_grace: .*$/m, "  orphan_grace: 0s");
+  .replace("  retire_with: drain", "  retire_with: drain\n  orphan_grace: 0s");
 const config: Config = parseConfig(CONFIG_TEXT, "cloudscheduler.yaml");
 const CONDOR_CONF = "/etc/condor/config.d/50-cloudscheduler.conf";
 
@@ -317,15 +317,18 @@ describeIntegration("worker lifecycle against the local cloud", () => {
       let childOutput = "";
       child.stdout?.on("data", (d: Buffer) => (childOutput += d.toString()));
       child.stderr?.on("data", (d: Buffer) => (childOutput += d.toString()));
-      // Kill it once Nova has been asked for one of the new servers (the engine is mid-create).
-      await admin.waitForServers(
-        servers,
-        (list) => list.some((s) => more.some((m) => m.name === s.name)),
-        5 * MINUTES,
-      );
-      await new Promise((resolve) => setTimeout(resolve, 3000));
+      // Kill it once Nova has been asked for one of the new servers and the engine's plugins are
+      // recorded: the engine is mid-create, waiting for it to become ACTIVE.
       const runs = new EngineRuns(join(sandbox.env.CLOUDSCHEDULER_STATE_DIR as string, "engine"));
-      const [run] = runs.list();
+      const upRun = () => runs.list().find((r) => r.operation === "up" && r.children.length > 0);
+      const deadline = Date.now() + 5 * MINUTES;
+      for (;;) {
+        const listed = await admin.servers({ projectId: member.projectId });
+        if (upRun() && listed.some((s) => more.some((m) => m.name === s.name))) break;
+        if (Date.now() > deadline) throw new Error(`the up never got going: ${childOutput}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const run = upRun();
       expect(run, childOutput).toMatchObject({ stack: "pool-alberta", operation: "up" });
       // The whole scheduler dies (its service's processes: tsx's node and the CLI); the
       // provider plugins, each in a process group of its own, stay.
