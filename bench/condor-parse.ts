@@ -93,8 +93,8 @@ export async function run(): Promise<BenchRow[]> {
     const file = path.join(dir, "condor_q.json");
     writeFileSync(file, answer);
     const client = new CommandLineCondor(
-      { timeout: 120, bin_dir: STANDIN_BIN },
-      { env: { PATH: process.env.PATH, CONDOR_STANDIN_Q: file } },
+      { timeout: 120 },
+      { binDir: STANDIN_BIN, env: { PATH: process.env.PATH, CONDOR_STANDIN_Q: file } },
     );
     const sampler = setInterval(() => endToEnd.sample(), 10);
     try {

@@ -9,9 +9,20 @@ import { type DeclaredAppliance, declareAppliance, declareFloatingIp } from "./a
 import {
   cvmfsApplianceName,
   cvmfsUserData,
+  type SchedulerSecrets,
   type SoftwareSource,
   schedulerUserData,
 } from "./user-data.js";
+
+/**
+ * The scheduler appliance's secrets as Pulumi secrets (from the site stack's secret config:
+ * stacks/index.ts); each undefined when not configured.
+ */
+export interface ApplianceSecrets {
+  cloudsYaml?: pulumi.Output<string>;
+  poolPassphrase?: pulumi.Output<string>;
+  deployKey?: pulumi.Output<string>;
+}
 
 export interface ApplianceDeps {
   renderer: Renderer;
@@ -20,6 +31,11 @@ export interface ApplianceDeps {
   portsOf: (cloudName: string) => pulumi.Resource[];
   software: SoftwareSource | null;
   pulumiVersion: string;
+  /** SHA-256 of the Pulumi CLI tarball the appliance may download; null: the image has it. */
+  pulumiSha256: string | null;
+  secrets: ApplianceSecrets;
+  /** known_hosts of the config repo's git server (not secret); null: trust on first use. */
+  configRepoKnownHosts: string | null;
   /** For the default CVMFS name "<username>-cvmfs". */
   username: string;
 }
@@ -100,15 +116,29 @@ export function declareAppliances(config: Config, deps: ApplianceDeps): Declared
     const cvmfsHost: pulumi.Input<string | null> = result.cvmfs?.host ?? null;
     const workerCondorHost: pulumi.Input<string | null> =
       config.condor.worker_condor_host ?? fip?.address ?? null;
-    const userData = pulumi.all([cvmfsHost, workerCondorHost]).apply(([cvmfs, condorHost]) =>
-      schedulerUserData(deps.renderer, {
-        appliance: schedulerConfig,
-        software: deps.software,
-        pulumiVersion: deps.pulumiVersion,
-        cvmfsHost: cvmfs,
-        workerCondorHost: condorHost,
-      }),
-    );
+    const none = pulumi.output<string | null>(null);
+    // The secrets stay Pulumi secrets all the way: the rendered user-data is one too.
+    const userData = pulumi
+      .all([
+        cvmfsHost,
+        workerCondorHost,
+        deps.secrets.cloudsYaml ?? none,
+        deps.secrets.poolPassphrase ?? none,
+        deps.secrets.deployKey ?? none,
+      ])
+      .apply(([cvmfs, condorHost, cloudsYaml, poolPassphrase, deployKey]) => {
+        const secrets: SchedulerSecrets = { cloudsYaml, poolPassphrase, deployKey };
+        return schedulerUserData(deps.renderer, {
+          appliance: schedulerConfig,
+          software: deps.software,
+          pulumiVersion: deps.pulumiVersion,
+          pulumiSha256: deps.pulumiSha256,
+          secrets,
+          configRepoKnownHosts: deps.configRepoKnownHosts,
+          cvmfsHost: cvmfs,
+          workerCondorHost: condorHost,
+        });
+      });
     const declared = declareAppliance(
       {
         role: "scheduler",

@@ -43,7 +43,27 @@ export default async function main(): Promise<Record<string, unknown>> {
         ? null
         : { repo: softwareRepo, ref: settings.get("softwareRef") ?? "main" },
     pulumiVersion: PULUMI_VERSION,
+    pulumiSha256: settings.get("pulumiSha256") ?? null,
+    // The scheduler appliance's secrets: `pulumi config set --secret cloudscheduler:<key>`.
+    applianceSecrets: {
+      ...optionalSecret(settings, "schedulerCloudsYaml", "cloudsYaml"),
+      ...optionalSecret(settings, "poolPassphrase", "poolPassphrase"),
+      ...optionalSecret(settings, "configRepoDeployKey", "deployKey"),
+    },
+    configRepoKnownHosts: settings.get("configRepoKnownHosts") ?? null,
     username: userInfo().username,
   });
   return { ...outputs };
+}
+
+/** `{ [field]: secret }` when the Pulumi config key is set, else `{}`; never a plain value. */
+function optionalSecret<K extends string>(
+  settings: pulumi.Config,
+  key: string,
+  field: K,
+): Partial<Record<K, pulumi.Output<string>>> {
+  const value = settings.getSecret(key);
+  return value === undefined
+    ? {}
+    : ({ [field]: value } as Partial<Record<K, pulumi.Output<string>>>);
 }

@@ -1,10 +1,10 @@
 // Today's launch digest of each worker shape: the same inputs the pool program boots a new
-// worker with (stacks/pool.ts), reduced to a digest. The user-data is rendered with a
-// placeholder name and token, so the digest follows the template, CONDOR_HOST, the CVMFS
-// endpoint and every other value the template reads; the token enters only as a digest of it
-// (its version), never in clear. Image, flavor, network, key pair and security group complete
-// it. A worker whose recorded digest differs has drifted (scheduler/plan/drift.ts).
-import { createHash } from "node:crypto";
+// worker with (stacks/pool.ts), reduced to a digest. The user-data is rendered with placeholders
+// for what differs per worker (name, its own IDTOKEN, its life end), so the digest follows the
+// template, CONDOR_HOST, the CVMFS endpoint and every other value the template reads. Tokens are
+// per worker and bounded by max_worker_life (scheduler/identity/): a token is never a reason to
+// replace a worker. Image, flavor, network, key pair and security group complete it. A worker
+// whose recorded digest differs has drifted (scheduler/plan/drift.ts).
 import type { Config } from "../scheduler/config/schema.js";
 import { createRenderer, type Renderer } from "../scheduler/render/render.js";
 import { type LaunchDigests, launchDigest, UNKNOWN_LAUNCH } from "../scheduler/state/launch.js";
@@ -12,9 +12,10 @@ import { securityGroupName } from "./ports.js";
 import { workerTemplate, workerUserData } from "./user-data.js";
 import { resolveWorkerEnv, type WorkerEnvSources } from "./worker-env.js";
 
-/** Stands in for the worker's name in the rendered user-data (it differs per worker). */
+/** Stand in for what differs per worker in the rendered user-data. */
 const NAME_PLACEHOLDER = "cs-launch-digest-worker";
 const TOKEN_PLACEHOLDER = "cs-launch-digest-token";
+const LIFE_END_PLACEHOLDER = 0;
 
 export interface LaunchSources extends WorkerEnvSources {
   renderer?: Renderer;
@@ -32,10 +33,6 @@ export function launchDigests(config: Config, sources: LaunchSources): LaunchDig
     return UNKNOWN_LAUNCH;
   }
   const renderer = sources.renderer ?? sharedRenderer();
-  const tokenVersion =
-    workerEnv.idToken === null
-      ? null
-      : createHash("sha256").update(workerEnv.idToken).digest("hex").slice(0, 16);
   const userData = new Map<string, string | undefined>();
   const digests = new Map<string, string | undefined>();
   const renderedDigest = (cloud: string, vmType: string): string | undefined => {
@@ -53,7 +50,8 @@ export function launchDigests(config: Config, sources: LaunchSources): LaunchDig
           vmType,
           cloud,
           condorHost: workerEnv.condorHost,
-          idToken: workerEnv.idToken === null ? null : TOKEN_PLACEHOLDER,
+          idToken: TOKEN_PLACEHOLDER,
+          lifeEndsAt: LIFE_END_PLACEHOLDER,
           cvmfs: workerEnv.cvmfs,
         }),
       ]);
@@ -74,7 +72,6 @@ export function launchDigests(config: Config, sources: LaunchSources): LaunchDig
           ? undefined
           : launchDigest([
               rendered,
-              tokenVersion,
               image,
               flavor,
               cloudConfig.network,

@@ -9,16 +9,17 @@
 // (ignoreChanges); a worker booted with settings that changed since has drifted, and the
 // planner drains it when idle and boots a replacement (scheduler/plan/drift.ts).
 //
-// The worker IDTOKEN comes from CLOUDSCHEDULER_WORKER_TOKEN or the file named by
-// CLOUDSCHEDULER_WORKER_TOKEN_FILE (see worker-env.ts). When neither is set, workers are
-// rendered without a token: they boot, but a pool that requires authentication will not
-// accept their startd until one is configured.
-import { readFileSync } from "node:fs";
+// Each worker's own IDTOKEN comes in the input (input.workerTokens, minted by the scheduler for
+// the workers the stack does not hold yet: scheduler/identity/identity-deployer.ts) and goes
+// only into that worker's user-data, a Pulumi secret. A worker without one in the input (one
+// already created) is rendered without it: its user-data is never re-applied (ignoreChanges
+// below), so a token rotation or a worker-life change never replaces a running server.
 import { userInfo } from "node:os";
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
 import { nodeCredentialSources } from "../scheduler/config/credentials.js";
 import type { DeployedInstance, PoolStackInput } from "../scheduler/deploy/types.js";
+import { lifeEndsAt } from "../scheduler/plan/expiration.js";
 import type { PoolWorker } from "../scheduler/pool/types.js";
 import { createRenderer, type Renderer } from "../scheduler/render/render.js";
 import { securityGroupName } from "./ports.js";
@@ -32,7 +33,7 @@ import { workerTemplate, workerUserData } from "./user-data.js";
 import { resolveWorkerEnv, type WorkerEnv, type WorkerEnvSources } from "./worker-env.js";
 
 export interface PoolProgramDeps {
-  /** Worker settings (CLOUDSCHEDULER_WORKER_*); not used for OpenStack credentials. */
+  /** Worker settings (CLOUDSCHEDULER_WORKER_CONDOR_HOST, CLOUDSCHEDULER_CVMFS_HOST). */
   env: Readonly<Record<string, string | undefined>>;
   /**
    * The cloud's OpenStack credentials (clouds.yaml + secure.yaml, or OS_* for auth_url clouds).
@@ -40,7 +41,6 @@ export interface PoolProgramDeps {
    * entry name alone, which a real engine cannot authenticate with (see providers.ts).
    */
   credentials?: CredentialResolver;
-  readFile(path: string): string;
   username: string;
   renderer?: Renderer;
   /** Config repo commit to record in each instance's metadata. */
@@ -51,7 +51,6 @@ export function poolProgram(input: PoolStackInput): () => Promise<Record<string,
   return poolProgramWith(input, {
     env: process.env,
     credentials: credentialResolver(nodeCredentialSources(process.env)),
-    readFile: (path) => readFileSync(path, "utf8"),
     username: userInfo().username,
   });
 }
@@ -62,11 +61,7 @@ export function poolProgramWith(
   deps: PoolProgramDeps,
 ): () => Promise<Record<string, unknown>> {
   return async () => {
-    const sources: WorkerEnvSources = {
-      env: deps.env,
-      readFile: deps.readFile,
-      username: deps.username,
-    };
+    const sources: WorkerEnvSources = { env: deps.env, username: deps.username };
     const workerEnv = resolveWorkerEnv(input.config, sources);
     const renderer = deps.renderer ?? createRenderer();
     const provider = deps.credentials
@@ -117,7 +112,8 @@ function declareWorker(
     vmType: worker.vmType,
     cloud: input.cloudName,
     condorHost: workerEnv.condorHost,
-    idToken: workerEnv.idToken,
+    idToken: input.workerTokens?.get(worker.name)?.token.reveal() ?? null,
+    lifeEndsAt: lifeEndsAt(worker, input.config.policy),
     cvmfs: workerEnv.cvmfs,
   });
   const metadata: Record<string, string> = {
@@ -141,6 +137,8 @@ function declareWorker(
       userData: pulumi.secret(userData),
       metadata,
     },
+    // Fixed at boot (BOOT_ONLY_INPUTS): a later render (no token for a created worker, a new
+    // life end, a new CONDOR_HOST or template) never replaces or resizes a running server.
     { provider, deleteBeforeReplace: false, ignoreChanges: [...BOOT_ONLY_INPUTS] },
   );
 }

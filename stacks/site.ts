@@ -6,7 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { CloudCredentials } from "../scheduler/config/credentials.js";
 import type { Config } from "../scheduler/config/schema.js";
 import type { Renderer } from "../scheduler/render/render.js";
-import { type DeclaredAppliances, declareAppliances } from "./appliances.js";
+import { type ApplianceSecrets, type DeclaredAppliances, declareAppliances } from "./appliances.js";
 import { declareImageCopies, type ImageFetcher } from "./image-copy.js";
 import { type DeclaredPorts, declarePorts, securityGroupName } from "./ports.js";
 import { createProvider } from "./providers.js";
@@ -21,6 +21,11 @@ export interface SiteDeps {
   dryRun: boolean;
   software: SoftwareSource | null;
   pulumiVersion: string;
+  /** SHA-256 of the Pulumi CLI tarball (Pulumi config cloudscheduler:pulumiSha256). */
+  pulumiSha256?: string | null;
+  /** The scheduler appliance's secrets (Pulumi secret config). */
+  applianceSecrets?: ApplianceSecrets;
+  configRepoKnownHosts?: string | null;
   username: string;
 }
 
@@ -59,6 +64,9 @@ export function siteProgram(config: Config, deps: SiteDeps): SiteOutputs {
     },
     software: deps.software,
     pulumiVersion: deps.pulumiVersion,
+    pulumiSha256: deps.pulumiSha256 ?? null,
+    secrets: deps.applianceSecrets ?? {},
+    configRepoKnownHosts: deps.configRepoKnownHosts ?? null,
     username: deps.username,
   });
 

@@ -7,6 +7,7 @@ import type {
   CvmfsApplianceConfig,
   SchedulerApplianceConfig,
 } from "../scheduler/config/schema.js";
+import { WORKER_IDENTITY_DOMAIN } from "../scheduler/identity/worker-identity.js";
 import { UnsafeValueError } from "../scheduler/render/errors.js";
 import { hostWord } from "../scheduler/render/quote.js";
 import type { Renderer } from "../scheduler/render/render.js";
@@ -23,6 +24,10 @@ export interface CvmfsEndpoint {
   repository: string;
   /** Host or address of the CVMFS appliance. */
   host: string;
+  /** SHA-256 of the repository key (DER) the workers must find before they trust it. */
+  publicKeySha256: string;
+  /** The pinned release package for images without CVMFS; null: the image must have it. */
+  releasePackage: { url: string; sha256: string } | null;
 }
 
 export interface WorkerUserDataInput {
@@ -32,6 +37,8 @@ export interface WorkerUserDataInput {
   condorHost: string;
   /** The worker's IDTOKEN; null renders a worker without one (it cannot join a secured pool). */
   idToken: string | null;
+  /** Unix seconds the worker stops taking jobs (scheduler/plan/expiration.ts lifeEndsAt). */
+  lifeEndsAt: number;
   cvmfs: CvmfsEndpoint | null;
 }
 
@@ -42,10 +49,13 @@ export function workerUserData(
 ): string {
   return renderer.render(template, {
     name: input.name,
+    // Checked as a host word by the template's `host` helper, like the name itself.
+    machine: `${input.name}.${WORKER_IDENTITY_DOMAIN}`,
     vmType: input.vmType,
     cloud: input.cloud,
     condorHost: input.condorHost,
     idToken: input.idToken,
+    lifeEndsAt: wholeSeconds(input.lifeEndsAt),
     retirementSeconds: WORKER_RETIREMENT_SECONDS,
     cvmfs: input.cvmfs === null ? null : cvmfsClient(input.cvmfs),
   });
@@ -54,8 +64,34 @@ export function workerUserData(
 /** A CVMFS repository name (as the schema allows): it becomes part of file paths. */
 const REPOSITORY = /^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}$/;
 
-function cvmfsClient({ repository, host }: CvmfsEndpoint) {
+/** A time that goes into HTCondor config bare: a whole, non-negative number only. */
+function wholeSeconds(value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new UnsafeValueError("worker life end", `not whole unix seconds: ${String(value)}`);
+  }
+  return value;
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+function sha256Word(value: string): string {
+  const hash = value.toLowerCase();
+  if (!SHA256.test(hash)) {
+    throw new UnsafeValueError("SHA-256", `not 64 hex digits: ${JSON.stringify(value)}`);
+  }
+  return hash;
+}
+
+function cvmfsClient({ repository, host, publicKeySha256, releasePackage }: CvmfsEndpoint) {
   hostWord(host);
+  for (const hash of [publicKeySha256, releasePackage?.sha256]) {
+    if (hash !== undefined && !SHA256.test(hash)) {
+      throw new UnsafeValueError(
+        "SHA-256",
+        `not 64 lower-case hex digits: ${JSON.stringify(hash)}`,
+      );
+    }
+  }
   if (!REPOSITORY.test(repository)) {
     throw new UnsafeValueError(
       "CVMFS repository",
@@ -68,6 +104,8 @@ function cvmfsClient({ repository, host }: CvmfsEndpoint) {
     proxyUrl: `http://${host}:3128`,
     publicKeyUrl: `http://${host}/cvmfs-keys/${repository}.pub`,
     publicKeyPath: `/etc/cvmfs/keys/${repository}.pub`,
+    publicKeySha256,
+    releasePackage,
     repositoryConfigPath: `/etc/cvmfs/config.d/${repository}.conf`,
   };
 }
@@ -78,11 +116,35 @@ export interface SoftwareSource {
   ref: string;
 }
 
+/**
+ * The scheduler appliance's secrets (Pulumi secrets of the site stack): written root-only on
+ * the appliance and handed to the service with systemd's LoadCredential. null: not given.
+ */
+export interface SchedulerSecrets {
+  /** clouds.yaml with the credentials (an application credential) the scheduler uses. */
+  cloudsYaml: string | null;
+  /** The passphrase of the pool stacks' secrets (PULUMI_CONFIG_PASSPHRASE_FILE). */
+  poolPassphrase: string | null;
+  /** SSH private key that reads and pushes the config repo. */
+  deployKey: string | null;
+}
+
+export const NO_SCHEDULER_SECRETS: SchedulerSecrets = {
+  cloudsYaml: null,
+  poolPassphrase: null,
+  deployKey: null,
+};
+
 export interface SchedulerUserDataInput {
   appliance: SchedulerApplianceConfig;
   software: SoftwareSource | null;
   /** The Pulumi CLI version the appliance installs for the Automation API. */
   pulumiVersion: string;
+  /** SHA-256 of that version's linux-x64 tarball; null: the image must carry the CLI. */
+  pulumiSha256: string | null;
+  secrets: SchedulerSecrets;
+  /** known_hosts line(s) of the config repo's git server; null: trusted on first use. */
+  configRepoKnownHosts: string | null;
   /** Address of the CVMFS appliance, handed to the service for the workers' user-data. */
   cvmfsHost: string | null;
   /** Address workers use for CONDOR_HOST (the floating IP); null: found at boot. */
@@ -95,6 +157,9 @@ export function schedulerUserData(renderer: Renderer, input: SchedulerUserDataIn
     configBranch: input.appliance.config_branch,
     software: input.software,
     pulumiVersion: input.pulumiVersion,
+    pulumiSha256: input.pulumiSha256 === null ? null : sha256Word(input.pulumiSha256),
+    secrets: input.secrets,
+    configRepoKnownHosts: input.configRepoKnownHosts,
     cvmfsHost: input.cvmfsHost,
     workerCondorHost: input.workerCondorHost,
   });
@@ -112,6 +177,7 @@ export function cvmfsUserData(renderer: Renderer, input: CvmfsUserDataInput): st
     repository: input.appliance.repository,
     workerCidrs: input.workerCidrs,
     publicAddress: input.publicAddress,
+    releasePackage: input.appliance.release_package ?? null,
   });
 }
 

@@ -1,12 +1,17 @@
 // Where commands write: injected so tests can capture output without touching process.*.
+import { scrub } from "../secrets/registry.js";
 export interface Output {
   out(text: string): void;
   err(text: string): void;
 }
 
+/** stdout and stderr; errors pass the scrubber (a tool's stderr may quote a secret). */
 export const processOutput: Output = {
   out: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
-  err: (text) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
+  err: (text) => {
+    const clean = scrub(text);
+    process.stderr.write(clean.endsWith("\n") ? clean : `${clean}\n`);
+  },
 };
 
 /** Collects output in memory (tests, --json wrappers). */

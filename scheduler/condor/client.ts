@@ -2,12 +2,14 @@
 // implementation. A failed or malformed answer is always an error for the cycle, never "zero
 // jobs" or "zero workers" (that would tear the pool down).
 import type { CondorConfig } from "../config/schema.js";
+import { condorEnv } from "../secrets/child-env.js";
 import { type AdStreamOptions, streamAds } from "./ad-stream.js";
 import { condorDrainArgs, condorOffArgs, condorQArgs, condorStatusArgs } from "./commands.js";
 import { groupWorkers } from "./group-workers.js";
 import { parseJobs } from "./parse-jobs.js";
 import { parseStatus } from "./parse-slots.js";
 import { type CondorTool, collectText, type RunOptions, runTool } from "./run.js";
+import { isTrustedStartd, partitionTrusted, type UntrustedSlot } from "./slot-trust.js";
 import type { Job, ObservedWorker } from "./types.js";
 
 export interface CondorClient {
@@ -22,8 +24,25 @@ export interface CondorClient {
 }
 
 export interface CommandLineCondorOptions {
-  /** Environment of the tools (tests point the stand-ins at fixtures); default process.env. */
+  /**
+   * Directory holding the tools; default: PATH. An operator setting
+   * (CLOUDSCHEDULER_CONDOR_BIN_DIR / --condor-bin), never from the committed config.
+   */
+  binDir?: string;
+  /**
+   * Environment the tools' variables come from (tests point the stand-ins at fixtures); default
+   * process.env. A tool sees only HTCondor's variables of it (secrets/child-env.ts).
+   */
   env?: NodeJS.ProcessEnv;
+  /**
+   * "required" (the default): a slot naming a worker counts only when the collector
+   * authenticated its sender as that worker (slot-trust.ts); others are ignored and reported to
+   * onUntrustedSlot. "unchecked": every slot counts (replaying a personal pool's answers, whose
+   * ads are all authenticated as condor@family).
+   */
+  workerIdentity?: "required" | "unchecked";
+  /** Told about every slot ignored for its identity. */
+  onUntrustedSlot?: (untrusted: UntrustedSlot) => void;
   /** Overrides config.timeout (seconds) with milliseconds; tests use short ones. */
   timeoutMs?: number;
   maxOutputBytes?: number;
@@ -51,7 +70,10 @@ export class CommandLineCondor implements CondorClient {
       condorStatusArgs(this.config),
       (stdout) => parseStatus(streamAds(stdout, this.options.adStream)),
     );
-    return groupWorkers(slots, startds);
+    if (this.options.workerIdentity === "unchecked") return groupWorkers(slots, startds);
+    const { trusted, untrusted } = partitionTrusted(slots);
+    for (const slot of untrusted) this.options.onUntrustedSlot?.(slot);
+    return groupWorkers(trusted, startds.filter(isTrustedStartd));
   }
 
   async drain(machine: string, reason: string): Promise<void> {
@@ -76,8 +98,8 @@ export class CommandLineCondor implements CondorClient {
     const options: RunOptions = {
       timeoutMs: this.options.timeoutMs ?? Math.max(MIN_TIMEOUT_MS, this.config.timeout * 1000),
     };
-    if (this.config.bin_dir !== undefined) options.binDir = this.config.bin_dir;
-    if (this.options.env !== undefined) options.env = this.options.env;
+    if (this.options.binDir !== undefined) options.binDir = this.options.binDir;
+    options.env = condorEnv(this.options.env ?? process.env);
     if (this.options.maxOutputBytes !== undefined)
       options.maxOutputBytes = this.options.maxOutputBytes;
     if (machine !== undefined) options.machine = machine;

@@ -1,7 +1,7 @@
 // The exact command lines cloudscheduler runs (pure). Flag spelling and order follow the
 // HTCondor 25 manual pages; see test/fixtures/condor/README.md for the behaviour behind them.
 import type { CondorConfig } from "../config/schema.js";
-import { InvalidMachineNameError } from "./errors.js";
+import { InvalidArgumentError, InvalidMachineNameError } from "./errors.js";
 import { JOB_ATTRIBUTES } from "./parse-jobs.js";
 import { SLOT_ATTRIBUTES, STATUS_CONSTRAINT } from "./parse-slots.js";
 
@@ -75,4 +75,60 @@ export function cleanReason(reason: string): string {
     .trim()
     .slice(0, MAX_REASON_LENGTH);
   return line.length > 0 ? line : "cloudscheduler";
+}
+
+/**
+ * condor_token_create -identity <id> -key <key id> -lifetime <s> -authz … (HTCondor 25,
+ * src/condor_tools/token_create.cpp): -key names a file in SEC_PASSWORD_DIRECTORY, not a path;
+ * the token goes to stdout when neither -token nor -file is given.
+ */
+export function condorTokenCreateArgs(
+  identity: string,
+  keyId: string,
+  lifetimeSeconds: number,
+  authorizations: readonly string[],
+): string[] {
+  if (!/^[A-Za-z0-9_.-]+$/.test(keyId)) {
+    throw new InvalidArgumentError(`signing key id ${JSON.stringify(keyId)} is not a file name`);
+  }
+  if (!Number.isInteger(lifetimeSeconds) || lifetimeSeconds <= 0) {
+    throw new InvalidArgumentError(`token lifetime must be a positive whole number of seconds`);
+  }
+  return [
+    "-identity",
+    identity,
+    "-key",
+    keyId,
+    "-lifetime",
+    String(lifetimeSeconds),
+    ...authorizations.flatMap((authz) => ["-authz", authz]),
+  ];
+}
+
+/** The config knob the scheduler may set on the collector (SETTABLE_ATTRS_ADMINISTRATOR). */
+export const REVOKED_TOKENS_KNOB = "CLOUDSCHEDULER_REVOKED_TOKENS";
+
+/** condor_config_val [-pool P] -collector <knob>: the collector's current value. */
+export function condorConfigValGetArgs(config: CondorConfig, knob: string): string[] {
+  return [...poolArgs(config), "-collector", knob];
+}
+
+/**
+ * condor_config_val [-pool P] -collector -set "<knob> = <value>": a persistent setting of the
+ * collector (ENABLE_PERSISTENT_CONFIG), which survives its restarts.
+ */
+export function condorConfigValSetArgs(
+  config: CondorConfig,
+  knob: string,
+  value: string,
+): string[] {
+  if (/[\r\n\0]/.test(value)) {
+    throw new InvalidArgumentError(`${knob}: a config value must be one line`);
+  }
+  return [...poolArgs(config), "-collector", "-set", `${knob} = ${value}`];
+}
+
+/** condor_reconfig [-pool P] -collector: the collector re-reads its configuration. */
+export function condorReconfigArgs(config: CondorConfig): string[] {
+  return [...poolArgs(config), "-collector"];
 }

@@ -96,14 +96,37 @@ export class CondorUnknownHostError extends CondorRefusalError {
 
 /**
  * condor_drain / condor_off could not find the named startd ("Can't find address for startd X").
- * A collector that is down says the same words, so nothing is concluded from it about the
- * worker: the retire is refused and retried later.
+ * A collector that is down says the same words, so it stays a CondorUnavailableError and nothing
+ * is concluded from it about the worker; for a retire it is a refusal (isRetireRefusal): held
+ * and asked again later.
  */
-export class CondorMachineNotFoundError extends CondorRefusalError {
+export class CondorMachineNotFoundError extends CondorUnavailableError {
   override readonly name = "CondorMachineNotFoundError";
-  constructor(command: string, stderr: string, machine: string) {
-    super(command, stderr, "not-found", machine, `no startd ${JSON.stringify(machine)} found`);
+  readonly reason = "not-found" as const;
+  constructor(
+    command: string,
+    stderr: string,
+    readonly machine: string,
+  ) {
+    super(command, stderr);
   }
+
+  get advice(): string {
+    return REFUSAL_ADVICE["not-found"];
+  }
+}
+
+/** What a caller needs of any retire refusal. */
+export interface RetireRefusal {
+  reason: CondorRefusalReason;
+  machine: string;
+  advice: string;
+  message: string;
+}
+
+/** Did HTCondor refuse a retire command (rather than fail to answer)? */
+export function isRetireRefusal(err: unknown): err is RetireRefusal {
+  return err instanceof CondorRefusalError || err instanceof CondorMachineNotFoundError;
 }
 
 /** HTCondor refused: not authorized (DENIED), or condor_drain's "Failed to start DRAIN_JOBS". */
@@ -141,15 +164,17 @@ export class CondorParseError extends CondorError {
   }
 }
 
-/** The tool's binary does not exist where we looked (condor.bin_dir, else PATH). */
+/** The tool's binary does not exist where we looked (the operator's --condor-bin, else PATH). */
 export class CondorNotInstalledError extends CondorError {
   override readonly name = "CondorNotInstalledError";
   constructor(
     readonly binary: string,
-    /** Where we looked: the bin_dir, or "PATH". */
+    /** Where we looked: the operator's directories, or "PATH". */
     readonly searched: string,
   ) {
-    super(`${binary} not found in ${searched}: is HTCondor installed (condor.bin_dir)?`);
+    super(
+      `${binary} not found in ${searched}: is HTCondor installed (--condor-bin / CLOUDSCHEDULER_CONDOR_BIN_DIR, directories joined by ':')?`,
+    );
   }
 }
 
@@ -161,4 +186,9 @@ export class InvalidMachineNameError extends CondorError {
       `refusing to pass ${JSON.stringify(machine.slice(0, 80))} to HTCondor: not a host name (letters, digits, '.', '-')`,
     );
   }
+}
+
+/** An argument we would pass to a tool is malformed (a bad key id, a multi-line value). */
+export class InvalidArgumentError extends CondorError {
+  override readonly name = "InvalidArgumentError";
 }

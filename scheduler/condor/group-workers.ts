@@ -54,6 +54,8 @@ export function groupWorkers(
     const vmType = group.find((slot) => slot.vmType !== undefined)?.vmType;
     if (vmType !== undefined) worker.vmType = vmType;
     if (daemon !== undefined) worker.daemonName = daemon.name;
+    const lifeEnds = group.find((slot) => slot.lifeEndsAt !== undefined)?.lifeEndsAt;
+    if (lifeEnds !== undefined) worker.lifeEndsAt = lifeEnds;
     workers.push(worker);
   }
   return workers.sort(

@@ -25,6 +25,9 @@ export const SLOT_ATTRIBUTES = [
   // Set on a slot the startd could not clean up (HTCondor 23+): it can never run a job.
   "SlotBrokenCode",
   "SlotBrokenReason",
+  // Worker identity (scheduler/condor/slot-trust.ts, plan/expiration.ts).
+  "AuthenticatedIdentity",
+  "CloudSchedulerLifeEnds",
 ] as const;
 
 /** condor_status's query: slot ads and the StartD daemon ads (their Name is what condor_off takes). */
@@ -90,6 +93,10 @@ function slotFrom(read: AdReader, index: number): Slot {
   if (brokenCode !== undefined || brokenReason !== undefined) {
     slot.broken = { code: brokenCode ?? 0, reason: brokenReason ?? "no reason given" };
   }
+  const identity = read.text("AuthenticatedIdentity");
+  if (identity !== undefined) slot.authenticatedIdentity = identity;
+  const lifeEnds = read.amount("CloudSchedulerLifeEnds");
+  if (lifeEnds !== undefined) slot.lifeEndsAt = lifeEnds;
   return slot;
 }
 
@@ -104,6 +111,8 @@ function startdFrom(read: AdReader): StartdAd | undefined {
   const startd: StartdAd = { name, machine };
   const workerName = read.text("CloudSchedulerVM");
   if (workerName !== undefined) startd.workerName = workerName;
+  const identity = read.text("AuthenticatedIdentity");
+  if (identity !== undefined) startd.authenticatedIdentity = identity;
   return startd;
 }
 

@@ -3,8 +3,10 @@
 // kills the tool's whole process group, a cap on output size, and stdout streamed to a consumer
 // so a large answer is never buffered whole.
 import { spawn } from "node:child_process";
+import { accessSync, constants } from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
+import { condorEnv } from "../secrets/child-env.js";
 import { classifyFailure } from "./classify.js";
 import {
   CondorCommandError,
@@ -13,16 +15,30 @@ import {
   stderrExcerpt,
 } from "./errors.js";
 
-export type CondorTool = "condor_q" | "condor_status" | "condor_drain" | "condor_off";
+export type CondorTool =
+  | "condor_q"
+  | "condor_status"
+  | "condor_drain"
+  | "condor_off"
+  | "condor_token_create"
+  | "condor_config_val"
+  | "condor_reconfig";
 
 export interface RunOptions {
-  /** Directory holding the tools (condor.bin_dir); default: PATH. */
+  /**
+   * Where the tools are (the operator's --condor-bin): one directory, or several joined by ':'
+   * like PATH, since HTCondor puts some tools in bin/ (condor_q) and others in sbin/ (condor_off,
+   * condor_reconfig). Default: PATH.
+   */
   binDir?: string;
   /** Kill the tool after this long. */
   timeoutMs: number;
   /** Largest stdout accepted, in bytes; default DEFAULT_MAX_OUTPUT_BYTES. */
   maxOutputBytes?: number;
-  /** Environment of the tool; default: this process's. */
+  /**
+   * Environment of the tool; default: this process's, through the HTCondor allow-list (no cloud
+   * or Pulumi secret reaches a condor tool: secrets/child-env.ts).
+   */
   env?: NodeJS.ProcessEnv;
   /** The machine a drain/off is aimed at, so "can't find" can name it. */
   machine?: string;
@@ -59,6 +75,23 @@ export function collectText(maxBytes = 64 * 1024): StdoutConsumer<string> {
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
+/** The first executable `tool` in the ':'-separated `dirs` (else the first dir's, to fail on). */
+function locate(tool: string, dirs: string): string {
+  const candidates = dirs
+    .split(":")
+    .filter((dir) => dir !== "")
+    .map((dir) => path.join(dir, tool));
+  for (const candidate of candidates) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here: try the next directory
+    }
+  }
+  return candidates[0] ?? tool;
+}
+
 /**
  * Runs `tool args...` and feeds its stdout to `consume`. Throws CondorNotInstalledError,
  * CondorTimeoutError, CondorCommandError (incl. output over the cap), the classified failure of
@@ -73,7 +106,7 @@ export async function runTool<T>(
   consume: StdoutConsumer<T>,
 ): Promise<T> {
   const command = formatCommand(tool, args);
-  const executable = options.binDir === undefined ? tool : path.join(options.binDir, tool);
+  const executable = options.binDir === undefined ? tool : locate(tool, options.binDir);
   const maxOutput = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
 
   const child = spawn(executable, [...args], {
@@ -81,7 +114,7 @@ export async function runTool<T>(
     // Its own process group, so the timeout can kill the tool and anything it started.
     detached: true,
     shell: false,
-    env: options.env ?? process.env,
+    env: options.env ?? condorEnv(process.env),
   });
   const stdout = child.stdout as Readable;
   const stderrStream = child.stderr as Readable;

@@ -64,6 +64,10 @@ export interface Slot {
   lastHeardFrom?: number;
   /** SlotBrokenCode / SlotBrokenReason: the slot can never run a job again. Untrusted text. */
   broken?: { code: number; reason: string };
+  /** Who the collector authenticated as the ad's sender (AuthenticatedIdentity). */
+  authenticatedIdentity?: string;
+  /** CloudSchedulerLifeEnds: unix seconds the worker stops taking jobs (plan/expiration.ts). */
+  lifeEndsAt?: number;
 }
 
 /** A startd's own daemon ad (MyType "StartD"): the name condor_off -name takes. */
@@ -72,6 +76,8 @@ export interface StartdAd {
   name: string;
   machine: string;
   workerName?: string;
+  /** Who the collector authenticated as the ad's sender (AuthenticatedIdentity). */
+  authenticatedIdentity?: string;
 }
 
 /** All slots of one startd, grouped by CloudSchedulerVM (or by machine when it has none). */
@@ -86,4 +92,6 @@ export interface ObservedWorker {
   draining: boolean;
   /** The StartD daemon ad's Name, when condor_status returned it (what condor_off -name takes). */
   daemonName?: string;
+  /** The deadline the worker advertises (CloudSchedulerLifeEnds), when it does. */
+  lifeEndsAt?: number;
 }

@@ -56,6 +56,14 @@ export function checkReferences(config: Config): CrossProblem[] {
     });
   }
 
+  // A worker must be able to register before its life ends.
+  if (config.policy.max_worker_life <= config.policy.boot_timeout) {
+    problems.push({
+      path: ["policy", "max_worker_life"],
+      message: `expected more than policy.boot_timeout (${config.policy.boot_timeout}s), got ${config.policy.max_worker_life}s`,
+    });
+  }
+
   for (const [image, copy] of Object.entries(config.images)) {
     knownCloud(copy.from, ["images", image, "from"]);
     copy.to.forEach((cloud, i) => {

@@ -1,7 +1,7 @@
 // OpenStack credentials, found the way OpenStack's own clients find them: clouds.yaml
 // merged with secure.yaml from the standard search path, or OS_* environment variables.
 // Secrets stay wrapped in Secret; errors name the file and entry, never a value.
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -16,6 +16,8 @@ export interface CredentialSources {
   home: string;
   /** The file's text, or undefined when it does not exist or cannot be read. */
   readFile(path: string): Promise<string | undefined>;
+  /** The file's permission bits (st_mode & 0o777); undefined: not known (tests, no such file). */
+  mode?(path: string): Promise<number | undefined>;
 }
 
 export function nodeCredentialSources(env: NodeJS.ProcessEnv = process.env): CredentialSources {
@@ -33,7 +35,38 @@ export function nodeCredentialSources(env: NodeJS.ProcessEnv = process.env): Cre
         throw err;
       }
     },
+    mode: async (path) => {
+      try {
+        return (await stat(path)).mode & 0o777;
+      } catch {
+        return undefined;
+      }
+    },
   };
+}
+
+/** Keys of a clouds.yaml entry's auth block that hold a secret. */
+const SECRET_AUTH_KEYS = ["password", "application_credential_secret", "token"];
+
+/**
+ * Refuses a credentials file others may read, as ssh refuses a private key: the secrets in it
+ * are already exposed, and using it would hide that. Names the file and the fix.
+ */
+async function assertPrivate(path: string, sources: CredentialSources): Promise<void> {
+  const mode = await sources.mode?.(path);
+  if (mode === undefined || (mode & 0o077) === 0) return;
+  const octal = mode.toString(8).padStart(4, "0");
+  throw new CredentialsError(
+    `${path} holds credentials but is readable or writable by group or others (mode ${octal}): refusing to use it; run chmod 600 ${path}`,
+    path,
+  );
+}
+
+function holdsSecret(clouds: Record<string, unknown>): boolean {
+  return Object.values(clouds).some((entry) => {
+    const auth = isRecord(entry) ? entry.auth : undefined;
+    return isRecord(auth) && SECRET_AUTH_KEYS.some((key) => auth[key] !== undefined);
+  });
 }
 
 export type CloudAuth =
@@ -154,6 +187,8 @@ async function firstFile(
     for (const [entry, body] of Object.entries(cloudsKey)) {
       clouds[entry] = isRecord(body) ? normaliseKeys(body) : body;
     }
+    // secure.yaml exists to hold secrets; a clouds.yaml may hold them too.
+    if (kind === "secure" || holdsSecret(clouds)) await assertPrivate(path, sources);
     return { path, clouds };
   }
   return undefined;

@@ -6,6 +6,7 @@ import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { checkReferences } from "./check.js";
 import { locate } from "./locate.js";
+import { findOperatorOnlyKeys, operatorOnlyAdvice } from "./operator-settings.js";
 import { ConfigError, type ConfigProblem, formatPath } from "./problem.js";
 import { type Config, configSchema } from "./schema.js";
 import { allowedKeysAt } from "./schema-keys.js";
@@ -91,11 +92,12 @@ export function parseConfig(text: string, file: string): Config {
     ]);
   }
 
-  const secrets = [
+  const refused = [
     ...findSecretKeys(doc).map((path) => at(path, SECRET_ADVICE)),
     ...findUrlCredentials(doc).map((path) => at(path, URL_CREDENTIAL_ADVICE)),
+    ...findOperatorOnlyKeys(doc).map(({ path, setting }) => at(path, operatorOnlyAdvice(setting))),
   ];
-  if (secrets.length > 0) throw new ConfigError(secrets);
+  if (refused.length > 0) throw new ConfigError(refused);
 
   let raw: unknown;
   try {

@@ -1,5 +1,6 @@
 // Makes a scaffolded directory a git repo with a first commit (`cloudscheduler init`).
 import { CheckRepoActions, simpleGit } from "simple-git";
+import { GIT_ENV, gitEnv } from "../secrets/child-env.js";
 
 export interface RepoInitResult {
   /** Hash of the first commit. */
@@ -22,10 +23,12 @@ export async function initConfigRepo(
   env: NodeJS.ProcessEnv,
   message = "cloudscheduler init: config repo scaffold",
 ): Promise<RepoInitResult> {
+  // git sees only its own variables (secrets/child-env.ts); simple-git itself refuses those that
+  // can change what git executes.
   const childEnv = gitEnv(env);
   const git = simpleGit({
     baseDir: dir,
-    allowEnvironment: GIT_ENV.filter((k) => k.startsWith("GIT_")),
+    allowEnvironment: GIT_ENV.names.filter((k) => k.startsWith("GIT_")),
     // The user's own GIT_CONFIG_GLOBAL/SYSTEM, passed through as git itself would read them.
     unsafe: {
       allowUnsafeConfigPaths: "GIT_CONFIG_GLOBAL" in childEnv || "GIT_CONFIG_SYSTEM" in childEnv,
@@ -50,33 +53,4 @@ export async function initConfigRepo(
   const result = await git.commit(message);
   const current = (await git.revparse(["--abbrev-ref", "HEAD"])).trim();
   return { commit: result.commit, branch: current || branch, identitySet };
-}
-
-// simple-git refuses variables that can change what git executes (its environment guard),
-// so hand git only what it needs to find itself, its config and an identity.
-const GIT_ENV = [
-  "PATH",
-  "HOME",
-  "USER",
-  "LANG",
-  "LC_ALL",
-  "TMPDIR",
-  "XDG_CONFIG_HOME",
-  "GIT_CONFIG_GLOBAL",
-  "GIT_CONFIG_SYSTEM",
-  "GIT_CONFIG_NOSYSTEM",
-  "GIT_AUTHOR_NAME",
-  "GIT_AUTHOR_EMAIL",
-  "GIT_COMMITTER_NAME",
-  "GIT_COMMITTER_EMAIL",
-  "EMAIL",
-];
-
-function gitEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of GIT_ENV) {
-    const value = env[key];
-    if (value !== undefined) out[key] = value;
-  }
-  return out;
 }

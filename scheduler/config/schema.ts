@@ -152,6 +152,19 @@ export const schedulerApplianceSchema = z
   })
   .strict();
 
+/** A download a boot script may make: an https URL and the SHA-256 the file must have. */
+const pinnedDownload = z
+  .object({
+    url: z.url({ protocol: /^https$/, error: "expected an https:// URL" }),
+    sha256: z
+      .string()
+      .transform((value) => value.toLowerCase())
+      .refine((value) => /^[0-9a-f]{64}$/.test(value), {
+        message: "expected a SHA-256: 64 hex digits",
+      }),
+  })
+  .strict();
+
 export const cvmfsApplianceSchema = z
   .object({
     ...applianceBase,
@@ -164,6 +177,24 @@ export const cvmfsApplianceSchema = z
         /^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}$/,
         "expected a repository name like software.example.org",
       ),
+    /**
+     * SHA-256 of the repository's public key (DER), which workers check before they trust the
+     * key they fetch: `openssl pkey -pubin -in <repo>.pub -outform DER | sha256sum`. The CVMFS
+     * appliance prints it in its console log. Without it workers do not mount the repository.
+     */
+    public_key_sha256: z
+      .string()
+      .transform((value) => value.toLowerCase().replaceAll(":", ""))
+      .refine((value) => /^[0-9a-f]{64}$/.test(value), {
+        message: "expected a SHA-256 fingerprint: 64 hex digits (colons allowed)",
+      })
+      .optional(),
+    /**
+     * The CVMFS release package (cvmfs-release_<version>_all.deb, which adds CERN's apt
+     * repository and its key) for images without CVMFS: a pinned version, checked by SHA-256
+     * before it is installed. Without it, such images fail with a clear message instead.
+     */
+    release_package: pinnedDownload.optional(),
   })
   .strict();
 
@@ -220,6 +251,47 @@ export const policySchema = z
         error: 'expected a positive integer or a percentage like "10%"',
       })
       .default("10%"),
+    /**
+     * How long a new worker takes from the boot decision to running jobs (deploy + boot +
+     * registration); the ramp and the adaptive keep-alive weigh waiting against it.
+     */
+    boot_estimate: duration.default(180),
+    /** Pressure-based ramp: hold an idle job (at most max_hold) for a busy worker about to free. */
+    ramp: z
+      .object({
+        /** Longest an idle job is held before it gets a new worker; 0 turns the ramp off. */
+        max_hold: duration.default(0),
+        /** Hold only jobs of VM types with at least this many cores (their boots cost most). */
+        min_cores: z.number().int().nonnegative().default(0),
+      })
+      .strict()
+      .default({ max_hold: 0, min_cores: 0 }),
+    /**
+     * fixed: every idle worker keeps its keep-alive. adaptive: per VM type, only as many idle
+     * workers as jobs are expected within the keep-alive (arrivals over `window`, times
+     * `spares_per_arrival`) keep it; the others retire after `min`.
+     */
+    keep_alive: z
+      .object({
+        mode: z.enum(["fixed", "adaptive", "per-core"]).default("fixed"),
+        window: duration
+          .refine((s) => s > 0, { message: "expected a duration above 0" })
+          .default(3600),
+        spares_per_arrival: z.number().nonnegative().default(1),
+        min: duration.default(0),
+        /** per-core: core-seconds of keep-alive each idle worker gets (divided by its cores). */
+        core_seconds: z.number().nonnegative().default(600),
+      })
+      .strict()
+      .default({ mode: "fixed", window: 3600, spares_per_arrival: 1, min: 0, core_seconds: 600 }),
+    /**
+     * The longest a worker lives: past it, it takes no new job (its START says so) and is
+     * retired once idle. Its IDTOKEN expires drain_timeout later (see scheduler/plan/expiration.ts).
+     */
+    max_worker_life: duration
+      .refine((seconds) => seconds >= 3600, { message: "expected at least 1h" })
+      .refine((seconds) => seconds <= 90 * 86_400, { message: "expected at most 90d" })
+      .default(7 * 86_400),
   })
   .strict();
 
@@ -246,19 +318,8 @@ export const condorSchema = z
     timeout: duration
       .refine((seconds) => seconds >= 1, { message: "expected at least 1 second" })
       .default(30),
-    /** Directory holding condor_q and friends; default: PATH. */
-    bin_dir: z.string().min(1).optional(),
     /** Address workers use to reach the central manager (CONDOR_HOST). */
     worker_condor_host: hostName.optional(),
-  })
-  .strict();
-
-export const deploySchema = z
-  .object({
-    /** Pulumi state backend; default file://<config repo>/../.cloudscheduler/state. */
-    backend_url: z.string().min(1).optional(),
-    /** Pulumi secrets provider; "passphrase" reads PULUMI_CONFIG_PASSPHRASE(_FILE). */
-    secrets_provider: z.string().min(1).default("passphrase"),
   })
   .strict();
 
@@ -280,7 +341,6 @@ export const configSchema = z
     ports: portsSchema,
     policy: policySchema.default(policySchema.parse({})),
     condor: condorSchema.default(condorSchema.parse({})),
-    deploy: deploySchema.default(deploySchema.parse({})),
   })
   .strict();
 
@@ -292,7 +352,6 @@ export type ImageCopyConfig = z.output<typeof imageCopySchema>;
 export type PortsConfig = z.output<typeof portsSchema>;
 export type PolicyConfig = z.output<typeof policySchema>;
 export type CondorConfig = z.output<typeof condorSchema>;
-export type DeployConfig = z.output<typeof deploySchema>;
 export type SchedulerApplianceConfig = z.output<typeof schedulerApplianceSchema>;
 export type CvmfsApplianceConfig = z.output<typeof cvmfsApplianceSchema>;
 

@@ -11,7 +11,7 @@ import type {
   Stack,
 } from "@pulumi/pulumi/automation/index.js";
 import { z } from "zod";
-import type { DeployConfig } from "../config/schema.js";
+import { pulumiEnv } from "../secrets/child-env.js";
 import { EngineRuns } from "./engine-runs.js";
 import { classifyDeployError, LockHeldError, ProgramError } from "./errors.js";
 import { isAlive, isPulumiProcess, stopGroup } from "./processes.js";
@@ -28,6 +28,7 @@ import type {
   RecoveryReport,
 } from "./types.js";
 import {
+  type DeploySettings,
   fileBackendDir,
   POOL_PROJECT,
   poolStackName,
@@ -47,9 +48,15 @@ export type PoolProgramFactory = (input: PoolStackInput) => PulumiFn;
 export interface AutomationDeployerOptions {
   /** The config repo's working tree (the state dir defaults to a sibling of it). */
   configDir: string;
-  /** Backend and secrets provider; fixed for the deployer's life (a new backend = new stacks). */
-  deploy: DeployConfig;
-  /** Environment for the CLI's settings (PATH, PULUMI_*, CLOUDSCHEDULER_STATE_DIR); default process.env. */
+  /**
+   * Backend and secrets provider (operator settings); fixed for the deployer's life (a new
+   * backend = new stacks).
+   */
+  deploy: DeploySettings;
+  /**
+   * Environment the CLI's settings come from (PATH, PULUMI_*, CLOUDSCHEDULER_STATE_DIR); default
+   * process.env. The CLI itself sees only its allow-list of it (secrets/child-env.ts).
+   */
   env?: NodeJS.ProcessEnv;
   logger?: DeployLogger;
   /** The pool program; default poolProgram from stacks/pool.ts. */
@@ -263,10 +270,17 @@ export class AutomationDeployer implements PoolDeployer {
     });
   }
 
-  /** The CLI, found once; a failed lookup is retried next time (someone may install it). */
+  /**
+   * The CLI, found once, run with only the variables it needs; a failed lookup is retried next
+   * time (someone may install it).
+   */
   private async pulumi(): Promise<PulumiCommand> {
     this.cli ??= (this.options.pulumiCommand ?? (() => loadPulumiCommand(this.env)))().then((cli) =>
-      trackedPulumiCommand(cli, this.runs),
+      trackedPulumiCommand(
+        cli,
+        this.runs,
+        pulumiEnv(this.env, this.options.deploy.secretsProvider),
+      ),
     );
     try {
       return await this.cli;

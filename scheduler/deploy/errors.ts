@@ -15,6 +15,7 @@
 //   "lookup keystone.example.org: no such host", TLS handshake timeouts; Nova/Keystone 503.
 // - Pulumi passphrase secrets manager: "passphrase must be set with PULUMI_CONFIG_PASSPHRASE or
 //   PULUMI_CONFIG_PASSPHRASE_FILE environment variables", "incorrect passphrase".
+import { IdentityError } from "../identity/errors.js";
 import { scrubSecrets } from "./scrub.js";
 import { type LockHolder, parseLockHolders } from "./stale-lock.js";
 
@@ -25,7 +26,8 @@ export type DeployErrorKind =
   | "cloud-unreachable"
   | "secrets"
   | "program"
-  | "pulumi-not-installed";
+  | "pulumi-not-installed"
+  | "identity";
 
 export interface DeployErrorOptions {
   /** The cloud whose stack failed; undefined for errors that are not about one cloud. */
@@ -108,6 +110,18 @@ export class ProgramError extends DeployError {
   }
 }
 
+/**
+ * New workers could not be given their identity (an IDTOKEN could not be minted): not the
+ * cloud's fault, and every cloud would fail the same way (the signing key, condor_token_create).
+ */
+export class WorkerIdentityError extends DeployError {
+  override readonly name = "WorkerIdentityError";
+  readonly kind = "identity";
+  constructor(options: DeployErrorOptions = {}) {
+    super("cannot give new workers their IDTOKEN", options);
+  }
+}
+
 export const PULUMI_INSTALL_ADVICE =
   "install the Pulumi CLI (curl -fsSL https://get.pulumi.com | sh, or see " +
   "https://www.pulumi.com/docs/install/) and put it on PATH, or set PULUMI_HOME to a directory " +
@@ -162,6 +176,9 @@ export function classifyDeployError(
   knownSecrets: readonly string[] = [],
 ): DeployError {
   if (err instanceof DeployError) return err;
+  if (err instanceof IdentityError) {
+    return new WorkerIdentityError({ cloud, detail: scrubSecrets(err.message), cause: err });
+  }
   if (isMissingCli(err)) return new PulumiNotInstalledError({ detail: messageOf(err), cause: err });
 
   const text = outputOf(err);

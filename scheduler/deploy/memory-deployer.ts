@@ -13,6 +13,7 @@ import {
   PulumiNotInstalledError,
   QuotaExceededError,
   SecretsError,
+  WorkerIdentityError,
 } from "./errors.js";
 import { StackLock } from "./stack-lock.js";
 import type {
@@ -53,6 +54,8 @@ export function deployErrorOf(kind: DeployErrorKind, cloud: string): DeployError
       return new ProgramError(options);
     case "pulumi-not-installed":
       return new PulumiNotInstalledError({ detail: "simulated" });
+    case "identity":
+      return new WorkerIdentityError(options);
   }
 }
 

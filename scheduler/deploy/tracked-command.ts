@@ -1,4 +1,6 @@
-// The Pulumi CLI as the Automation API runs it, with two additions crash recovery needs:
+// The Pulumi CLI as the Automation API runs it, with exactly the environment we choose (the
+// SDK would pass our whole environment, secrets included, to the CLI and every plugin: only
+// the allow-listed variables of secrets/child-env.ts go), and two additions crash recovery needs:
 // each engine runs in its own process group (the CLI, its language host and provider plugins),
 // which is stopped as a whole when the operation is aborted or ends, so no provider outlives
 // its deploy; and each operation on a stack is recorded in the state directory while it runs
@@ -64,18 +66,23 @@ function kill(pid: number): boolean {
  * `cli` with tracked, grouped engine processes; `cli` itself when this SDK version does not
  * have the internals it needs (then a crash leaves a lock that recovery still clears).
  */
-export function trackedPulumiCommand(cli: PulumiCommand, runs: EngineRuns): PulumiCommand {
+export function trackedPulumiCommand(
+  cli: PulumiCommand,
+  runs: EngineRuns,
+  /** The only variables of ours the CLI sees (plus those the Automation API adds per run). */
+  baseEnv: Readonly<Record<string, string | undefined>>,
+): PulumiCommand {
   const sdk = sdkInternals();
   if (!sdk) return cli;
   const run: Run = (args, cwd, additionalEnv, onOutput, onError, signal) => {
     const argv = args.includes("--non-interactive") ? [...args] : [...args, "--non-interactive"];
     const env: Record<string, string | undefined> = {
-      ...process.env,
+      ...baseEnv,
       ...additionalEnv,
       PULUMI_AUTOMATION_API: "true",
     };
     if (isAbsolute(cli.command)) {
-      env.PATH = `${dirname(cli.command)}${delimiter}${additionalEnv.PATH ?? process.env.PATH ?? ""}`;
+      env.PATH = `${dirname(cli.command)}${delimiter}${additionalEnv.PATH ?? baseEnv.PATH ?? ""}`;
     }
     const stackAt = argv.indexOf("--stack");
     const stack = stackAt >= 0 ? argv[stackAt + 1] : undefined;

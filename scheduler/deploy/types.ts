@@ -2,6 +2,7 @@
 // The real implementation uses the Automation API (automation-deployer.ts); tests and the
 // simulator pass their own.
 import type { CloudConfig, Config } from "../config/schema.js";
+import type { WorkerToken } from "../identity/types.js";
 import type { PoolWorker } from "../pool/types.js";
 
 export interface PoolStackInput {
@@ -11,6 +12,11 @@ export interface PoolStackInput {
   workers: PoolWorker[];
   /** The installation's owner tag, set on every server (see scheduler/cloud/owner.ts). */
   owner?: string;
+  /**
+   * The IDTOKEN of each worker that is not in the stack yet (identity/identity-deployer.ts).
+   * Workers already created need none: their user-data is never re-applied (ignoreChanges).
+   */
+  workerTokens?: ReadonlyMap<string, WorkerToken>;
 }
 
 /** What recovering a stack after a crashed operation did. */

@@ -2,8 +2,19 @@
 // pool stack's LocalWorkspace gets.
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { DeployConfig } from "../config/schema.js";
+import { OPERATOR_SETTINGS } from "../config/operator-settings.js";
 import { SecretsError } from "./errors.js";
+
+/**
+ * Where the pool stacks' state goes and what encrypts their secrets: operator-only settings
+ * (config/operator-settings.ts), never from the committed config.
+ */
+export interface DeploySettings {
+  /** Pulumi state backend; default: a file backend in the state dir. */
+  backendUrl?: string;
+  /** Pulumi secrets provider; "passphrase" reads PULUMI_CONFIG_PASSPHRASE(_FILE). */
+  secretsProvider: string;
+}
 
 export const POOL_PROJECT = "cloudscheduler-pool";
 
@@ -17,9 +28,9 @@ export function resolveStateDir(configDir: string, env: NodeJS.ProcessEnv): stri
   return fromEnv ? resolve(fromEnv) : join(dirname(resolve(configDir)), ".cloudscheduler");
 }
 
-/** deploy.backend_url, else a file backend in the state dir. */
-export function resolveBackendUrl(deploy: DeployConfig, stateDir: string): string {
-  return deploy.backend_url ?? `file://${join(stateDir, "pulumi")}`;
+/** The operator's backend URL, else a file backend in the state dir. */
+export function resolveBackendUrl(deploy: DeploySettings, stateDir: string): string {
+  return deploy.backendUrl ?? `file://${join(stateDir, "pulumi")}`;
 }
 
 /** The local directory a file:// backend writes to (to create it), or undefined for others. */
@@ -43,8 +54,8 @@ export interface SecretsSettings {
  * The passphrase provider needs PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE; other
  * providers (awskms://, hashivault://, …) bring their own credentials through the environment.
  */
-export function resolveSecrets(deploy: DeployConfig, env: NodeJS.ProcessEnv): SecretsSettings {
-  const provider = deploy.secrets_provider;
+export function resolveSecrets(deploy: DeploySettings, env: NodeJS.ProcessEnv): SecretsSettings {
+  const provider = deploy.secretsProvider;
   if (provider !== "passphrase") return { secretsProvider: provider, env: {}, secrets: [] };
   const passphrase = env.PULUMI_CONFIG_PASSPHRASE;
   const file = env.PULUMI_CONFIG_PASSPHRASE_FILE;
@@ -58,7 +69,7 @@ export function resolveSecrets(deploy: DeployConfig, env: NodeJS.ProcessEnv): Se
   if (file)
     return { secretsProvider: provider, env: { PULUMI_CONFIG_PASSPHRASE_FILE: file }, secrets: [] };
   throw new SecretsError(
-    'deploy.secrets_provider is "passphrase" but neither PULUMI_CONFIG_PASSPHRASE nor ' +
+    `the secrets provider (${OPERATOR_SETTINGS.secretsProvider.env}) is "passphrase" but neither PULUMI_CONFIG_PASSPHRASE nor ` +
       "PULUMI_CONFIG_PASSPHRASE_FILE is set; set PULUMI_CONFIG_PASSPHRASE_FILE to a file only the " +
       "scheduler can read (or configure another secrets provider)",
   );

@@ -12,15 +12,24 @@ import type { Fleet, StateWorker } from "../state/types.js";
 import { absorb } from "./capacity.js";
 import { summarize } from "./describe.js";
 import { pickDriftReplacements } from "./drift.js";
+import { adaptiveKeepAlive } from "./keep-alive.js";
 import { observe } from "./lifecycle.js";
 import { compareText, MAX_JOB_KEEP_ALIVE_SECONDS, matchJobs } from "./match.js";
 import { WorkerNamer } from "./naming.js";
 import { sweepOrphans } from "./orphans.js";
 import { provision } from "./provision.js";
 import { RoomLedger } from "./quota.js";
+import { rampBoots } from "./ramp.js";
 import { plural, quote } from "./reasons.js";
 import { baseKeepAlive, decideRetirement, type Gone } from "./retire.js";
-import type { Decision, PlanInput, PlanResult, RejectedJob, RetireAction } from "./types.js";
+import type {
+  Decision,
+  DemandGroup,
+  PlanInput,
+  PlanResult,
+  RejectedJob,
+  RetireAction,
+} from "./types.js";
 import { unhealthyReason } from "./unhealthy.js";
 
 interface Tracked {
@@ -63,10 +72,13 @@ export function plan(input: PlanInput): PlanResult {
     tracked.filter((t) => t.gone === undefined),
   );
 
-  // 3. Retire idle workers nobody needs.
+  // 3. Retire idle workers nobody needs. Policy hook (keep-alive.ts): with an adaptive
+  // keep-alive, only the warm pool the arrival rate justifies keeps its full keep-alive.
+  const keepAliveOf = adaptiveKeepAlive(tracked, input.jobs, config, now);
   const kept = new Map<string, PoolWorker[]>(cloudNames.map((c) => [c, []]));
   const retire: RetireAction[] = [];
   for (const t of tracked) {
+    const chosen = keepAliveOf?.get(t.worker.name);
     const outcome = decideRetirement(
       {
         cloud: t.cloud,
@@ -77,6 +89,7 @@ export function plan(input: PlanInput): PlanResult {
         gone: t.gone,
         goneDetail: t.goneDetail,
         hold: t.state.retireHold,
+        ...(chosen === undefined ? {} : { keepAliveSeconds: chosen }),
       },
       config,
       now,
@@ -100,10 +113,13 @@ export function plan(input: PlanInput): PlanResult {
     ...input.workers.flatMap((w) => (w.workerName ? [w.workerName] : [])),
     ...fleet.serverNames,
   ];
+  // Policy hook (ramp.ts): hold back boots a busy worker is expected to make unnecessary.
+  const ramped = rampBoots(matched.groups, wanted, input.jobs, config.policy, now);
+  decisions.push(...heldDecisions(matched.groups, ramped.held));
   const boots = provision({
     config,
     groups: matched.groups,
-    wanted,
+    wanted: ramped.wanted,
     ledger: new RoomLedger(config, input.pools, input.unavailableClouds),
     namer: new WorkerNamer(taken),
     now,
@@ -244,6 +260,24 @@ function raiseKeepAlive(tracked: Tracked[]): void {
       t.worker = { ...t.worker, keepAliveSeconds: seconds };
     }
   }
+}
+
+function heldDecisions(
+  groups: readonly DemandGroup[],
+  held: ReadonlyMap<string, number>,
+): Decision[] {
+  const decisions: Decision[] = [];
+  for (const group of groups) {
+    const count = held.get(group.key);
+    if (!count) continue;
+    decisions.push({
+      kind: "unserved",
+      vmType: group.shape.vmType,
+      count,
+      reason: `${plural(count, "idle job")} for ${group.shape.vmType} held: busy workers are expected to free up before a new one boots (ramp)`,
+    });
+  }
+  return decisions;
 }
 
 function rejectionDecisions(rejected: readonly RejectedJob[]): Decision[] {

@@ -45,6 +45,12 @@ export const REASON_KINDS = [
   "unhealthy",
   /** HTCondor refused to retire the worker (unknown host, not found, denied): backing off. */
   "retire-refused",
+  /** An idle worker past policy.max_worker_life: retired at once (replaced if jobs need it). */
+  "retire-expired",
+  /** A busy worker past policy.max_worker_life: takes no new job, retired once idle. */
+  "expiring",
+  /** A startd ad naming a worker but not sent with that worker's identity: ignored. */
+  "untrusted-ad",
   /** A pool worker missing from condor_status while condor_q shows jobs running on it: kept. */
   "unobserved-busy",
   /** A worker HTCondor already drains that cloudscheduler did not ask to. */

@@ -2,13 +2,15 @@
 // stop matching (condor_drain or condor_off -peaceful) and marked draining; lifecycle.ts removes
 // it once a later observation shows it empty. Workers with no future (a removed or disabled
 // cloud, a VM type no longer in config, a broken slot, drifted launch settings picked within
-// the disruption budget) get no keep-alive. A worker running a job is never retired, and one
-// HTCondor refused to retire is not asked again before its hold ends.
+// the disruption budget, or past its life: expiration.ts) get no keep-alive. A worker running a
+// job is never retired, and one HTCondor refused to retire is not asked again before its hold
+// ends.
 
 import type { ObservedWorker } from "../condor/types.js";
 import type { Config } from "../config/schema.js";
 import type { PoolWorker } from "../pool/types.js";
 import type { RetireHold } from "../state/types.js";
+import { expiry } from "./expiration.js";
 import { duration, plural } from "./reasons.js";
 import type { Decision, RetireAction } from "./types.js";
 
@@ -34,6 +36,8 @@ export interface RetireCandidate {
   goneDetail?: string;
   /** HTCondor refused to retire it recently. */
   hold?: RetireHold | undefined;
+  /** The keep-alive a policy (keep-alive.ts) chose for it this cycle, instead of its own. */
+  keepAliveSeconds?: number;
 }
 
 export type RetireOutcome =
@@ -79,6 +83,9 @@ export function decideRetirement(
   }
   if (worker.state !== "registered" || !seen) return keep(worker);
 
+  // Past its life (expiration.ts) the worker's own START refuses new jobs: it runs dry, and is
+  // retired here once idle, whatever its keep-alive or the idle jobs say.
+  const life = expiry(worker, seen, config.policy, now);
   const running = candidate.runningJobs ?? seen.runningJobs;
   if (running > 0) {
     const decisions: Decision[] = gone
@@ -90,17 +97,29 @@ export function decideRetirement(
           },
         ]
       : [];
+    if (life.expired) {
+      decisions.push({
+        ...about,
+        kind: "expiring",
+        reason: `past its life (ended ${duration(now - life.lifeEndsAt)} ago): takes no new job; retired when its ${plural(running, "job")} finish`,
+      });
+    }
     return keep(worker, decisions);
   }
 
   const idleSince = worker.idleSince ?? now;
   const idle = Math.max(0, now - idleSince);
-  const keepAlive = Math.max(worker.keepAliveSeconds, baseKeepAlive(config, worker.vmType));
+  const keepAlive =
+    candidate.keepAliveSeconds ??
+    Math.max(worker.keepAliveSeconds, baseKeepAlive(config, worker.vmType));
   let kind: Decision["kind"] | undefined;
   let reason = "";
   if (gone) {
     kind = RETIRE_KIND[gone];
     reason = `idle ${gone === "cloud" || gone === "vm-type" ? "on" : "and"} ${why}: retired at once`;
+  } else if (life.expired) {
+    kind = "retire-expired";
+    reason = `idle past its life (policy.max_worker_life ${duration(config.policy.max_worker_life)}): retired at once`;
   } else if (candidate.needed) {
     return keep(worker, [
       { ...about, kind: "keep-alive", reason: `idle ${duration(idle)}; idle jobs need it` },

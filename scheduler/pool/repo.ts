@@ -1,6 +1,7 @@
 // The config repo's working tree as the scheduler uses it: which commit is checked out, commit
 // the pool files, and keep in step with the remote (policy: scheduler/pool/README.md).
 import { type SimpleGit, simpleGit } from "simple-git";
+import { gitEnv } from "../secrets/child-env.js";
 import { RepoFetchError, RepoSyncConflictError } from "./errors.js";
 import { RepoLock } from "./repo-lock.js";
 import { POOL_DIR } from "./store.js";
@@ -69,15 +70,18 @@ export class ConfigRepo {
     this.remote = options.remote ?? "origin";
     this.push = options.push ?? false;
     // -c sets author and committer for every command, whatever the host's git config says.
+    // git sees only its own variables (secrets/child-env.ts): no cloud password, no passphrase.
+    const env = gitEnv(process.env);
     this.git = simpleGit({
       baseDir: dir,
       config: [`user.name=${identity.name}`, `user.email=${identity.email}`],
-    });
+      unsafe: { allowUnsafeConfigPaths: "GIT_CONFIG_GLOBAL" in env || "GIT_CONFIG_SYSTEM" in env },
+    }).env(env);
   }
 
   /** Opens the working tree at `dir`; it must be a git repo with a branch checked out. */
   static async open(dir: string, options: ConfigRepoOptions = {}): Promise<ConfigRepo> {
-    const git = simpleGit({ baseDir: dir });
+    const git = simpleGit({ baseDir: dir }).env(gitEnv(process.env));
     const branch = options.branch ?? (await git.raw(["symbolic-ref", "--short", "HEAD"])).trim();
     return new ConfigRepo(dir, options, branch);
   }

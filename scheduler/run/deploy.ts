@@ -99,7 +99,12 @@ async function deployFailed(
   err: unknown,
 ): Promise<boolean> {
   const classified = classifyDeployError(err, cloud);
-  if (classified.kind === "pulumi-not-installed" || classified.kind === "secrets") {
+  if (
+    classified.kind === "pulumi-not-installed" ||
+    classified.kind === "secrets" ||
+    // No IDTOKEN for new workers (identity/): the signing key, not the cloud (issue 17).
+    classified.kind === "identity"
+  ) {
     // Not this cloud's fault: every cloud would fail the same way. Say so once, back off none.
     report.deploys.push({
       cloud,

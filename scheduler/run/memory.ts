@@ -101,6 +101,7 @@ const backoffState = z.object({
       "secrets",
       "program",
       "pulumi-not-installed",
+      "identity",
     ])
     .optional(),
   lastError: z.string(),

@@ -3,7 +3,7 @@
 // its own outcome: the worker is held (no new request before the hold ends, the hold doubling
 // with each refusal), and status and the log say why and what to do. The plan's decision and
 // commit line for a retire that did not happen are taken back.
-import { CondorRefusalError } from "../condor/errors.js";
+import { isRetireRefusal } from "../condor/errors.js";
 import { duration } from "../plan/reasons.js";
 import type { Decision, PlanResult, RetireAction } from "../plan/types.js";
 import type { PoolWorker } from "../pool/types.js";
@@ -52,7 +52,7 @@ export async function retireWorkers(
         error: message,
       };
       let reason = `${action.method === "drain" ? "condor_drain" : "condor_off -peaceful"} failed; tried again next cycle: ${message}`;
-      if (err instanceof CondorRefusalError) {
+      if (isRetireRefusal(err)) {
         const hold = memory.holdRetire(
           action.worker,
           now,

@@ -3,6 +3,7 @@
 // atomically (temp file + rename), never holding secrets.
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { scrub } from "../secrets/registry.js";
 import { StatusUnavailableError } from "../status/errors.js";
 import { type StatusSnapshot, statusSnapshotSchema } from "../status/schema.js";
 
@@ -14,7 +15,8 @@ export async function writeStatusFile(stateDir: string, snapshot: StatusSnapshot
   const file = statusFilePath(stateDir);
   await mkdir(dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(snapshot, null, 2)}\n`, { mode: 0o644 });
+  // Scrubbed again as a whole: the last guard before a file other users may read.
+  await writeFile(temp, `${scrub(JSON.stringify(snapshot, null, 2))}\n`, { mode: 0o644 });
   await rename(temp, file);
 }
 

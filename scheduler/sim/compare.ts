@@ -2,13 +2,14 @@
 // behaviour), plus the bounds: the figures of `cloudscheduler simulate` and `npm run bench`.
 import type { Config } from "../config/schema.js";
 import { classicPlanner, staticPlanner, staticPoolSize } from "./baselines.js";
+import { upSchedule } from "./deploy-timing.js";
 import type { Series } from "./metrics.js";
 import { medianOf } from "./random.js";
 import { boundsOf, type PolicyReport } from "./report.js";
 import { type CloudBehaviour, DEFAULT_BEHAVIOUR, type InstanceProgram } from "./sim-cloud.js";
 import { type SimulationOptions, simulate } from "./simulate.js";
 import type { Trace } from "./trace.js";
-import { mapTrace } from "./trace-map.js";
+import { type ProcsPerCore, prepareReplay } from "./trace-site.js";
 
 export const POLICIES = ["cloudscheduler", "static", "classic"] as const;
 export type PolicyName = (typeof POLICIES)[number];
@@ -17,14 +18,18 @@ export interface CompareOptions {
   config: Config;
   trace: Trace;
   seed?: number;
-  /** SWF processors per VM core (see README.md). */
-  procsPerCore?: number;
+  /** SWF processors per VM core (see README.md); "auto" fits the largest job. Default 1. */
+  procsPerCore?: ProcsPerCore;
+  /** Raise the config's quotas to the trace's peak demand (the bundled default site). */
+  fitQuotas?: boolean;
   /** Unix seconds the trace starts at when it does not say. */
   start?: number;
   behaviour?: CloudBehaviour;
   /** Pool program for our policy's ups (the baselines trust the worker list). */
   program?: InstanceProgram;
   policies?: readonly PolicyName[];
+  /** Print and parse HTCondor's JSON for one observation in this many (default 1: all). */
+  condorJsonEvery?: number;
   onProgress?: (
     policy: string,
     progress: Parameters<NonNullable<SimulationOptions["onProgress"]>>[0],
@@ -37,11 +42,13 @@ export interface Comparison {
 }
 
 export async function comparePolicies(options: CompareOptions): Promise<Comparison> {
-  const { config, trace } = options;
-  const mapped = mapTrace(trace.jobs, config, {
-    start: trace.startTime ?? options.start ?? 1_700_000_000,
+  const { trace } = options;
+  const replay = prepareReplay(trace, options.config, {
     procsPerCore: options.procsPerCore ?? 1,
+    fitQuotas: options.fitQuotas ?? false,
+    ...(options.start === undefined ? {} : { start: options.start }),
   });
+  const { config, mapped } = replay;
   const behaviour = options.behaviour ?? DEFAULT_BEHAVIOUR;
   const runs = [];
   const series: Record<string, Series> = {};
@@ -52,6 +59,7 @@ export async function comparePolicies(options: CompareOptions): Promise<Comparis
       policy,
       seed: options.seed ?? 1,
       behaviour: () => behaviour,
+      condorJsonEvery: options.condorJsonEvery ?? 1,
       onProgress: (p: Parameters<NonNullable<SimulationOptions["onProgress"]>>[0]) =>
         options.onProgress?.(policy, p),
     };
@@ -75,10 +83,20 @@ export async function comparePolicies(options: CompareOptions): Promise<Comparis
         jobs: mapped.jobs.length,
         skipped: trace.skipped,
         dropped: mapped.dropped,
+        total: mapped.total,
+        procsPerCore: replay.procsPerCore,
+        notes: replay.notes,
       },
       runs,
-      bounds: boundsOf(runs, medianOf(behaviour.bootTime)),
+      bounds: boundsOf(runs, coldStartSeconds(behaviour)),
     },
     series,
   };
+}
+
+/** Median time from a boot decision to a joined worker on an empty cloud: the cold-start bound. */
+export function coldStartSeconds(behaviour: CloudBehaviour): number {
+  const firstCreate = behaviour.timing ? upSchedule(behaviour.timing, 0, 1, 0).createAt(0) : 0;
+  const active = behaviour.activeTime ? medianOf(behaviour.activeTime) : 0;
+  return firstCreate + active + medianOf(behaviour.bootTime);
 }

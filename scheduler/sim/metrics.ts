@@ -1,5 +1,7 @@
 // What one simulated run measured, and the small statistics the report needs.
 
+import type { PaidUse, WaitCause } from "./accounting.js";
+
 export interface RunMetrics {
   policy: string;
   jobs: { submitted: number; finished: number; unfinished: number };
@@ -13,6 +15,8 @@ export interface RunMetrics {
   utilisation: number;
   peakWorkers: number;
   boots: number;
+  /** Boots whose VM joined and was deleted without running a job. */
+  unusedBoots: number;
   drains: number;
   deployOps: { ups: number; changing: number; failed: number; destroys: number };
   quotaHits: number;
@@ -24,9 +28,15 @@ export interface RunMetrics {
     bootTimeouts: number;
     cycleErrors: number;
     retireFailures: number;
+    /** Failed `up`s by error kind (program, quota-exceeded, cloud-unreachable...). */
+    deploys: Record<string, number>;
     /** Jobs whose worker was deleted under them: must stay 0. */
     jobsEvicted: number;
   };
+  /** Mean seconds per started job, by what it waited for (sums to the mean wait). */
+  waitBreakdown: Record<WaitCause, number>;
+  /** Paid core-hours by what the VMs were doing (sums to paidCoreHours). */
+  paidBreakdown: Record<PaidUse, number>;
   /** Most workers a pool file held above its cloud's configured quota (0 = never over). */
   poolOverQuota: number;
   /** Set when the run stopped because a job waited a day with none running (the policy is stuck). */

@@ -54,15 +54,24 @@ export async function mockedPoolProgram(every = 1): Promise<MockedProgram> {
     if (every > 1 && (calls - 1) % every !== 0) return input.workers.map((w) => w.name);
     runs++;
     declared = [];
-    await poolProgramWith(input, {
-      env: { CLOUDSCHEDULER_WORKER_TOKEN: "sim-token" },
-      readFile: () => {
-        throw Object.assign(new Error("not in the simulator"), { code: "ENOENT" });
-      },
-      username: "sim",
-      configRevision: "sim",
-    })();
-    await settle();
+    // Pulumi records `new Error().stack` for every resource and promise (for leak reports
+    // nobody reads here); with source maps on (tsx) each is mapped too. Both made the program
+    // runs most of a replay's time: no traces, no mapping while the program runs.
+    const mapped = process.sourceMapsEnabled;
+    const traceLimit = Error.stackTraceLimit;
+    process.setSourceMapsEnabled(false);
+    Error.stackTraceLimit = 0;
+    try {
+      await poolProgramWith(input, {
+        env: {},
+        username: "sim",
+        configRevision: "sim",
+      })();
+      await settle();
+    } finally {
+      Error.stackTraceLimit = traceLimit;
+      process.setSourceMapsEnabled(mapped);
+    }
     const names = declared.filter((d) => d.type === INSTANCE_TYPE).map((d) => d.name);
     declared = [];
     return names;

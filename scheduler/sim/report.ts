@@ -1,6 +1,7 @@
 // The policy table: ours vs. the baselines vs. the bounds no policy can beat, as text and as
 // rows for `npm run bench`.
 import type { RunMetrics } from "./metrics.js";
+import type { DroppedJobs } from "./trace-map.js";
 
 export interface Bounds {
   /** A cold elastic pool cannot start a job before a VM boots: the median boot time. */
@@ -15,7 +16,13 @@ export interface PolicyReport {
     source: string;
     jobs: number;
     skipped: Record<string, number>;
-    dropped: Record<string, number>;
+    /** Jobs that fit no VM type, by reason: never replayed, but counted. */
+    dropped: Record<string, DroppedJobs>;
+    /** The whole trace (replayed and dropped), the base of the dropped shares. */
+    total: { jobs: number; coreHours: number };
+    procsPerCore: number;
+    /** How the site or the mapping was fitted to the trace. */
+    notes: string[];
   };
   runs: RunMetrics[];
   bounds: Bounds;
@@ -29,6 +36,7 @@ export function boundsOf(runs: readonly RunMetrics[], bootMedianSeconds: number)
 const COLUMNS = [
   "policy",
   "jobs done",
+  "dropped",
   "mean wait",
   "p95 wait",
   "paid core-h",
@@ -43,9 +51,15 @@ const COLUMNS = [
 ] as const;
 
 export function policyTable(report: PolicyReport): string {
+  const dropped = droppedTotals(report);
+  const droppedCell =
+    dropped.jobs === 0
+      ? "0"
+      : `${dropped.jobs} (${percent(dropped.jobs, report.trace.total.jobs)} jobs, ${percent(dropped.coreHours, report.trace.total.coreHours)} core-h)`;
   const rows: string[][] = report.runs.map((r) => [
     r.policy,
-    `${r.jobs.finished}/${r.jobs.submitted}`,
+    `${r.jobs.finished}/${report.trace.total.jobs}`,
+    droppedCell,
     seconds(r.wait.mean),
     seconds(r.wait.p95),
     r.paidCoreHours.toFixed(0),
@@ -61,6 +75,7 @@ export function policyTable(report: PolicyReport): string {
   const b = report.bounds;
   rows.push([
     "bound",
+    "",
     "",
     `>= ${seconds(b.waitSeconds)}`,
     `>= ${seconds(b.waitSeconds)}`,
@@ -80,14 +95,59 @@ export function policyTable(report: PolicyReport): string {
       .map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number)))
       .join("  ");
   const skipped = Object.entries(report.trace.skipped).map(([k, v]) => `${v} ${k}`);
-  const dropped = Object.entries(report.trace.dropped).map(([k, v]) => `${v} ${k}`);
   return [
-    `trace ${report.trace.source}: ${report.trace.jobs} jobs replayed${skipped.length ? `; skipped: ${skipped.join(", ")}` : ""}${dropped.length ? `; dropped: ${dropped.join(", ")}` : ""}`,
+    `trace ${report.trace.source}: ${report.trace.total.jobs} jobs, ${report.trace.jobs} replayed${skipped.length ? `; skipped (not jobs): ${skipped.join(", ")}` : ""}`,
+    ...report.trace.notes.map((n) => `site: ${n}`),
+    ...droppedLines(report),
     line(COLUMNS),
     line(widths.map((w) => "-".repeat(w))),
     ...rows.map(line),
     "bound: wait cannot beat a cold boot (median boot time); paid core-hours cannot be below job core-hours; utilisation cannot exceed 1.",
+    "",
+    ...report.runs.flatMap(breakdownLines),
   ].join("\n");
+}
+
+/** Where a run's waiting and its paid time beyond the jobs went, as two lines. */
+export function breakdownLines(r: RunMetrics): string[] {
+  const wait = Object.entries(r.waitBreakdown)
+    .filter(([, v]) => v >= 0.5)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${seconds(v)} (${percent(v, r.wait.mean)})`);
+  const overhead = r.paidCoreHours - r.jobCoreHours;
+  const paid = Object.entries(r.paidBreakdown)
+    .filter(([k, v]) => k !== "running jobs" && v >= 0.5)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v.toFixed(0)} (${percent(v, overhead)})`);
+  return [
+    `${r.policy}: mean wait ${seconds(r.wait.mean)} = ${wait.join(" + ") || "0"}`,
+    `${r.policy}: paid beyond the jobs ${overhead.toFixed(0)} core-h = ${paid.join(" + ") || "0"}; ${r.unusedBoots} of ${r.boots} boots ran no job`,
+  ];
+}
+
+/** One line per reason jobs were dropped: how many, their share, the largest, examples. */
+export function droppedLines(report: PolicyReport): string[] {
+  const { total } = report.trace;
+  return Object.entries(report.trace.dropped).map(([reason, d]) => {
+    const need = `${d.largest.cores} cores${d.largest.memoryMb === undefined ? "" : `, ${d.largest.memoryMb} MiB`}`;
+    return `DROPPED ${d.jobs} job${d.jobs === 1 ? "" : "s"} (${percent(d.jobs, total.jobs)} of jobs, ${percent(d.coreHours, total.coreHours)} of core-hours): ${reason}; they need up to ${need}; e.g. jobs ${d.examples.join(", ")}`;
+  });
+}
+
+function droppedTotals(report: PolicyReport): { jobs: number; coreHours: number } {
+  let jobs = 0;
+  let coreHours = 0;
+  for (const d of Object.values(report.trace.dropped)) {
+    jobs += d.jobs;
+    coreHours += d.coreHours;
+  }
+  return { jobs, coreHours };
+}
+
+function percent(part: number, whole: number): string {
+  if (whole <= 0) return "0%";
+  const p = (100 * part) / whole;
+  return `${p < 10 ? p.toFixed(1) : p.toFixed(0)}%`;
 }
 
 export function failuresText(r: RunMetrics): string {
@@ -99,6 +159,8 @@ export function failuresText(r: RunMetrics): string {
   if (f.bootTimeouts) parts.push(`${f.bootTimeouts} boot-timeout`);
   if (f.cycleErrors) parts.push(`${f.cycleErrors} cycle`);
   if (f.retireFailures) parts.push(`${f.retireFailures} retire`);
+  for (const [kind, n] of Object.entries(f.deploys).sort(([a], [b]) => (a < b ? -1 : 1)))
+    parts.push(`${n} deploy (${kind})`);
   if (f.jobsEvicted) parts.push(`${f.jobsEvicted} JOBS EVICTED`);
   if (r.stalledAt !== undefined) parts.push("STALLED");
   return parts.length ? parts.join(", ") : "0";
@@ -107,6 +169,11 @@ export function failuresText(r: RunMetrics): string {
 /** Rows for the bench runner: one per policy and figure. */
 export function benchRows(report: PolicyReport): { name: string; value: number; unit: string }[] {
   const rows: { name: string; value: number; unit: string }[] = [];
+  const dropped = droppedTotals(report);
+  rows.push(
+    { name: "trace: jobs dropped (fit no VM type)", value: dropped.jobs, unit: "jobs" },
+    { name: "trace: core-hours dropped", value: dropped.coreHours, unit: "core-h" },
+  );
   for (const r of report.runs) {
     rows.push(
       { name: `${r.policy}: mean wait`, value: r.wait.mean, unit: "s" },
@@ -137,7 +204,8 @@ export function benchRows(report: PolicyReport): { name: string; value: number; 
 }
 
 function seconds(s: number): string {
-  if (s < 120) return `${s.toFixed(0)}s`;
+  // Seconds up to 10 minutes: policies a few seconds apart must not print the same.
+  if (s < 600) return `${s.toFixed(0)}s`;
   if (s < 7200) return `${(s / 60).toFixed(1)}m`;
   return `${(s / 3600).toFixed(1)}h`;
 }

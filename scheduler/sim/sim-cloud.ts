@@ -18,6 +18,8 @@ import type {
   RecoveryReport,
 } from "../deploy/types.js";
 import type { PoolWorker } from "../pool/types.js";
+import { PaidLedger, type StartdUsage } from "./accounting.js";
+import { type DeployTiming, MEASURED_TIMING, upSchedule } from "./deploy-timing.js";
 import type { EventQueue } from "./event-queue.js";
 import { type Distribution, type Random, sample, seededRandom } from "./random.js";
 import type { StartdSpec } from "./sim-condor.js";
@@ -25,7 +27,12 @@ import type { StartdSpec } from "./sim-condor.js";
 export type Quota = CloudConfig["quota"];
 
 export interface CloudBehaviour {
+  /** Create request (or ACTIVE, when `activeTime` is set) -> the startd joins. */
   bootTime: Distribution;
+  /** Create request -> ACTIVE; the boot starts then. Unset: 0. */
+  activeTime?: Distribution;
+  /** How long ups take (deploy-timing.ts); unset: an up takes no simulated time. */
+  timing?: DeployTiming;
   /** Chance that one `up` fails with an API error before changing anything. */
   apiErrorRate: number;
   /** Chance that a created instance goes to ERROR instead of ACTIVE. */
@@ -37,7 +44,9 @@ export interface CloudBehaviour {
 }
 
 export const DEFAULT_BEHAVIOUR: CloudBehaviour = {
-  bootTime: { kind: "lognormal", median: 150, sigma: 0.25, max: 900 },
+  bootTime: MEASURED_TIMING.guestBoot,
+  activeTime: MEASURED_TIMING.active,
+  timing: MEASURED_TIMING,
   apiErrorRate: 0,
   instanceErrorRate: 0,
   neverJoinRate: 0,
@@ -47,6 +56,9 @@ export const DEFAULT_BEHAVIOUR: CloudBehaviour = {
 export interface StartdSink {
   join(spec: StartdSpec): void;
   vanish(workerName: string): void;
+  /** What the worker's startd did, for the paid-time split (optional). */
+  usageOf?(workerName: string): StartdUsage | undefined;
+  forget?(workerName: string): void;
 }
 
 /** Which instances the pool program declares for a stack input (default: one per worker). */
@@ -59,6 +71,8 @@ interface Instance {
   worker: PoolWorker;
   status: "BUILD" | "ACTIVE" | "ERROR";
   requestedAt: number;
+  /** ACTIVE but its startd never joins. */
+  lost?: boolean;
 }
 
 export interface CloudCounters {
@@ -74,6 +88,8 @@ export interface CloudCounters {
   instanceErrors: number;
   neverJoined: number;
   joined: number;
+  /** VMs deleted after joining without ever running a job (a boot nobody needed). */
+  unusedBoots: number;
 }
 
 /** The owner tag simulated servers carry (pass it as CycleDeps.owner with this inventory). */
@@ -84,6 +100,10 @@ export class SimCloud implements PoolDeployer, CloudInventory {
   private readonly billedCoreSeconds = new Map<string, number>();
   private nextId = 1;
   private live = 0;
+  /** Simulated seconds spent in ups. */
+  deploySeconds = 0;
+  /** Paid core-seconds of deleted VMs, by what each was doing. */
+  private readonly paid = new PaidLedger();
   peakInstances = 0;
   readonly counters: CloudCounters = {
     ups: 0,
@@ -97,6 +117,7 @@ export class SimCloud implements PoolDeployer, CloudInventory {
     instanceErrors: 0,
     neverJoined: 0,
     joined: 0,
+    unusedBoots: 0,
   };
 
   /** API errors draw from their own stream, so how often `up` runs never shifts boot draws. */
@@ -116,19 +137,29 @@ export class SimCloud implements PoolDeployer, CloudInventory {
     this.counters.ups++;
     const cloud = input.cloudName;
     const behaviour = this.behaviour(cloud);
+    const stack = this.stack(cloud);
+    const started = this.events.now();
+    // Simulated time passes during the up: the world (jobs, boots) moves on meanwhile.
+    const wait = (offset: number) => {
+      if (behaviour.timing) this.events.advanceTo(started + offset);
+    };
     if (behaviour.apiErrorRate > 0 && this.apiRandom() < behaviour.apiErrorRate) {
       this.counters.apiErrors++;
+      if (behaviour.timing) wait(upSchedule(behaviour.timing, stack.size, 0, 0).total);
       throw new CloudUnreachableError({ cloud, detail: "simulated: 503 Service Unavailable" });
     }
     const declared = this.program ? await this.program(input) : input.workers.map((w) => w.name);
     const byName = new Map(input.workers.map((w) => [w.name, w]));
     const wanted = new Set(declared);
-    const stack = this.stack(cloud);
     const creates = [...wanted].filter((n) => !stack.has(n)).sort();
     const deletes = [...stack.keys()].filter((n) => !wanted.has(n)).sort();
+    const schedule = behaviour.timing
+      ? upSchedule(behaviour.timing, stack.size, creates.length, deletes.length)
+      : undefined;
     const quota = behaviour.quota ?? input.cloud.quota;
     let created = 0;
     for (const name of creates) {
+      if (schedule) wait(schedule.createAt(created));
       const worker = byName.get(name);
       if (!worker)
         throw new Error(`pool program declared ${name}, which is not in the pool of ${cloud}`);
@@ -145,7 +176,12 @@ export class SimCloud implements PoolDeployer, CloudInventory {
       this.create(cloud, stack, worker, behaviour);
       created++;
     }
-    for (const name of deletes) this.delete(stack, name);
+    deletes.forEach((name, j) => {
+      if (schedule) wait(schedule.deleteAt(j));
+      this.delete(stack, name);
+    });
+    if (schedule) wait(schedule.total);
+    this.deploySeconds += this.events.now() - started;
     if (created + deletes.length > 0) this.counters.changingUps++;
     return {
       changes: {
@@ -206,7 +242,14 @@ export class SimCloud implements PoolDeployer, CloudInventory {
   async destroy(cloudName: string): Promise<void> {
     this.counters.destroys++;
     const stack = this.stack(cloudName);
-    for (const name of [...stack.keys()]) this.delete(stack, name);
+    const timing = this.behaviour(cloudName).timing;
+    const started = this.events.now();
+    const schedule = timing ? upSchedule(timing, stack.size, 0, stack.size) : undefined;
+    [...stack.keys()].forEach((name, j) => {
+      if (schedule) this.events.advanceTo(started + schedule.deleteAt(j));
+      this.delete(stack, name);
+    });
+    if (schedule) this.events.advanceTo(started + schedule.total);
     this.instancesByCloud.delete(cloudName);
   }
 
@@ -222,6 +265,23 @@ export class SimCloud implements PoolDeployer, CloudInventory {
       for (const i of stack.values()) total += (now - i.requestedAt) * i.worker.cores;
     }
     return total;
+  }
+
+  /** Paid core-seconds up to `now` by what the VMs were doing (call once, at the end). */
+  paidBreakdown(now: number): PaidLedger["coreSeconds"] {
+    const ledger = new PaidLedger();
+    for (const [use, seconds] of Object.entries(this.paid.coreSeconds))
+      ledger.coreSeconds[use as keyof PaidLedger["coreSeconds"]] = seconds;
+    for (const stack of this.instancesByCloud.values())
+      for (const instance of stack.values()) this.account(ledger, instance, now);
+    return ledger.coreSeconds;
+  }
+
+  private account(ledger: PaidLedger, instance: Instance, end: number): void {
+    const usage = this.condor.usageOf?.(instance.name);
+    if (ledger === this.paid && usage && usage.busyCoreSeconds === 0) this.counters.unusedBoots++;
+    const failed = instance.status === "ERROR" || instance.lost === true;
+    ledger.add(instance.worker.cores, instance.requestedAt, end, usage, failed);
   }
 
   /** Instances that exist per cloud now (any status). */
@@ -271,7 +331,9 @@ export class SimCloud implements PoolDeployer, CloudInventory {
     this.live++;
     this.peakInstances = Math.max(this.peakInstances, this.live);
     // Draw every random number now, in a fixed order, so one run's draws never depend on timing.
-    const bootSeconds = sample(behaviour.bootTime, this.random);
+    const bootSeconds =
+      (behaviour.activeTime ? sample(behaviour.activeTime, this.random) : 0) +
+      sample(behaviour.bootTime, this.random);
     const goesToError = this.random() < behaviour.instanceErrorRate;
     const neverJoins = this.random() < behaviour.neverJoinRate;
     this.events.at(now + bootSeconds, () => {
@@ -283,6 +345,7 @@ export class SimCloud implements PoolDeployer, CloudInventory {
       }
       instance.status = "ACTIVE";
       if (neverJoins) {
+        instance.lost = true;
         this.counters.neverJoined++;
         return;
       }
@@ -292,6 +355,8 @@ export class SimCloud implements PoolDeployer, CloudInventory {
         vmType: worker.vmType,
         cores: worker.cores,
         memoryMb: worker.ramMb,
+        plannedAt: worker.createdAt,
+        requestedAt: instance.requestedAt,
       });
     });
   }
@@ -309,6 +374,8 @@ export class SimCloud implements PoolDeployer, CloudInventory {
     this.counters.deleted++;
     this.live--;
     this.condor.vanish(name);
+    this.account(this.paid, instance, now);
+    this.condor.forget?.(name);
   }
 
   private listed(stack: Map<string, Instance>): DeployedInstance[] {

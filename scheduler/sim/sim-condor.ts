@@ -6,13 +6,16 @@
 // runtime, then leaves the queue. drain / peaceful off follow HTCondor (fixtures/README.md):
 // drain stops new matches, running jobs finish, the empty startd stays as Drained/Idle; peaceful
 // off removes the startd once it is empty.
+
+import { isDeepStrictEqual } from "node:util";
 import { streamAds } from "../condor/ad-stream.js";
 import type { CondorClient } from "../condor/client.js";
 import { CondorMachineNotFoundError } from "../condor/errors.js";
 import { groupWorkers } from "../condor/group-workers.js";
 import { JOB_ATTRIBUTES, parseJobs } from "../condor/parse-jobs.js";
 import { parseSlots, SLOT_ATTRIBUTES } from "../condor/parse-slots.js";
-import type { Job, ObservedWorker } from "../condor/types.js";
+import type { Job, ObservedWorker, Slot } from "../condor/types.js";
+import { StartdUsage, WaitLedger } from "./accounting.js";
 import { type Ad, renderAds } from "./condor-json.js";
 import type { EventQueue } from "./event-queue.js";
 import type { SimJobSpec } from "./trace-map.js";
@@ -28,6 +31,10 @@ export interface StartdSpec {
   vmType: string;
   cores: number;
   memoryMb: number;
+  /** When the plan decided to boot the worker (pool createdAt), for the wait split. */
+  plannedAt?: number;
+  /** When the cloud got the worker's create request. */
+  requestedAt?: number;
 }
 
 interface QueuedJob {
@@ -38,6 +45,8 @@ interface QueuedJob {
   startedAt?: number;
   machine?: string;
   slot?: string;
+  /** When a cycle first saw the job idle (condor_q). */
+  seenAt?: number;
 }
 
 interface DynamicSlot {
@@ -57,6 +66,7 @@ interface Startd extends StartdSpec {
   draining: boolean;
   offRequested: boolean;
   since: number;
+  usage: StartdUsage;
 }
 
 export interface FinishedJob {
@@ -94,8 +104,23 @@ export class SimCondor implements CondorClient {
   };
   /** Called when a job's worker vanished while it ran (a VM deleted under a job). */
   onEvict?: (jobId: string, workerName: string) => void;
+  /** Every started job's wait, split by what it waited for. */
+  readonly waits = new WaitLedger();
+  /** What each worker's startd did, kept after it left the pool until its VM is gone. */
+  private readonly usages = new Map<string, StartdUsage>();
 
-  constructor(private readonly events: EventQueue) {}
+  /** Observations so far (jobs() and workers() calls each count). */
+  private observations = 0;
+
+  /**
+   * `jsonEvery`: print and parse the JSON HTCondor would print for one observation in
+   * `jsonEvery` (1 = always) and check it gives exactly the records built directly, which the
+   * other observations use (long traces: printing and parsing every cycle dominated the run).
+   */
+  constructor(
+    private readonly events: EventQueue,
+    private readonly jsonEvery = 1,
+  ) {}
 
   // --- the world changing -------------------------------------------------------------------
 
@@ -113,7 +138,11 @@ export class SimCondor implements CondorClient {
   /** A booted worker's startd joins the pool. */
   join(spec: StartdSpec): string {
     const machine = `${spec.workerName}.${SIM_DOMAIN}`;
+    const usage = new StartdUsage(spec.cores, this.events.now());
+    this.usages.set(spec.workerName, usage);
+    this.sorted = undefined;
     this.startds.set(machine, {
+      usage,
       ...spec,
       machine,
       freeCores: spec.cores,
@@ -132,7 +161,8 @@ export class SimCondor implements CondorClient {
   vanish(workerName: string): void {
     const startd = this.startds.get(`${workerName}.${SIM_DOMAIN}`);
     if (!startd) return;
-    this.startds.delete(startd.machine);
+    this.deleteStartd(startd.machine);
+    startd.usage.change(this.events.now(), -startd.slots.reduce((n, slot) => n + slot.cores, 0));
     for (const slot of startd.slots) {
       const job = this.queue.get(slot.cluster);
       if (!job) continue;
@@ -151,11 +181,55 @@ export class SimCondor implements CondorClient {
   // --- CondorClient: what the scheduler sees ------------------------------------------------
 
   async jobs(): Promise<Job[]> {
-    return parseJobs(streamAds(once(this.renderQueue())));
+    const now = this.events.now();
+    const direct: Job[] = [];
+    for (const job of this.queue.values()) {
+      if (job.state === "idle" && job.seenAt === undefined) job.seenAt = now;
+      direct.push(jobRecord(job));
+    }
+    if (this.throughJson()) {
+      const parsed = await parseJobs(streamAds(once(this.renderQueue())));
+      if (!isDeepStrictEqual(parsed, direct)) throw new JsonPathMismatch("condor_q", now);
+    }
+    return direct;
   }
 
   async workers(): Promise<ObservedWorker[]> {
-    return groupWorkers(await parseSlots(streamAds(once(this.renderStatus()))));
+    const now = this.events.now();
+    // One worker per startd, sorted by machine (= worker name + domain), as groupWorkers makes.
+    const direct: ObservedWorker[] = [];
+    for (const startd of this.sortedStartds()) {
+      direct.push({
+        machine: startd.machine,
+        slots: slotRecords(startd, now),
+        runningJobs: startd.slots.length,
+        draining: startd.draining,
+        workerName: startd.workerName,
+        vmType: startd.vmType,
+      });
+    }
+    if (this.throughJson()) {
+      const parsed = groupWorkers(await parseSlots(streamAds(once(this.renderStatus()))));
+      if (!isDeepStrictEqual(parsed, direct)) throw new JsonPathMismatch("condor_status", now);
+    }
+    return direct;
+  }
+
+  private throughJson(): boolean {
+    return this.observations++ % Math.max(1, this.jsonEvery) === 0;
+  }
+
+  private sorted: Startd[] | undefined;
+
+  private deleteStartd(machine: string): void {
+    this.startds.delete(machine);
+    this.sorted = undefined;
+  }
+
+  /** Startds by machine; kept until one joins or leaves. */
+  private sortedStartds(): Startd[] {
+    this.sorted ??= [...this.startds.values()].sort((a, b) => compare(a.machine, b.machine));
+    return this.sorted;
   }
 
   async drain(machine: string, _reason: string): Promise<void> {
@@ -168,6 +242,7 @@ export class SimCondor implements CondorClient {
       );
     }
     startd.draining = true;
+    startd.usage.drain(this.events.now());
     this.counters.drains++;
   }
 
@@ -176,8 +251,9 @@ export class SimCondor implements CondorClient {
     const startd = this.startds.get(machine);
     if (!startd) return;
     startd.offRequested = true;
+    startd.usage.drain(this.events.now());
     this.counters.peacefulOffs++;
-    if (startd.slots.length === 0) this.startds.delete(machine);
+    if (startd.slots.length === 0) this.deleteStartd(machine);
   }
 
   // --- the JSON HTCondor would print ---------------------------------------------------------
@@ -194,9 +270,7 @@ export class SimCondor implements CondorClient {
   renderStatus(): string {
     const now = this.events.now();
     const ads: Ad[] = [];
-    for (const startd of [...this.startds.values()].sort((a, b) => compare(a.machine, b.machine))) {
-      ads.push(...slotAds(startd, now));
-    }
+    for (const startd of this.sortedStartds()) ads.push(...slotAds(startd, now));
     return renderAds(ads, SLOT_ATTRIBUTES);
   }
 
@@ -234,6 +308,15 @@ export class SimCondor implements CondorClient {
       running: s.slots.length,
       draining: s.draining,
     }));
+  }
+
+  /** What the worker's startd did (undefined: it never joined); `forget` once its VM is gone. */
+  usageOf(workerName: string): StartdUsage | undefined {
+    return this.usages.get(workerName);
+  }
+
+  forget(workerName: string): void {
+    this.usages.delete(workerName);
   }
 
   runningOn(workerName: string): number {
@@ -296,6 +379,12 @@ export class SimCondor implements CondorClient {
       since: now,
     };
     startd.slots.push(slot);
+    startd.usage.change(now, slot.cores);
+    this.waits.started(job.spec.vmType, job.spec.submit, job.seenAt, now, {
+      joinedAt: startd.since,
+      ...(startd.plannedAt === undefined ? {} : { plannedAt: startd.plannedAt }),
+      ...(startd.requestedAt === undefined ? {} : { requestedAt: startd.requestedAt }),
+    });
     startd.freeCores -= slot.cores;
     startd.freeMemoryMb -= slot.memoryMb;
     job.state = "running";
@@ -324,12 +413,81 @@ export class SimCondor implements CondorClient {
     });
     if (startd) {
       startd.slots = startd.slots.filter((s) => s.name !== slotName);
+      startd.usage.change(now, -job.spec.cores);
       startd.freeCores += job.spec.cores;
       startd.freeMemoryMb += job.spec.memoryMb;
-      if (startd.offRequested && startd.slots.length === 0) this.startds.delete(startd.machine);
+      if (startd.offRequested && startd.slots.length === 0) this.deleteStartd(startd.machine);
     }
     this.negotiate();
   }
+}
+
+/** The printed and the directly built observation differ: a simulator bug, never a result. */
+export class JsonPathMismatch extends Error {
+  override readonly name = "JsonPathMismatch";
+  constructor(command: string, now: number) {
+    super(
+      `simulated HTCondor: ${command} parsed from JSON differs from the records built directly (t=${now})`,
+    );
+  }
+}
+
+/** What parseJob makes of jobAd(job): the same record, built without printing. */
+function jobRecord(job: QueuedJob): Job {
+  const { spec } = job;
+  const record: Job = {
+    id: `${job.cluster}.0`,
+    owner: spec.owner,
+    state: job.state,
+    queuedAt: Math.floor(spec.submit),
+    stateSince: Math.floor(job.stateSince),
+    requestCpus: Math.ceil(spec.cores),
+    requestMemoryMb: Math.ceil(spec.memoryMb),
+    requestDiskKb: JOB_DISK_KB,
+    priority: 0,
+    vmType: spec.vmType,
+  };
+  if (job.slot !== undefined) record.remoteHost = job.slot;
+  return record;
+}
+
+/** What parseSlot makes of slotAds(startd): the same records, built without printing. */
+function slotRecords(startd: Startd, now: number): Slot[] {
+  const busy = startd.slots.length > 0;
+  const lastHeardFrom = Math.floor(now);
+  const { machine, workerName, vmType, draining } = startd;
+  const records: Slot[] = [
+    {
+      name: `slot1@${machine}`,
+      machine,
+      slotType: "Partitionable",
+      state: draining ? "Drained" : "Unclaimed",
+      activity: draining && busy ? "Retiring" : "Idle",
+      cpus: startd.freeCores,
+      memoryMb: startd.freeMemoryMb,
+      draining,
+      workerName,
+      vmType,
+      lastHeardFrom,
+    },
+  ];
+  const activity = draining ? "Retiring" : "Busy";
+  for (const slot of startd.slots) {
+    records.push({
+      name: slot.name,
+      machine,
+      slotType: "Dynamic",
+      state: "Claimed",
+      activity,
+      cpus: slot.cores,
+      memoryMb: slot.memoryMb,
+      draining,
+      workerName,
+      vmType,
+      lastHeardFrom,
+    });
+  }
+  return records;
 }
 
 function jobAd(job: QueuedJob, now: number): Ad {

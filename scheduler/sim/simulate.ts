@@ -10,12 +10,14 @@
 // `exact: true` runs every cycle; a test checks both give the same outcome.
 import type { Config } from "../config/schema.js";
 import { BackoffTracker } from "../deploy/backoff.js";
+import { adaptiveKeepAlive } from "../plan/keep-alive.js";
 import { baseKeepAlive } from "../plan/retire.js";
 import type { PlanInput, PlanResult } from "../plan/types.js";
 import type { PoolWorker } from "../pool/types.js";
 import { CycleMemory, type CycleReport, runCycle } from "../run/cycle.js";
 import type { CycleLogger } from "../run/logger.js";
 import type { PoolFiles } from "../run/pool-files.js";
+import type { HoldCause } from "./accounting.js";
 import { EventQueue } from "./event-queue.js";
 import { mean, percentile, type RunMetrics, type Series } from "./metrics.js";
 import { seededRandom } from "./random.js";
@@ -41,6 +43,11 @@ export interface SimulationOptions {
   program?: InstanceProgram;
   pools?: PoolFiles;
   log?: CycleLogger;
+  /**
+   * Print and parse HTCondor's JSON for one observation in this many (checked equal to the
+   * directly built records, which the others use); default 1: every observation.
+   */
+  condorJsonEvery?: number;
   /** Run every cycle instead of skipping quiet stretches. */
   exact?: boolean;
   /** Stop as soon as every job is done, even with workers left (a static pool never empties). */
@@ -89,7 +96,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const deadline = lastSubmit + maxRuntime + (options.graceSeconds ?? 2 * 86_400);
 
   const events = new EventQueue(start);
-  const condor = new SimCondor(events);
+  const condor = new SimCondor(events, options.condorJsonEvery ?? 1);
   const random = seededRandom(options.seed ?? 1);
   const behaviour = options.behaviour ?? (() => DEFAULT_BEHAVIOUR);
   const cloud = new SimCloud(events, condor, random, behaviour, options.program);
@@ -124,6 +131,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     cycleErrors: 0,
     retireFailures: 0,
     overQuota: 0,
+    deployFailures: {} as Record<string, number>,
   };
 
   let t = start;
@@ -137,9 +145,15 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     counts.drains += report.retired.length;
     counts.retireFailures += report.retireFailures.length;
     if (report.error) counts.cycleErrors++;
-    for (const d of report.deploys) if (!d.ok) counts.failedDeploys++;
+    for (const d of report.deploys) {
+      if (d.ok) continue;
+      counts.failedDeploys++;
+      const kind = d.errorKind ?? "unknown";
+      counts.deployFailures[kind] = (counts.deployFailures[kind] ?? 0) + 1;
+    }
     for (const d of report.plan?.decisions ?? [])
       if (d.kind === "never-registered") counts.bootTimeouts++;
+    noteHolds(condor, config, report, t);
     const poolsNow = report.plan ? report.plan.pools : await pools.readAll(clouds);
     counts.overQuota = Math.max(counts.overQuota, overQuota(config, poolsNow));
     sample(series, t, condor, cloud, clouds);
@@ -171,7 +185,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       });
     }
 
-    const next = t + cycle;
+    // Like the daemon, the next cycle starts policy.cycle after this one ended (its ups take time).
+    const ended = events.now();
+    const next = ended + cycle;
     const nowStructure = structureOf(poolsNow);
     const quiet =
       !options.exact &&
@@ -181,7 +197,11 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       report.deploys.every(
         (d) => d.ok && (d.changes?.create ?? 0) + (d.changes?.delete ?? 0) === 0,
       ) &&
-      nowStructure === structure;
+      nowStructure === structure &&
+      // A ramp hold ends with time alone (max_hold, the running jobs' ages): run every cycle.
+      !(report.plan?.decisions ?? []).some(
+        (d) => d.kind === "unserved" && d.reason.includes("(ramp)"),
+      );
     structure = nowStructure;
     if (!quiet) {
       t = next;
@@ -189,12 +209,13 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     }
     const wake = Math.min(
       events.nextTime() ?? Number.POSITIVE_INFINITY,
-      nextDeadline(config, poolsNow, backoff, t),
+      nextDeadline(config, poolsNow, backoff, t, report),
       deadline,
     );
-    // The first cycle at or after `wake`, and the one before it.
-    const atWake = Math.max(next, start + Math.ceil((wake - start) / cycle) * cycle);
-    t = atWake - cycle > t ? atWake - cycle : atWake;
+    // The first cycle at or after `wake`, and the one before it. Skipped cycles deploy
+    // nothing, so they take no time and keep to the grid of this one's end.
+    const atWake = ended + Math.max(1, Math.ceil((wake - ended) / cycle)) * cycle;
+    t = atWake - cycle > ended ? atWake - cycle : atWake;
   }
 
   const end = events.now();
@@ -202,6 +223,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const waits = finished.map((j) => j.startedAt - j.submit);
   const jobCoreSeconds = finished.reduce((s, j) => s + (j.finishedAt - j.startedAt) * j.cores, 0);
   const paid = cloud.paidCoreSeconds(end);
+  const paidBy = cloud.paidBreakdown(end);
   const c = cloud.counters;
   const metrics: RunMetrics = {
     policy: options.policy ?? "cloudscheduler",
@@ -220,6 +242,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     utilisation: paid > 0 ? jobCoreSeconds / paid : 0,
     peakWorkers: cloud.peakInstances,
     boots: c.created,
+    unusedBoots: c.unusedBoots,
     drains: counts.drains,
     deployOps: {
       ups: c.ups,
@@ -235,9 +258,16 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       bootTimeouts: counts.bootTimeouts,
       cycleErrors: counts.cycleErrors,
       retireFailures: counts.retireFailures,
+      deploys: counts.deployFailures,
       jobsEvicted: condor.counters.evicted,
     },
     poolOverQuota: counts.overQuota,
+    waitBreakdown: Object.fromEntries(
+      Object.entries(condor.waits.seconds).map(([k, v]) => [k, v / Math.max(1, waits.length)]),
+    ) as RunMetrics["waitBreakdown"],
+    paidBreakdown: Object.fromEntries(
+      Object.entries(paidBy).map(([k, v]) => [k, v / 3600]),
+    ) as RunMetrics["paidBreakdown"],
     ...(stalledAt === undefined ? {} : { stalledAt }),
     cycles: counts.cycles,
     simulatedSeconds: end - start,
@@ -295,17 +325,31 @@ function nextDeadline(
   pools: Record<string, PoolWorker[]>,
   backoff: BackoffTracker,
   after: number,
+  report: CycleReport,
 ): number {
   let soonest = Number.POSITIVE_INFINITY;
   const consider = (time: number) => {
     if (time > after && time < soonest) soonest = time;
   };
   const policy = config.policy;
+  // The adaptive keep-alive changes when an arrival leaves its window, and sets each idle
+  // worker's keep-alive from the queue: the same function the plan calls, on the same input.
+  let chosen: Map<string, number> | undefined;
+  if (policy.keep_alive.mode !== "fixed" && report.observation) {
+    const { jobs, workers } = report.observation;
+    for (const job of jobs) consider(job.queuedAt + policy.keep_alive.window);
+    const seen = new Map(workers.map((w) => [w.workerName, w]));
+    const candidates = Object.values(pools).flatMap((list) =>
+      list.map((worker) => ({ worker, seen: seen.get(worker.name) })),
+    );
+    chosen = adaptiveKeepAlive(candidates, jobs, config, after);
+  }
   for (const workers of Object.values(pools)) {
     for (const w of workers) {
       if (w.state === "booting") consider(w.createdAt + policy.boot_timeout);
       else if (w.state === "registered") {
-        const keepAlive = Math.max(w.keepAliveSeconds, baseKeepAlive(config, w.vmType));
+        const keepAlive =
+          chosen?.get(w.name) ?? Math.max(w.keepAliveSeconds, baseKeepAlive(config, w.vmType));
         if (w.idleSince !== undefined) consider(w.idleSince + keepAlive);
       } else if (w.state === "draining") {
         consider((w.drainStartedAt ?? w.createdAt) + policy.drain_timeout);
@@ -335,4 +379,25 @@ function overQuota(config: Config, pools: Record<string, PoolWorker[]>): number 
     worst = Math.max(worst, over);
   }
   return worst;
+}
+
+/** What the plan said holds each VM type's idle jobs from `t` on (its `unserved` blockers). */
+function noteHolds(condor: SimCondor, config: Config, report: CycleReport, t: number): void {
+  if (!report.plan) return;
+  const held = new Map<string, HoldCause>();
+  for (const d of report.plan.decisions) {
+    if (d.kind !== "unserved" || d.vmType === undefined) continue;
+    held.set(d.vmType, holdCauseOf(d.reason));
+  }
+  for (const vmType of Object.keys(config.vm_types)) condor.waits.hold(vmType, t, held.get(vmType));
+}
+
+/** The blocker that binds: boots per cycle or back-off before quota, which they hide. */
+export function holdCauseOf(reason: string): HoldCause {
+  if (reason.includes("(ramp)")) return "held: ramp";
+  if (reason.includes("max_boots_per_cycle")) return "held: boots per cycle";
+  if (reason.includes("back-off")) return "held: back-off";
+  if (reason.includes("max_instances")) return "held: max_instances";
+  if (reason.includes("quota")) return "held: quota";
+  return "held: policy";
 }

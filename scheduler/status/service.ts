@@ -6,6 +6,7 @@ import type { Config } from "../config/schema.js";
 import type { CloudBackoffState } from "../deploy/backoff.js";
 import type { CycleReport } from "../run/cycle.js";
 import { writeStatusFile } from "../run/status-file.js";
+import { scrub } from "../secrets/registry.js";
 import type { ConfigEvent } from "../watch/config-watch.js";
 import { type HistoryLimits, HistoryStore } from "./history.js";
 import type { ListenAddress } from "./listen.js";
@@ -106,7 +107,7 @@ export async function startStatusService(options: StatusServiceOptions): Promise
       await writeStatusFile(options.stateDir, state.snapshot());
     },
     async onCycle(report) {
-      await state.recordCycle(report);
+      await state.recordCycle(scrubReport(report));
     },
     onConfigEvent: (event) => state.recordConfigEvent(event),
     async close() {
@@ -114,4 +115,20 @@ export async function startStatusService(options: StatusServiceOptions): Promise
       history.close();
     },
   };
+}
+
+/**
+ * The report with every secret the process knows removed from the texts that quote other
+ * programs (errors): they reach the dashboard, /metrics, history and status.json.
+ */
+export function scrubReport(report: CycleReport): CycleReport {
+  const clean: CycleReport = {
+    ...report,
+    retireFailures: report.retireFailures.map((f) => ({ ...f, error: scrub(f.error) })),
+    deploys: report.deploys.map((d) =>
+      d.error === undefined ? d : { ...d, error: scrub(d.error) },
+    ),
+  };
+  if (report.error !== undefined) clean.error = scrub(report.error);
+  return clean;
 }

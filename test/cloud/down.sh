@@ -6,16 +6,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib/env.sh"
 
-descendants() {
-  local all="$1" frontier="$1" next q
-  while [ -n "$frontier" ]; do
-    next=""
-    for q in $frontier; do next="$next $(pgrep -P "$q" | tr '\n' ' ')"; done
-    frontier=$(echo $next)
-    all="$all $frontier"
-  done
-  echo $all
-}
 
 stop_phase() { # names...
   local tree="" name pid alive="" p

@@ -3,16 +3,6 @@
 # children included. PSS shares pages fairly (PostgreSQL's shared buffers would count 30 times in RSS).
 set -euo pipefail
 . "$(dirname "$0")/lib/env.sh"
-descendants() { # pid -> pid and all its descendants
-  local all="$1" frontier="$1" next q
-  while [ -n "$frontier" ]; do
-    next=""
-    for q in $frontier; do next="$next $(pgrep -P "$q" | tr '\n' ' ')"; done
-    frontier=$(echo $next)
-    all="$all $frontier"
-  done
-  echo $all
-}
 kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
 total_rss=0 total_pss=0
 for f in "$PIDS"/*; do

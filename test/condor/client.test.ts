@@ -5,14 +5,21 @@ import { CommandLineCondor } from "../../scheduler/condor/client.js";
 import {
   CondorMachineNotFoundError,
   CondorParseError,
-  CondorRefusalError,
   CondorTimeoutError,
   CondorUnavailableError,
   InvalidMachineNameError,
+  isRetireRefusal,
 } from "../../scheduler/condor/errors.js";
 import { JOB_ATTRIBUTES } from "../../scheduler/condor/parse-jobs.js";
 import { SLOT_ATTRIBUTES, STATUS_CONSTRAINT } from "../../scheduler/condor/parse-slots.js";
-import { fixture, readFixture, rejection, StandinWorld, standinConfig } from "./helpers.js";
+import {
+  fixture,
+  readFixture,
+  rejection,
+  STANDIN_OPTIONS,
+  StandinWorld,
+  standinConfig,
+} from "./helpers.js";
 
 const JOB_PROJECTION = JOB_ATTRIBUTES.join(",");
 const SLOT_PROJECTION = SLOT_ATTRIBUTES.join(",");
@@ -26,7 +33,10 @@ beforeEach(() => {
 afterEach(() => world.remove());
 
 function condor(env: Record<string, string>, overrides = {}): CommandLineCondor {
-  return new CommandLineCondor(standinConfig(overrides), { env: world.env(env) });
+  return new CommandLineCondor(standinConfig(overrides), {
+    ...STANDIN_OPTIONS,
+    env: world.env(env),
+  });
 }
 
 describe("CommandLineCondor.jobs", () => {
@@ -87,6 +97,7 @@ describe("CommandLineCondor.jobs", () => {
 
   it("gives up on a hung schedd at its own timeout", async () => {
     const client = new CommandLineCondor(standinConfig(), {
+      ...STANDIN_OPTIONS,
       env: world.env({
         CONDOR_STANDIN_Q: fixture("condor_q.all.json"),
         CONDOR_STANDIN_Q_DELAY: "60",
@@ -146,6 +157,53 @@ describe("CommandLineCondor.workers", () => {
   });
 });
 
+describe("CommandLineCondor.workers trusts a worker's ads only from that worker", () => {
+  it("ignores (and reports) real ads that name a worker but were sent with a pool-wide identity", async () => {
+    const untrusted: string[] = [];
+    const client = new CommandLineCondor(standinConfig(), {
+      binDir: STANDIN_OPTIONS.binDir,
+      env: world.env({ CONDOR_STANDIN_STATUS: fixture("condor_status.busy.json") }),
+      onUntrustedSlot: ({ reason }) => untrusted.push(reason),
+    });
+    expect(await client.workers()).toEqual([]);
+    expect(untrusted).toHaveLength(3);
+    expect(untrusted[0]).toBe(
+      'slot "slot1@vm.cloudscheduler.test" names worker cs-alberta-demo-vm-0001 but was sent by "condor@cloudscheduler"',
+    );
+  });
+
+  it("believes the same ads once they were sent with the worker's own identity", async () => {
+    const ads = JSON.parse(readFixture("condor_status.busy.json").toString("utf8")) as Record<
+      string,
+      unknown
+    >[];
+    const file = path.join(world.dir, "own-identity.json");
+    writeFileSync(
+      file,
+      JSON.stringify(
+        ads.map((ad) => ({
+          ...ad,
+          AuthenticatedIdentity: "cs-alberta-demo-vm-0001@workers.cloudscheduler",
+          CloudSchedulerLifeEnds: 1_796_201_200,
+        })),
+      ),
+    );
+    const client = new CommandLineCondor(standinConfig(), {
+      binDir: STANDIN_OPTIONS.binDir,
+      env: world.env({ CONDOR_STANDIN_STATUS: file }),
+      onUntrustedSlot: () => {
+        throw new Error("no ad is untrusted here");
+      },
+    });
+    const [worker] = await client.workers();
+    expect(worker).toMatchObject({
+      workerName: "cs-alberta-demo-vm-0001",
+      runningJobs: 2,
+      lifeEndsAt: 1_796_201_200,
+    });
+  });
+});
+
 describe("CommandLineCondor.drain / peacefulOff", () => {
   it("runs condor_drain -graceful -reason <text> <machine>", async () => {
     await condor({ CONDOR_STANDIN_DRAIN: fixture("condor_drain.txt") }, REMOTE).drain(
@@ -191,9 +249,10 @@ describe("CommandLineCondor.drain / peacefulOff", () => {
       }).peacefulOff("nosuch-vm.cloudscheduler.test"),
     );
     expect(off).toBeInstanceOf(CondorMachineNotFoundError);
-    // A refusal of this one command, not "HTCondor is down": the retire is backed off, no more.
-    expect(off).toBeInstanceOf(CondorRefusalError);
-    expect(off).not.toBeInstanceOf(CondorUnavailableError);
+    // Said with a down collector's words (so still "unavailable"), and for a retire a refusal:
+    // backed off, no more.
+    expect(off).toBeInstanceOf(CondorUnavailableError);
+    expect(isRetireRefusal(off)).toBe(true);
   });
 
   it("refuses a hostile machine name before running anything", async () => {

@@ -16,10 +16,16 @@ export function readFixture(name: string): Buffer {
   return readFileSync(fixture(name));
 }
 
-/** A CondorConfig as the schema's defaults give it, pointed at the stand-ins. */
+/** A CondorConfig as the schema's defaults give it. */
 export function standinConfig(overrides: Partial<CondorConfig> = {}): CondorConfig {
-  return { timeout: 30, bin_dir: STANDIN_BIN, ...overrides };
+  return { timeout: 30, ...overrides };
 }
+
+/**
+ * CommandLineCondor options for the stand-ins: their directory, and no identity check (the
+ * fixtures are a personal pool's answers, every ad authenticated as condor@family).
+ */
+export const STANDIN_OPTIONS = { binDir: STANDIN_BIN, workerIdentity: "unchecked" } as const;
 
 export interface StandinCall {
   tool: string;

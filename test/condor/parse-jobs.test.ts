@@ -59,8 +59,8 @@ describe("parseJobs on real condor_q output", () => {
       id: "1.0",
       owner: "guest",
       state: "idle",
-      queuedAt: 1795596404,
-      stateSince: 1795596404,
+      queuedAt: 1795596410,
+      stateSince: 1795596410,
       requestCpus: 1,
       requestMemoryMb: 1,
       requestDiskKb: 1,
@@ -113,7 +113,7 @@ describe("parseJobs on real condor_q output", () => {
         ["1.0", "slot1_1@vm.cloudscheduler.test"],
         ["1.1", "slot1_2@vm.cloudscheduler.test"],
       ]);
-      expect(byId(jobs, "1.0").stateSince).toBe(1795596467);
+      expect(byId(jobs, "1.0").stateSince).toBe(1795596418);
     }
     // Full ad: MemoryUsage = (ResidentSetSize 7500 + 1023) / 1024 = 8 MiB; DiskUsage 17 KiB.
     expect(byId(await jobsOf("condor_q.running.json"), "1.0")).toMatchObject({

@@ -25,7 +25,9 @@ describe("parseSlots on real condor_status output", () => {
         workerName: "cs-alberta-demo-vm-0001",
         vmType: "demo-vm",
         draining: false,
-        lastHeardFrom: 1795596466,
+        lastHeardFrom: 1795596409,
+        // Who the collector authenticated as the sender: the token of today's pool-wide worker.
+        authenticatedIdentity: "condor@cloudscheduler",
       },
     ]);
   });
@@ -68,6 +70,7 @@ describe("parseSlots on real condor_status output", () => {
         name: "vm.cloudscheduler.test",
         machine: "vm.cloudscheduler.test",
         workerName: "cs-alberta-demo-vm-0001",
+        authenticatedIdentity: "condor@cloudscheduler",
       },
     ]);
     const [worker] = groupWorkers(slots, startds);

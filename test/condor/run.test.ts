@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -129,6 +129,32 @@ describe("runTool", () => {
       expect(onPath.message).toContain("condor_status not found in PATH");
     } finally {
       rmSync(empty, { recursive: true });
+    }
+  });
+
+  it("finds a tool in any of the operator's directories, as HTCondor splits them over bin/ and sbin/", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), "condor-dirs-"));
+    try {
+      const bin = path.join(root, "bin");
+      const sbin = path.join(root, "sbin");
+      mkdirSync(bin);
+      mkdirSync(sbin);
+      writeFileSync(path.join(sbin, "condor_reconfig"), "#!/bin/sh\necho sbin-reconfig\n", {
+        mode: 0o755,
+      });
+      const out = await runTool(
+        "condor_reconfig",
+        [],
+        { binDir: `${bin}:${sbin}`, timeoutMs: 5000 },
+        collectText(),
+      );
+      expect(out).toBe("sbin-reconfig\n");
+      const missing = await rejection(
+        runTool("condor_q", [], { binDir: `${bin}:${sbin}`, timeoutMs: 5000 }, collectText()),
+      );
+      expect(missing.message).toContain(`condor_q not found in ${bin}:${sbin}`);
+    } finally {
+      rmSync(root, { recursive: true });
     }
   });
 

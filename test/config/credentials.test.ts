@@ -1,6 +1,6 @@
 // Credential lookup: the openstacksdk search order, secure.yaml merge, OS_CLOUD, OS_* env,
 // errors that name file and entry, and secrets that never print.
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
@@ -365,7 +365,7 @@ describe("nodeCredentialSources", () => {
   it("reads real files and skips missing ones", async () => {
     const dir = await mkdtemp(join(tmpdir(), "cs-creds-"));
     await writeFile(join(dir, "clouds.yaml"), cloudsYaml("https://k.example:5000/v3"));
-    await writeFile(join(dir, "secure.yaml"), secureYaml);
+    await writeFile(join(dir, "secure.yaml"), secureYaml, { mode: 0o600 });
     const creds = await credentialsForEntry(
       "alberta",
       nodeCredentialSources({
@@ -394,5 +394,59 @@ describe("entry names", () => {
       expect(creds.auth.password.reveal()).toBe("pw-from-secure-yaml");
       expect(creds.auth.project_domain_name).toBe("Default");
     }
+  });
+});
+
+describe("file modes, as ssh checks a private key", () => {
+  async function filesIn(
+    modes: { clouds: number; secure?: number },
+    clouds = cloudsYaml("https://k.example:5000/v3"),
+  ) {
+    const dir = await mkdtemp(join(tmpdir(), "cs-creds-mode-"));
+    await writeFile(join(dir, "clouds.yaml"), clouds);
+    await chmod(join(dir, "clouds.yaml"), modes.clouds);
+    const env: NodeJS.ProcessEnv = { OS_CLIENT_CONFIG_FILE: join(dir, "clouds.yaml") };
+    if (modes.secure !== undefined) {
+      await writeFile(join(dir, "secure.yaml"), secureYaml);
+      await chmod(join(dir, "secure.yaml"), modes.secure);
+      env.OS_CLIENT_SECURE_FILE = join(dir, "secure.yaml");
+    }
+    return { dir, env };
+  }
+
+  it("refuses a secure.yaml readable by others, naming the file and the fix", async () => {
+    const { dir, env } = await filesIn({ clouds: 0o644, secure: 0o644 });
+    const error = await credentialsForEntry("alberta", nodeCredentialSources(env)).catch(
+      (err: unknown) => err,
+    );
+    const file = join(dir, "secure.yaml");
+    expect(error).toBeInstanceOf(CredentialsError);
+    expect((error as CredentialsError).message).toBe(
+      `${file} holds credentials but is readable or writable by group or others (mode 0644): refusing to use it; run chmod 600 ${file}`,
+    );
+    expect((error as Error).message).not.toContain("pw-from-secure-yaml");
+  });
+
+  it("refuses a group-readable secure.yaml too, and accepts it once it is 0600", async () => {
+    const { dir, env } = await filesIn({ clouds: 0o644, secure: 0o640 });
+    await expect(credentialsForEntry("alberta", nodeCredentialSources(env))).rejects.toThrow(
+      /mode 0640/,
+    );
+    await chmod(join(dir, "secure.yaml"), 0o600);
+    const creds = await credentialsForEntry("alberta", nodeCredentialSources(env));
+    expect(creds.auth.type).toBe("password");
+  });
+
+  it("lets a clouds.yaml without secrets be world-readable, but not one with a password", async () => {
+    const { env } = await filesIn({ clouds: 0o644, secure: 0o600 });
+    await expect(credentialsForEntry("alberta", nodeCredentialSources(env))).resolves.toBeTruthy();
+    const withPassword = cloudsYaml("https://k.example:5000/v3").replace(
+      "username:",
+      "password: pw-in-clouds-yaml\n      username:",
+    );
+    const { dir, env: env2 } = await filesIn({ clouds: 0o604 }, withPassword);
+    await expect(credentialsForEntry("alberta", nodeCredentialSources(env2))).rejects.toThrow(
+      `${join(dir, "clouds.yaml")} holds credentials but is readable or writable by group or others (mode 0604)`,
+    );
   });
 });

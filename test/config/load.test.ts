@@ -94,7 +94,7 @@ describe("parseConfig positions and messages", () => {
 
   it("rejects unknown keys without a suggestion when nothing is close", () => {
     expect(problemsOf(example.replace("condor:\n", "condor:\n  colour: blue\n"))).toEqual([
-      "cloudscheduler.yaml:74:3 condor.colour: unknown key",
+      "cloudscheduler.yaml:78:3 condor.colour: unknown key",
     ]);
   });
 
@@ -188,6 +188,31 @@ describe("committed credentials", () => {
   });
 });
 
+describe("operator-only settings", () => {
+  it("rejects each one where it is committed, saying where it belongs", () => {
+    const text = example
+      .replace("condor:\n  timeout: 30s", "condor:\n  bin_dir: ./bin\n  timeout: 30s")
+      .concat("deploy:\n  backend_url: s3://bucket/state\n  secrets_provider: passphrase\n");
+    const problems = problemsOf(text);
+    expect(problems).toHaveLength(3);
+    const lines = text.split("\n");
+    const lineOf = (key: string) => lines.findIndex((l) => l.trimStart().startsWith(`${key}:`)) + 1;
+    expect(problems[0]).toBe(
+      `cloudscheduler.yaml:${lineOf("bin_dir")}:3 condor.bin_dir: is an operator-only setting (it chooses the programs the scheduler runs): remove it from the committed config and set CLOUDSCHEDULER_CONDOR_BIN_DIR in the scheduler's environment or pass --condor-bin`,
+    );
+    expect(problems[1]).toMatch(
+      new RegExp(
+        `^cloudscheduler.yaml:${lineOf("backend_url")}:3 deploy.backend_url: is an operator-only setting .*CLOUDSCHEDULER_BACKEND_URL.*--backend-url$`,
+      ),
+    );
+    expect(problems[2]).toMatch(
+      new RegExp(
+        `^cloudscheduler.yaml:${lineOf("secrets_provider")}:3 deploy.secrets_provider: .*CLOUDSCHEDULER_SECRETS_PROVIDER.*--secrets-provider$`,
+      ),
+    );
+  });
+});
+
 describe("loadConfigDir", () => {
   it("names the missing file", async () => {
     const dir = await mkdtemp(join(tmpdir(), "cs-load-"));
@@ -206,7 +231,7 @@ describe("loadConfigDir", () => {
 describe("condor.timeout", () => {
   it("rejects 0 (it would kill every HTCondor call at once)", () => {
     expect(problemsOf(example.replace("timeout: 30s", "timeout: 0"))).toEqual([
-      "cloudscheduler.yaml:74:3 condor.timeout: expected at least 1 second, got 0",
+      "cloudscheduler.yaml:78:3 condor.timeout: expected at least 1 second, got 0",
     ]);
   });
 });

@@ -74,9 +74,14 @@ describe("cloudscheduler.yaml schema", () => {
       lost_grace: 900,
       orphan_grace: 900,
       disruption_budget: "10%",
+      // The policy knobs default to the behaviour before they existed.
+      boot_estimate: 180,
+      ramp: { max_hold: 0, min_cores: 0 },
+      keep_alive: { mode: "fixed", window: 3600, spares_per_arrival: 1, min: 0, core_seconds: 600 },
+      max_worker_life: 7 * 86_400,
     });
     expect(config.condor).toEqual({ timeout: 30 });
-    expect(config.deploy).toEqual({ secrets_provider: "passphrase" });
+    expect("deploy" in config).toBe(false);
   });
 
   const accepted: [string, unknown][] = [
@@ -95,11 +100,16 @@ describe("cloudscheduler.yaml schema", () => {
     ["policy.boot_timeout", "1h"],
     ["policy.drain_timeout", "2d"],
     ["policy.retire_with", "peaceful-off"],
+    ["policy.boot_estimate", "4m"],
+    ["policy.ramp", { max_hold: "2m", min_cores: 4 }],
+    ["policy.keep_alive", { mode: "per-core", core_seconds: 120 }],
+    ["policy.keep_alive", { mode: "adaptive", window: "2h", spares_per_arrival: 1.5, min: "1m" }],
     ["ports.admin_cidrs", ["192.0.2.0/24", "2001:db8::/32"]],
     ["ports.extra", [{ name: "gridftp", port: "50000-51000", cidrs: ["10.0.0.0/8"] }]],
     ["ports.extra", [{ name: "xrootd", protocol: "udp", port: 1094, cidrs: ["::/0"] }]],
     ["condor.pool", "cm.example.org:9618"],
-    ["deploy.backend_url", "s3://bucket/state"],
+    ["policy.max_worker_life", "2d"],
+    ["policy.max_worker_life", "90d"],
   ];
   it.each(accepted)("accepts %s = %j", (path, value) => {
     expect(problems(withValue(path, value))).toEqual([]);
@@ -152,6 +162,17 @@ describe("cloudscheduler.yaml schema", () => {
     ],
     ["policy.retire_with", "kill", 'expected "drain" or "peaceful-off", got "kill"'],
     ["policy.max_boots_per_cycle", 0, "expected a positive integer, got 0"],
+    [
+      "policy.keep_alive",
+      { mode: "clever" },
+      'expected "fixed" or "adaptive" or "per-core", got "clever"',
+    ],
+    ["policy.keep_alive", { window: 0 }, "expected a duration above 0, got 0"],
+    ["policy.keep_alive", { core_seconds: -1 }, "expected at least 0, got -1"],
+    ["policy.ramp", { max_hold: "2m", hold: "1m" }, "unknown key"],
+    ["policy.max_worker_life", "30m", 'expected at least 1h, got "30m"'],
+    ["policy.max_worker_life", "91d", 'expected at most 90d, got "91d"'],
+    ["policy.max_worker_life", "10m", 'expected at least 1h, got "10m"'],
     ["ports.worker_cidrs", [], "expected at least one item"],
     ["images", { "cernvm-demo": { from: "alberta" } }, "is required (expected a list)"],
     [
@@ -163,6 +184,45 @@ describe("cloudscheduler.yaml schema", () => {
   it.each(rejected)("rejects %s = %j", (path, value, message) => {
     const found = problems(withValue(path, value));
     expect(found.map((p) => p.message)).toContain(message);
+  });
+
+  it("rejects a worker life no longer than the boot timeout", () => {
+    const config = withValue(
+      "policy.boot_timeout",
+      "2h",
+      withValue("policy.max_worker_life", "1h"),
+    );
+    expect(problems(config)).toEqual([
+      {
+        path: "policy.max_worker_life",
+        message: "expected more than policy.boot_timeout (7200s), got 3600s",
+      },
+    ]);
+  });
+
+  it("takes a CVMFS key fingerprint in any case, with or without colons, and nothing else", () => {
+    const appliance = (extra: Record<string, unknown>) =>
+      withValue("appliances.cvmfs", {
+        cloud: "alberta",
+        image: "debian-12-condor",
+        flavor: "m1.small",
+        repository: "software.example.org",
+        ...extra,
+      });
+    const hex = "AB".repeat(32);
+    expect(problems(appliance({ public_key_sha256: hex }))).toEqual([]);
+    expect(problems(appliance({ public_key_sha256: hex.match(/../g)?.join(":") }))).toEqual([]);
+    expect(problems(appliance({ public_key_sha256: "abc" }))).toEqual([
+      {
+        path: "appliances.cvmfs.public_key_sha256",
+        message: 'expected a SHA-256 fingerprint: 64 hex digits (colons allowed), got "abc"',
+      },
+    ]);
+    expect(
+      problems(
+        appliance({ release_package: { url: "http://cvmrepo.example.org/r.deb", sha256: hex } }),
+      ).map((p) => p.path),
+    ).toEqual(["appliances.cvmfs.release_package.url"]);
   });
 
   it("rejects a bad CIDR in every CIDR list", () => {

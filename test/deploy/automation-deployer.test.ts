@@ -63,10 +63,11 @@ function fakePulumi(
     const stdout = join(root, `${command}.stdout`);
     writeFileSync(stderr, out.stderr ?? "");
     writeFileSync(stdout, out.stdout ?? "");
-    return `  ${command}) cat '${stdout}'; cat '${stderr}' >&2; exit 255 ;;`;
+    // Absolute paths: the CLI runs with the deployer's PATH (the stand-in's bin dir) only.
+    return `  ${command}) /bin/cat '${stdout}'; /bin/cat '${stderr}' >&2; exit 255 ;;`;
   });
   const script = `#!/bin/sh
-echo "$* | backend=$PULUMI_BACKEND_URL passphrase=\${PULUMI_CONFIG_PASSPHRASE:+set}" >> '${log}'
+echo "$* | backend=$PULUMI_BACKEND_URL passphrase=\${PULUMI_CONFIG_PASSPHRASE:+set} os=\${OS_PASSWORD:+leaked}\${OS_APPLICATION_CREDENTIAL_SECRET:+leaked} admin=\${CLOUDSCHEDULER_ADMIN_TOKEN:+leaked} home=\${PULUMI_HOME:-none}" >> '${log}'
 case "$1" in
   version) echo "v3.190.0"; exit 0 ;;
 esac
@@ -87,7 +88,7 @@ exit 0
 function deployer(env: NodeJS.ProcessEnv): AutomationDeployer {
   return new AutomationDeployer({
     configDir: join(root, "config"),
-    deploy: config.deploy,
+    deploy: { secretsProvider: "passphrase" },
     env,
     program: neverRun,
   });
@@ -133,7 +134,37 @@ describe("AutomationDeployer", () => {
     expect(calls).not.toContain("correct-horse");
   });
 
-  it("honours CLOUDSCHEDULER_STATE_DIR and deploy.backend_url", async () => {
+  it("runs the CLI with its own variables only: no OpenStack secret, no admin token", async () => {
+    const { bin, log } = fakePulumi({});
+    await deployer({
+      PATH: bin,
+      PULUMI_CONFIG_PASSPHRASE: "correct-horse",
+      PULUMI_HOME: join(root, "pulumi-home"),
+      OS_PASSWORD: "os-password-value",
+      OS_APPLICATION_CREDENTIAL_SECRET: "app-credential-value",
+      CLOUDSCHEDULER_ADMIN_TOKEN: "admin-token-value",
+    }).instances("alberta");
+    const calls = readFileSync(log, "utf8").trim().split("\n");
+    // Every call (version check aside, made by the SDK before us) saw the allow-list only.
+    const select = calls.find((c) => c.startsWith("stack select"));
+    expect(select).toContain(`passphrase=set os= admin= home=${join(root, "pulumi-home")}`);
+  });
+
+  it("gives a KMS secrets provider's CLI no passphrase", async () => {
+    const { bin, log } = fakePulumi({});
+    await new AutomationDeployer({
+      configDir: join(root, "config"),
+      deploy: { secretsProvider: "awskms://alias/cloudscheduler" },
+      env: { PATH: bin, PULUMI_CONFIG_PASSPHRASE: "correct-horse", AWS_REGION: "x" },
+      program: neverRun,
+    }).instances("alberta");
+    const select = readFileSync(log, "utf8")
+      .split("\n")
+      .find((c) => c.startsWith("stack select"));
+    expect(select).toContain("passphrase= ");
+  });
+
+  it("honours CLOUDSCHEDULER_STATE_DIR and the operator's backend URL", async () => {
     const { bin, log } = fakePulumi({});
     const stateDir = join(root, "state");
     await deployer({
@@ -144,7 +175,7 @@ describe("AutomationDeployer", () => {
     expect(readFileSync(log, "utf8")).toContain(`backend=file://${join(stateDir, "pulumi")} `);
     const custom = new AutomationDeployer({
       configDir: join(root, "config"),
-      deploy: { ...config.deploy, backend_url: "s3://site-pulumi-state" },
+      deploy: { secretsProvider: "passphrase", backendUrl: "s3://site-pulumi-state" },
       env: { PATH: bin, PULUMI_CONFIG_PASSPHRASE: "p" },
       program: neverRun,
     });

@@ -82,7 +82,7 @@ describe("the tracked engine command", () => {
     const dir = mkdtempSync(join(tmpdir(), "cs-tracked-"));
     const runs = new EngineRuns(join(dir, "engine"));
     const base = { command: fakeCli(dir), version: null } as unknown as PulumiCommand;
-    const tracked = trackedPulumiCommand(base, runs) as unknown as {
+    const tracked = trackedPulumiCommand(base, runs, { PATH: process.env.PATH }) as unknown as {
       run(
         args: string[],
         cwd: string,
@@ -129,6 +129,7 @@ describe("the tracked engine command", () => {
     const tracked = trackedPulumiCommand(
       { command: cli, version: null } as unknown as PulumiCommand,
       new EngineRuns(join(dir, "engine")),
+      { PATH: process.env.PATH },
     ) as unknown as {
       run(args: string[], cwd: string, env: Record<string, string>): Promise<unknown>;
     };

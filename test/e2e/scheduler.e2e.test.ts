@@ -49,10 +49,12 @@ describe("end to end: demand -> pool -> deploy -> drain -> removal", () => {
 
     const config = await loadConfigDir(repoDir);
     const callLog = join(dir, "calls.jsonl");
-    const condor = new CommandLineCondor(
-      { ...config.condor, bin_dir: join(root, "test/bin") },
-      { env: { ...process.env, CONDOR_STANDIN_DIR: condorDir, CONDOR_STANDIN_LOG: callLog } },
-    );
+    const condor = new CommandLineCondor(config.condor, {
+      binDir: join(root, "test/bin"),
+      // The replayed ads are a personal pool's (condor@family): no worker identity to check.
+      workerIdentity: "unchecked",
+      env: { ...process.env, CONDOR_STANDIN_DIR: condorDir, CONDOR_STANDIN_LOG: callLog },
+    });
     const deployer = new MemoryDeployer();
     const deps = {
       condor,

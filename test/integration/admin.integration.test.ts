@@ -79,7 +79,7 @@ describeIntegration(
       writeFileSync(join(configDir, "cloudscheduler.yaml"), stringify(raw));
 
       const { LocalWorkspace } = await import("@pulumi/pulumi/automation/index.js");
-      const backend = sandbox.deploy.backend_url ?? "";
+      const backend = sandbox.deploy.backendUrl ?? "";
       stack = await LocalWorkspace.createOrSelectStack(
         { stackName: STACK, workDir: root },
         {

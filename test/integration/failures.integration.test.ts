@@ -69,7 +69,6 @@ describeIntegration("deploy failures for real: classified, backed off, recovered
       poolProgramWith(input, {
         env: {},
         credentials,
-        readFile: (path) => readFileSync(path, "utf8"),
         username: "integration",
       });
     // Each deployer has its own in-process StackLock, like two scheduler processes would.

@@ -14,6 +14,7 @@ import type { ObservedWorker } from "../../scheduler/condor/types.js";
 import { credentialsForCloud, nodeCredentialSources } from "../../scheduler/config/credentials.js";
 import { parseConfig } from "../../scheduler/config/load.js";
 import type { Config } from "../../scheduler/config/schema.js";
+import { Secret } from "../../scheduler/config/secret.js";
 import {
   AutomationDeployer,
   type PoolProgramFactory,
@@ -116,16 +117,11 @@ describeIntegration("worker lifecycle against the local cloud", () => {
   const cloud = config.clouds[CLOUD] as Config["clouds"][string];
   const workers = [1, 2].map((n) => poolWorker(config, CLOUD, "demo-vm", n));
 
-  /** A deployer whose pool program renders with `env` (token, CONDOR_HOST...). */
+  /** A deployer whose pool program renders with `env` (CONDOR_HOST...). */
   const deployerWith = (env: Record<string, string>) => {
     const credentials = credentialResolver(nodeCredentialSources(sandbox.env));
     const program: PoolProgramFactory = (input) =>
-      poolProgramWith(input, {
-        env,
-        credentials,
-        readFile: (p) => readFileSync(p, "utf8"),
-        username: "integration",
-      });
+      poolProgramWith(input, { env, credentials, username: "integration" });
     return new AutomationDeployer({
       configDir: join(sandbox.dir, "config"),
       deploy: sandbox.deploy,
@@ -198,15 +194,28 @@ describeIntegration("worker lifecycle against the local cloud", () => {
         ),
         "cloudscheduler.yaml",
       );
-      const rotated = deployerWith({
-        CLOUDSCHEDULER_WORKER_TOKEN: "eyJhbGciOiJIUzI1NiJ9.rotated.sig",
-      });
+      const rotated = deployerWith({});
+      // As if each worker were minted a new IDTOKEN: it changes its user-data, nothing else.
+      const workerTokens = new Map(
+        workers.map((w) => [
+          w.name,
+          {
+            worker: w.name,
+            identity: `${w.name}@workers.cloudscheduler`,
+            tokenId: `re-minted-${w.name}`,
+            issuedAt: CREATED_AT,
+            expiresAt: CREATED_AT + 8 * 86_400,
+            token: new Secret(`eyJhbGciOiJIUzI1NiJ9.re-minted.${w.name}`),
+          },
+        ]),
+      );
       const same = await rotated.up({
         cloudName: CLOUD,
         cloud,
         config: changed,
         workers,
         owner: OWNER,
+        workerTokens,
       });
       expect(same.changes).toMatchObject({ create: 0, update: 0, delete: 0 });
       for (const server of await servers()) {

@@ -64,10 +64,12 @@ test("mid-run, the real condor adapter + plan over the rendered world equals the
     if (![4, 9, 15].includes(cycle)) continue;
     await writeFile(path.join(dir, "condor_q.stdout"), queueText);
     await writeFile(path.join(dir, "condor_status.stdout"), statusText);
-    const real = new CommandLineCondor(
-      { ...config.condor, bin_dir: STANDINS },
-      { env: { ...process.env, CONDOR_STANDIN_DIR: dir } },
-    );
+    const real = new CommandLineCondor(config.condor, {
+      binDir: STANDINS,
+      // The simulator's ads carry no AuthenticatedIdentity (no collector authenticated them).
+      workerIdentity: "unchecked",
+      env: { ...process.env, CONDOR_STANDIN_DIR: dir },
+    });
     const [jobs, workers] = await Promise.all([real.jobs(), real.workers()]);
     const fromCli = plan({
       config,

@@ -106,3 +106,32 @@ test("baselines run in the same loop: a static pool never retires, the classic r
   // One VM per job: more boots than ours, which packs two demo jobs per 2-core VM.
   expect(classic.metrics.boots).toBeGreaterThan(ours.metrics.boots);
 });
+
+test("observations built directly equal HTCondor's printed-and-parsed JSON: sampling the JSON path changes nothing", async () => {
+  const jobs = burstyJobs();
+  // condorJsonEvery 1: every observation goes through the JSON and is checked against the
+  // direct records (a difference throws); 7: most observations use the direct records.
+  const always = await simulate({ config, jobs, seed: 9, condorJsonEvery: 1 });
+  const sampled = await simulate({ config, jobs, seed: 9, condorJsonEvery: 7 });
+  expect(sampled.metrics).toEqual(always.metrics);
+  expect(sampled.waits).toEqual(always.waits);
+});
+
+test("the wait and paid-time splits add up: waits to the mean wait, paid time to paid core-hours", async () => {
+  const jobs = burstyJobs();
+  const r = await simulate({ config, jobs, seed: 3 });
+  const m = r.metrics;
+  const waitSum = Object.values(m.waitBreakdown).reduce((a, b) => a + b, 0);
+  expect(waitSum).toBeCloseTo(m.wait.mean, 6);
+  // A cold start: every job waited for a cycle, a deploy or a boot; the first ones for a boot.
+  expect(m.waitBreakdown.boot).toBeGreaterThan(0);
+  expect(m.waitBreakdown["next cycle"]).toBeGreaterThan(0);
+  const paidSum = Object.values(m.paidBreakdown).reduce((a, b) => a + b, 0);
+  expect(paidSum).toBeCloseTo(m.paidCoreHours, 6);
+  expect(m.paidBreakdown["running jobs"]).toBeCloseTo(m.jobCoreHours, 6);
+  expect(m.paidBreakdown.booting).toBeGreaterThan(0);
+  // Every worker retired after its keep-alive: idle and draining time were paid.
+  expect(m.paidBreakdown["idle VM (keep-alive)"]).toBeGreaterThan(0);
+  expect(m.paidBreakdown.draining).toBeGreaterThan(0);
+  expect(m.paidBreakdown["failed VMs"]).toBe(0);
+});

@@ -57,7 +57,9 @@ test("job files: YAML with optional VM types; mapping picks the smallest VM type
     ["demo-vm", 2, 120], // 2 cores, no VM type: demo-vm (2 cores) is the smallest that fits
     ["demo-vm", 1, 1800],
   ]);
-  expect(mapped.dropped).toEqual({ "fits no VM type": 1 });
+  expect(Object.keys(mapped.dropped)).toEqual([
+    "fits no VM type (the largest, four-core, has 4 cores and 16384 MiB)",
+  ]);
   // Scaling processors to cores makes the 64-processor job fit a four-core VM.
   expect(mapTrace(trace.jobs, exampleConfig(), { start: START, procsPerCore: 16 }).dropped).toEqual(
     {},

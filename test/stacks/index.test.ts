@@ -1,6 +1,8 @@
 // The root program as `pulumi preview` runs it: Pulumi.yaml points at stacks/ through tsx,
 // and stacks/index.ts loads the config and declares the site without downloading anything.
-import { readFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, expect, test } from "vitest";
 import { parse } from "yaml";
@@ -29,9 +31,11 @@ test("the entry point previews the config directory it is given", async () => {
   process.env.OS_CLIENT_CONFIG_FILE = fileURLToPath(
     new URL("../fixtures/stacks/clouds.yaml", import.meta.url),
   );
-  process.env.OS_CLIENT_SECURE_FILE = fileURLToPath(
-    new URL("../fixtures/stacks/secure.yaml", import.meta.url),
-  );
+  // git keeps no file mode: the fixture is copied private, as the loader insists (as ssh does).
+  const secure = join(mkdtempSync(join(tmpdir(), "cs-index-")), "secure.yaml");
+  copyFileSync(new URL("../fixtures/stacks/secure.yaml", import.meta.url), secure);
+  chmodSync(secure, 0o600);
+  process.env.OS_CLIENT_SECURE_FILE = secure;
   const entry = await import("../../stacks/index.js");
   // Pulumi's runtime refuses an entry point with a default export and named exports.
   expect(Object.keys(entry)).toEqual(["default"]);

@@ -1,10 +1,12 @@
 // Observation 3 (a config or template change replaced busy VMs): with 4 busy workers, a new
 // token, CONDOR_HOST, VM type image or worker template changes nothing the engine acts on for
 // the existing servers (every input that differs is one the pool program marks ignoreChanges),
-// and the planner, seeing the drift through the launch digests, drains none of them while they
-// run jobs. Pool program under Pulumi's mocks + the real launch digests + the real planner.
+// and the planner drains none of them while they run jobs (a changed CONDOR_HOST, image or
+// template is drift, seen through the launch digests; a worker's token is its own and never
+// drift). Pool program under Pulumi's mocks + the real launch digests + the real planner.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../scheduler/config/schema.js";
+import { Secret } from "../../scheduler/config/secret.js";
 import type { PoolStackInput } from "../../scheduler/deploy/types.js";
 import { plan } from "../../scheduler/plan/plan.js";
 import type { PoolWorker } from "../../scheduler/pool/types.js";
@@ -26,6 +28,23 @@ beforeAll(async () => {
 });
 
 const TOKEN = "eyJhbGciOiJIUzI1NiJ9.old-token.sig";
+
+/** Each worker's own IDTOKEN, as the identity deployer mints it (`version` re-mints it). */
+function tokens(workers: PoolWorker[], version: string): PoolStackInput["workerTokens"] {
+  return new Map(
+    workers.map((w) => [
+      w.name,
+      {
+        worker: w.name,
+        identity: `${w.name}@workers.cloudscheduler`,
+        tokenId: `${version}-${w.name}`,
+        issuedAt: w.createdAt,
+        expiresAt: w.createdAt + 8 * 86_400,
+        token: new Secret(`${TOKEN}-${version}-${w.name}`),
+      },
+    ]),
+  );
+}
 const baseRenderer = createRenderer();
 
 function config(condorHost = "cm.cloudscheduler.test", image = "cernvm-demo"): Config {
@@ -47,17 +66,14 @@ const editedTemplate: Renderer = {
 
 interface Setting {
   config: Config;
-  env: Record<string, string>;
+  /** Which mint of the workers' tokens the program is handed. */
+  tokenVersion: string;
   renderer: Renderer;
 }
 
-const before: Setting = {
-  config: config(),
-  env: { CLOUDSCHEDULER_WORKER_TOKEN: TOKEN },
-  renderer: baseRenderer,
-};
+const before: Setting = { config: config(), tokenVersion: "first", renderer: baseRenderer };
 const changes: Record<string, Setting> = {
-  token: { ...before, env: { CLOUDSCHEDULER_WORKER_TOKEN: `${TOKEN}-rotated` } },
+  token: { ...before, tokenVersion: "re-minted" },
   CONDOR_HOST: { ...before, config: config("cm2.cloudscheduler.test") },
   image: { ...before, config: config("cm.cloudscheduler.test", "debian-12-condor") },
   template: { ...before, renderer: editedTemplate },
@@ -65,8 +81,7 @@ const changes: Record<string, Setting> = {
 
 function digestsOf(setting: Setting) {
   return launch.launchDigests(setting.config, {
-    env: setting.env,
-    readFile: () => "",
+    env: {},
     username: "svc",
     renderer: setting.renderer,
   });
@@ -99,11 +114,11 @@ async function instances(setting: Setting, workers: PoolWorker[]): Promise<Decla
     config: setting.config,
     workers,
     owner: "cs-test",
+    workerTokens: tokens(workers, setting.tokenVersion),
   };
   const deps: PoolProgramDeps = {
-    env: setting.env,
+    env: {},
     credentials: async (name) => testCredentials(name),
-    readFile: () => "",
     username: "svc",
     renderer: setting.renderer,
   };
@@ -161,8 +176,10 @@ describe("a launch-settings change with 4 busy workers", () => {
     expect(result.pools.alberta?.map((w) => [w.name, w.state])).toEqual(
       workers.map((w) => [w.name, "registered"]),
     );
-    // The drift is seen, and waits for the jobs.
-    expect(result.decisions.filter((d) => d.kind === "drifted")).toHaveLength(4);
+    // The drift is seen, and waits for the jobs; a worker's own token is never drift.
+    expect(result.decisions.filter((d) => d.kind === "drifted")).toHaveLength(
+      what === "token" ? 0 : 4,
+    );
   });
 
   it("the same settings give the same digest, so nothing drifts without a change", () => {
@@ -171,7 +188,8 @@ describe("a launch-settings change with 4 busy workers", () => {
     expect(again.of("alberta", "demo-vm", "cernvm-demo", "m1.small")).toBe(
       digests.of("alberta", "demo-vm", "cernvm-demo", "m1.small"),
     );
-    for (const setting of Object.values(changes)) {
+    for (const [what, setting] of Object.entries(changes)) {
+      if (what === "token") continue;
       expect(digestsOf(setting).of("alberta", "demo-vm", "cernvm-demo", "m1.small")).not.toBe(
         digests.of("alberta", "demo-vm", "cernvm-demo", "m1.small"),
       );

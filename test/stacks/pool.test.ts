@@ -1,6 +1,9 @@
 // The worker-pool program under Pulumi's mocks: one instance per worker with stable inputs.
 import { beforeAll, expect, test } from "vitest";
+import { parse } from "yaml";
+import { Secret } from "../../scheduler/config/secret.js";
 import type { PoolStackInput } from "../../scheduler/deploy/types.js";
+import type { WorkerToken } from "../../scheduler/identity/types.js";
 import type { PoolWorker } from "../../scheduler/pool/types.js";
 import type { PoolProgramDeps } from "../../stacks/pool.js";
 import { exampleConfig, testCredentials, variantConfig } from "./fixtures.js";
@@ -45,17 +48,32 @@ function input(
 
 const TOKEN = "eyJhbGciOiJIUzI1NiJ9.test-token.sig";
 
-function deps(
-  env: Record<string, string> = { CLOUDSCHEDULER_WORKER_TOKEN: TOKEN },
-): PoolProgramDeps {
+/** A minted token of `worker` (its bytes: TOKEN with the worker's number). */
+function tokenOf(worker: PoolWorker): WorkerToken {
+  return {
+    worker: worker.name,
+    identity: `${worker.name}@workers.cloudscheduler`,
+    tokenId: "0123abcd",
+    issuedAt: worker.createdAt,
+    expiresAt: worker.createdAt + 8 * 86_400,
+    token: new Secret(`${TOKEN}-${worker.name}`),
+  };
+}
+
+function withTokens(stack: PoolStackInput, workers: PoolWorker[]): PoolStackInput {
+  return { ...stack, workerTokens: new Map(workers.map((w) => [w.name, tokenOf(w)])) };
+}
+
+function deps(env: Record<string, string> = {}): PoolProgramDeps {
   return {
     env,
     credentials: async (cloudName) => testCredentials(cloudName),
-    readFile: () => {
-      throw Object.assign(new Error("no"), { code: "ENOENT" });
-    },
     username: "svc",
   };
+}
+
+function userDataOf(resources: Declared[], name: string): string {
+  return String(reveal(resources.find((r) => r.name === name)?.inputs.userData));
 }
 
 async function run(stack: PoolStackInput, d = deps()) {
@@ -96,15 +114,35 @@ test("one instance per worker, with the worker's image, flavor, network, group, 
   });
 });
 
-test("user-data is a secret carrying the token, the VM's name and type and CONDOR_HOST", async () => {
-  const { resources } = await run(input([worker(7)]));
+test("user-data is a secret carrying the worker's own token, name, type, life end and CONDOR_HOST", async () => {
+  const seven = worker(7);
+  const { resources } = await run(withTokens(input([seven]), [seven]));
   const instance = resources.find((r) => r.type === "openstack:compute/instance:Instance");
   expect(isSecretValue(instance?.inputs.userData)).toBe(true);
-  const text = String(reveal(instance?.inputs.userData));
-  expect(text).toContain(JSON.stringify(TOKEN));
+  const text = userDataOf(resources, seven.name);
+  expect(text).toContain(JSON.stringify(`${TOKEN}-cs-alberta-demo-vm-0007`));
   expect(text).toContain('CloudSchedulerVM = \\"cs-alberta-demo-vm-0007\\"');
+  expect(text).toContain("NETWORK_HOSTNAME = cs-alberta-demo-vm-0007.workers.cloudscheduler");
   expect(text).toContain('VMType = \\"demo-vm\\"');
   expect(text).toContain("CONDOR_HOST = cm.cloudscheduler.test");
+  // policy.max_worker_life defaults to 7 days after the worker was planned.
+  expect(text).toContain(`CloudSchedulerLifeEnds = ${seven.createdAt + 7 * 86_400}`);
+});
+
+test("each new worker gets only its own token; a worker the stack holds gets none", async () => {
+  const [one, two] = [worker(1), worker(2)];
+  const { resources } = await run(withTokens(input([one, two]), [two]));
+  const first = userDataOf(resources, one.name);
+  const second = userDataOf(resources, two.name);
+  const tokenFile = (text: string) =>
+    (parse(text) as { write_files: { path: string }[] }).write_files.find(
+      (f) => f.path === "/etc/condor/tokens.d/cloudscheduler-worker",
+    );
+  expect(tokenFile(first)).toBeUndefined();
+  expect(first).not.toContain(TOKEN);
+  expect(tokenFile(second)).toMatchObject({ permissions: "0600", owner: "root:root" });
+  expect(second).toContain(`${TOKEN}-${two.name}`);
+  expect(second).not.toContain(`${TOKEN}-${one.name}`);
 });
 
 test("the same worker list gives the same program: identical names and inputs", async () => {
@@ -122,52 +160,28 @@ test("an empty pool declares only the provider", async () => {
   expect(await resolved(outputs.instances as never)).toEqual({});
 });
 
-test("without a token the worker is rendered without tokens.d; a token file is read", async () => {
-  const noToken = await run(input([worker(1)]), deps({}));
-  const bare = String(
-    reveal(noToken.resources.find((r) => r.name === "cs-alberta-demo-vm-0001")?.inputs.userData),
-  );
-  expect(bare).not.toContain("tokens.d");
-  const fromFile = await run(input([worker(1)]), {
-    env: { CLOUDSCHEDULER_WORKER_TOKEN_FILE: "/etc/cloudscheduler/worker.token" },
-    credentials: async (cloudName) => testCredentials(cloudName),
-    readFile: (path) => (path === "/etc/cloudscheduler/worker.token" ? `${TOKEN}\n` : ""),
-    username: "svc",
-  });
-  const text = String(
-    reveal(fromFile.resources.find((r) => r.name === "cs-alberta-demo-vm-0001")?.inputs.userData),
-  );
-  expect(text).toContain("/etc/condor/tokens.d/cloudscheduler-worker");
-  expect(text).toContain(JSON.stringify(TOKEN));
-});
-
-test("a missing CONDOR_HOST or unreadable token file fails naming the setting, never a secret", async () => {
+test("a missing CONDOR_HOST fails naming the setting", async () => {
   await expect(pool.poolProgramWith(input([worker(1)], exampleConfig()), deps())()).rejects.toThrow(
     /worker_condor_host/,
   );
-  const failing = pool.poolProgramWith(input([worker(1)]), {
-    env: { CLOUDSCHEDULER_WORKER_TOKEN_FILE: "/nope/token" },
-    credentials: async (cloudName) => testCredentials(cloudName),
-    readFile: () => {
-      throw Object.assign(new Error("ENOENT"), { code: "ENOENT" });
-    },
-    username: "svc",
-  });
-  await expect(failing()).rejects.toThrow(
-    "CLOUDSCHEDULER_WORKER_TOKEN_FILE: cannot read /nope/token (ENOENT)",
-  );
 });
 
-test("the CVMFS host comes from the environment the scheduler appliance sets", async () => {
+test("CVMFS is set up only with a pinned repository key; its host comes from the appliance's environment", async () => {
+  const unpinned = await run(input([worker(1)]), deps({ CLOUDSCHEDULER_CVMFS_HOST: "192.0.2.10" }));
+  expect(userDataOf(unpinned.resources, "cs-alberta-demo-vm-0001")).not.toContain("/etc/cvmfs");
+  const fingerprint = "ab".repeat(32);
+  const config = variantConfig((raw) => {
+    raw.condor.worker_condor_host = "cm.cloudscheduler.test";
+    raw.appliances.cvmfs.public_key_sha256 = fingerprint;
+  });
   const { resources } = await run(
-    input([worker(1)]),
-    deps({ CLOUDSCHEDULER_CVMFS_HOST: "192.0.2.10", CLOUDSCHEDULER_WORKER_TOKEN: TOKEN }),
+    input([worker(1)], config),
+    deps({ CLOUDSCHEDULER_CVMFS_HOST: "192.0.2.10" }),
   );
-  const text = String(
-    reveal(resources.find((r) => r.name === "cs-alberta-demo-vm-0001")?.inputs.userData),
-  );
+  const text = userDataOf(resources, "cs-alberta-demo-vm-0001");
   expect(text).toContain("http://192.0.2.10:8000/cvmfs/@fqrn@");
   expect(text).toContain("http://192.0.2.10:3128");
+  expect(text).toContain(`cvmfs_key_sha256='${fingerprint}'`);
 });
 
 test("poolProgram keeps the fixed signature", () => {

@@ -1,6 +1,8 @@
 // The site program under Pulumi's mocks: exactly the resources the example config asks for,
 // with the inputs that matter (ports and CIDRs, names, images, flavors, user-data as a secret).
+import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, test } from "vitest";
+import { parse } from "yaml";
 import type { CachedImage, ImageFetcher } from "../../stacks/image-copy.js";
 import type { SiteDeps } from "../../stacks/site.js";
 import { exampleConfig, testCredentials, variantConfig } from "./fixtures.js";
@@ -165,6 +167,47 @@ describe("the example config", () => {
       alberta: "cloudscheduler-alberta",
       victoria: "cloudscheduler-victoria",
     });
+  });
+
+  test("the scheduler appliance gets its secrets as Pulumi secrets, root-only on disk, through LoadCredential", async () => {
+    const secret = (value: string) => pulumi.secret(value);
+    const { resources } = await run(
+      exampleConfig(),
+      deps({
+        applianceSecrets: {
+          cloudsYaml: secret("clouds:\n  alberta:\n    auth:\n      password: s3cr3t-cloud\n"),
+          poolPassphrase: secret("s3cr3t-passphrase"),
+          deployKey: secret("-----BEGIN OPENSSH PRIVATE KEY-----\ns3cr3t-key\n"),
+        },
+      }),
+    );
+    const scheduler = resources.find((r) => r.name === "scheduler-alberta");
+    expect(isSecretValue(scheduler?.inputs.userData)).toBe(true);
+    const userData = parse(String(reveal(scheduler?.inputs.userData))) as {
+      write_files: { path: string; owner?: string; permissions: string; content: string }[];
+    };
+    const file = (path: string) => userData.write_files.find((f) => f.path === path);
+    for (const [path, content] of [
+      ["/etc/cloudscheduler/credentials/clouds.yaml", "s3cr3t-cloud"],
+      ["/etc/cloudscheduler/credentials/pulumi-passphrase", "s3cr3t-passphrase"],
+      ["/etc/cloudscheduler/credentials/deploy-key", "s3cr3t-key"],
+    ] as const) {
+      expect(file(path), path).toMatchObject({ owner: "root:root", permissions: "0600" });
+      expect(file(path)?.content).toContain(content);
+    }
+    // No secret anywhere else: not in the environment file, the unit or the setup script.
+    const elsewhere = userData.write_files
+      .filter((f) => !f.path.startsWith("/etc/cloudscheduler/credentials/"))
+      .map((f) => f.content)
+      .join("\n");
+    expect(elsewhere).not.toMatch(/s3cr3t/);
+    const unit = file("/etc/systemd/system/cloudscheduler.service")?.content ?? "";
+    expect(unit).toContain(
+      "LoadCredential=pulumi-passphrase:/etc/cloudscheduler/credentials/pulumi-passphrase",
+    );
+    expect(unit).toContain(
+      "Environment=PULUMI_CONFIG_PASSPHRASE_FILE=/run/credentials/cloudscheduler.service/pulumi-passphrase",
+    );
   });
 
   test("the image copy goes to victoria from a cache file, checksum verified, provenance recorded", async () => {

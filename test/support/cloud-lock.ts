@@ -10,8 +10,15 @@ export const CLOUD_DIR = process.env.CS_CLOUD_DIR ?? "/tmp/cs-cloud";
  * share the alberta project, its security group names and its quota. A lock dir with the
  * holder's pid; a dead holder's lock is taken over.
  */
-export async function acquireCloudLock(timeoutMs = 10 * 60_000): Promise<() => void> {
-  const dir = join(CLOUD_DIR, "integration.lock");
+export function acquireCloudLock(timeoutMs = 10 * 60_000): Promise<() => void> {
+  return acquireDirLock(join(CLOUD_DIR, "integration.lock"), timeoutMs);
+}
+
+/**
+ * A lock dir holding the holder's pid, for one user at a time of a shared peer across vitest
+ * workers and processes; a dead holder's lock is taken over. Resolves to the release function.
+ */
+export async function acquireDirLock(dir: string, timeoutMs: number): Promise<() => void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -28,10 +28,11 @@ export async function missingPrerequisite(): Promise<string | undefined> {
   return undefined;
 }
 
-function portOpen(host: string, port: number): Promise<boolean> {
+/** Does something accept TCP connections at host:port (2 s at the most)? */
+export function portOpen(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
-    socket.setTimeout(2000);
+    socket.setTimeout(timeoutMs);
     socket.once("connect", () => {
       socket.destroy();
       resolve(true);
@@ -47,6 +48,11 @@ function portOpen(host: string, port: number): Promise<boolean> {
 // Decided once at import: vitest collects describe blocks synchronously.
 const missing = await missingPrerequisite();
 const required = process.env.CI === "true";
+
+/** Why the cloud tier cannot run here (decided at import), or undefined when it can. */
+export function integrationMissing(): string | undefined {
+  return missing;
+}
 
 /**
  * describe() for an integration suite: runs when the cloud and toolchain are there; in CI a

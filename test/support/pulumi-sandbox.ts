@@ -4,12 +4,12 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type DeployConfig, deploySchema } from "../../scheduler/config/schema.js";
+import type { DeploySettings } from "../../scheduler/deploy/workspace-settings.js";
 
 /** A fresh state dir with a file:// backend and a passphrase, for one suite's stacks. */
 export interface PulumiSandbox {
   dir: string;
-  deploy: DeployConfig;
+  deploy: DeploySettings;
   /** Environment for AutomationDeployer / LocalWorkspace: the process env plus ours. */
   env: NodeJS.ProcessEnv;
 }
@@ -20,10 +20,7 @@ export function pulumiSandbox(prefix: string): PulumiSandbox {
   mkdirSync(backend);
   return {
     dir,
-    deploy: deploySchema.parse({
-      backend_url: `file://${backend}`,
-      secrets_provider: "passphrase",
-    }),
+    deploy: { backendUrl: `file://${backend}`, secretsProvider: "passphrase" },
     env: {
       ...process.env,
       PULUMI_CONFIG_PASSPHRASE: "integration-test-passphrase",

@@ -9,6 +9,7 @@ import { condorConfigString, shellWord } from "../../scheduler/render/quote.js";
 import { createRenderer } from "../../scheduler/render/render.js";
 import {
   cvmfsUserData,
+  NO_SCHEDULER_SECRETS,
   schedulerUserData,
   WORKER_RETIREMENT_SECONDS,
   type WorkerUserDataInput,
@@ -34,9 +35,21 @@ const worker = (over: Partial<WorkerUserDataInput> = {}): string =>
     cloud: "alberta",
     condorHost: "cm.cloudscheduler.test",
     idToken: "eyJhbGciOiJIUzI1NiJ9.payload.signature",
-    cvmfs: { repository: cvmfsAppliance.repository, host: "192.0.2.10" },
+    lifeEndsAt: 1_796_201_200,
+    cvmfs: cvmfsEndpoint("192.0.2.10"),
     ...over,
   });
+
+function cvmfsEndpoint(host: string, repository = cvmfsAppliance?.repository ?? "") {
+  return { repository, host, publicKeySha256: "ab".repeat(32), releasePackage: null };
+}
+
+const SECRETS = {
+  cloudsYaml:
+    "clouds:\n  alberta:\n    auth:\n      application_credential_secret: s3cr3t-clouds\n",
+  poolPassphrase: "s3cr3t-passphrase",
+  deployKey: "-----BEGIN OPENSSH PRIVATE KEY-----\ns3cr3t-key\n-----END OPENSSH PRIVATE KEY-----\n",
+};
 
 const scheduler = (
   over: {
@@ -45,6 +58,10 @@ const scheduler = (
     softwareRepo?: string;
     softwareRef?: string;
     software?: boolean;
+    secrets?: boolean;
+    knownHosts?: string;
+    pulumiSha256?: string | null;
+    secretValues?: Partial<typeof SECRETS>;
   } = {},
 ) =>
   schedulerUserData(renderer, {
@@ -61,13 +78,24 @@ const scheduler = (
             ref: over.softwareRef ?? "v0.1.0",
           },
     pulumiVersion: "3.248.0",
+    pulumiSha256: over.pulumiSha256 === undefined ? "cd".repeat(32) : over.pulumiSha256,
+    secrets: over.secrets === false ? NO_SCHEDULER_SECRETS : { ...SECRETS, ...over.secretValues },
+    configRepoKnownHosts: over.knownHosts ?? null,
     cvmfsHost: "192.0.2.10",
     workerCondorHost: null,
   });
 
-const cvmfs = (publicAddress: string | null = null) =>
+const cvmfs = (publicAddress: string | null = null, pinned = false) =>
   cvmfsUserData(renderer, {
-    appliance: cvmfsAppliance,
+    appliance: pinned
+      ? {
+          ...cvmfsAppliance,
+          release_package: {
+            url: "https://cvmrepo.example.org/cvmfs-release_9.9-1_all.deb",
+            sha256: "ef".repeat(32),
+          },
+        }
+      : cvmfsAppliance,
     workerCidrs: config.ports.worker_cidrs,
     publicAddress,
   });
@@ -76,10 +104,23 @@ const cvmfs = (publicAddress: string | null = null) =>
 const EXAMPLES: Record<string, () => string> = {
   worker: () => worker(),
   "worker-no-token-no-cvmfs": () => worker({ idToken: null, cvmfs: null }),
+  "worker-cvmfs-release-package": () =>
+    worker({
+      cvmfs: {
+        ...cvmfsEndpoint("192.0.2.10"),
+        releasePackage: {
+          url: "https://cvmrepo.example.org/cvmfs-release_9.9-1_all.deb",
+          sha256: "ef".repeat(32),
+        },
+      },
+    }),
   scheduler: () => scheduler(),
-  "scheduler-no-software": () => scheduler({ software: false }),
+  "scheduler-no-software-no-secrets": () =>
+    scheduler({ software: false, secrets: false, pulumiSha256: null }),
+  "scheduler-known-hosts": () =>
+    scheduler({ knownHosts: "git.example.org ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE" }),
   cvmfs: () => cvmfs(),
-  "cvmfs-floating-ip": () => cvmfs("203.0.113.7"),
+  "cvmfs-floating-ip-pinned-release": () => cvmfs("203.0.113.7", true),
 };
 
 interface WriteFile {
@@ -123,8 +164,8 @@ describe("the example renders", () => {
         ).toBe("");
       }
     }
-    // worker x2, scheduler x2, CVMFS x2 with its Hello program each.
-    expect(scripts).toBe(8);
+    // worker x3 (setup and lockdown each), scheduler x3, CVMFS x2 with its Hello program each.
+    expect(scripts).toBe(3 * 2 + 3 + 2 * 2);
   });
 });
 
@@ -143,9 +184,12 @@ describe("the worker", () => {
       "SLOT_TYPE_1_PARTITIONABLE = True",
       'CloudSchedulerVM = "cs-alberta-demo-vm-0001"',
       'VMType = "demo-vm"',
-      "STARTD_ATTRS = $(STARTD_ATTRS) CloudSchedulerVM VMType CloudSchedulerCloud",
+      "NETWORK_HOSTNAME = cs-alberta-demo-vm-0001.workers.cloudscheduler",
+      "CloudSchedulerLifeEnds = 1796201200",
+      "STARTD_ATTRS = $(STARTD_ATTRS) CloudSchedulerVM VMType CloudSchedulerCloud CloudSchedulerLifeEnds",
+      "MASTER_ATTRS = $(MASTER_ATTRS) CloudSchedulerVM",
       `MaxJobRetirementTime = ${WORKER_RETIREMENT_SECONDS}`,
-      "START = (TARGET.VMType =?= MY.VMType)",
+      "START = (TARGET.VMType =?= MY.VMType) && (time() < MY.CloudSchedulerLifeEnds)",
     ]) {
       expect(lines).toContain(line);
     }
@@ -204,8 +248,11 @@ const INJECTION_POINTS: Record<string, (value: string) => string> = {
   "worker cloud": (v) => worker({ cloud: v }),
   "worker IDTOKEN": (v) => worker({ idToken: v }),
   "worker CONDOR_HOST": (v) => worker({ condorHost: v }),
-  "worker CVMFS host": (v) =>
-    worker({ cvmfs: { repository: "software.cloudscheduler.test", host: v } }),
+  "worker CVMFS host": (v) => worker({ cvmfs: cvmfsEndpoint(v, "software.cloudscheduler.test") }),
+  "scheduler passphrase": (v) => schedulerWith({ poolPassphrase: v }),
+  "scheduler clouds.yaml": (v) => schedulerWith({ cloudsYaml: v }),
+  "scheduler deploy key": (v) => schedulerWith({ deployKey: v }),
+  "scheduler known hosts": (v) => scheduler({ knownHosts: v }),
   "scheduler config repo": (v) => scheduler({ repo: v }),
   "scheduler config branch": (v) => scheduler({ branch: v }),
   "scheduler software repo": (v) => scheduler({ softwareRepo: v }),
@@ -259,8 +306,15 @@ test.skipIf(!cloudInit.available || !shellcheck.available)(
     // Every hostile string at once (cloud-init schema takes most of a second per file).
     const all = HOSTILE.join(" | ");
     const texts = [
-      worker({ idToken: all, name: all.replace(/[$\r\u0085\u2028]/g, "") }),
-      scheduler({ repo: all, branch: all, softwareRepo: all, softwareRef: all }),
+      worker({ idToken: all, vmType: all.replace(/[$\r\u0085\u2028]/g, "") }),
+      scheduler({
+        repo: all,
+        branch: all,
+        softwareRepo: all,
+        softwareRef: all,
+        knownHosts: all,
+        secretValues: { cloudsYaml: all, poolPassphrase: all, deployKey: all },
+      }),
     ];
     for (const text of texts) {
       expect(cloudInitSchemaErrors("hostile", text)).toBe("");
@@ -271,12 +325,32 @@ test.skipIf(!cloudInit.available || !shellcheck.available)(
   },
 );
 
+/** The scheduler appliance with these secrets (the rest as in SECRETS). */
+function schedulerWith(secrets: Partial<typeof SECRETS>): string {
+  return schedulerUserData(renderer, {
+    appliance: schedulerAppliance as NonNullable<typeof schedulerAppliance>,
+    software: null,
+    pulumiVersion: "3.248.0",
+    pulumiSha256: null,
+    secrets: { ...SECRETS, ...secrets },
+    configRepoKnownHosts: null,
+    cvmfsHost: null,
+    workerCondorHost: null,
+  });
+}
+
 test("hostile values are refused where there is no quoting", () => {
+  // A worker's name is its HTCondor host name (NETWORK_HOSTNAME) and its identity: host words only.
+  expect(() => worker({ name: "cs-x\nSTART = True" })).toThrow(RenderError);
   expect(() => worker({ condorHost: "cm\nSTART = True" })).toThrow(RenderError);
   expect(() => worker({ vmType: "$(STARTD_ATTRS)" })).toThrow(RenderError);
-  expect(() => worker({ cvmfs: { repository: "../../etc", host: "192.0.2.10" } })).toThrow(
+  expect(() => worker({ cvmfs: cvmfsEndpoint("192.0.2.10", "../../etc") })).toThrow(
     UnsafeValueError,
   );
+  expect(() =>
+    worker({ cvmfs: { ...cvmfsEndpoint("192.0.2.10"), publicKeySha256: "ab'; rm -rf /" } }),
+  ).toThrow(UnsafeValueError);
+  expect(() => worker({ lifeEndsAt: 1.5 })).toThrow(UnsafeValueError);
   expect(() =>
     cvmfsUserData(renderer, {
       appliance: cvmfsAppliance,

@@ -3,6 +3,11 @@
 import type { Command } from "commander";
 import { CommandLineCondor } from "../../condor/client.js";
 import { loadConfigDir } from "../../config/load.js";
+import {
+  OPERATOR_SETTINGS,
+  OperatorSettingError,
+  resolveOperatorSettings,
+} from "../../config/operator-settings.js";
 import { ConfigError } from "../../config/problem.js";
 import { describePlan } from "../../plan/describe.js";
 import { plan } from "../../plan/plan.js";
@@ -30,8 +35,8 @@ export function registerPlan(program: Command, ctx: CommandContext): void {
       "plan as of this time instead of the clock (reproducible plans)",
     )
     .option(
-      "--condor-bin <dir>",
-      "directory of condor_q and condor_status (overrides condor.bin_dir)",
+      `${OPERATOR_SETTINGS.condorBinDir.flag} <dir>`,
+      `absolute directory of condor_q and condor_status (default: $${OPERATOR_SETTINGS.condorBinDir.env}, else PATH)`,
     )
     .action(async (dir: string, opts: PlanOptions) => {
       ctx.setExitCode(await planCommand(dir, opts, ctx));
@@ -54,10 +59,20 @@ async function planCommand(dir: string, opts: PlanOptions, ctx: CommandContext):
     );
     return EXIT_USAGE;
   }
-  const condor = new CommandLineCondor(
-    opts.condorBin ? { ...config.condor, bin_dir: opts.condorBin } : config.condor,
-    { env: ctx.env },
-  );
+  let binDir: string | undefined;
+  try {
+    binDir = resolveOperatorSettings(ctx.env, { condorBin: opts.condorBin }).condorBinDir;
+  } catch (err) {
+    if (!(err instanceof OperatorSettingError)) throw err;
+    ctx.output.err(`cloudscheduler plan: ${err.message}`);
+    return EXIT_USAGE;
+  }
+  const untrusted: string[] = [];
+  const condor = new CommandLineCondor(config.condor, {
+    env: ctx.env,
+    ...(binDir === undefined ? {} : { binDir }),
+    onUntrustedSlot: ({ reason }) => untrusted.push(reason),
+  });
   try {
     const [jobs, workers] = await Promise.all([condor.jobs(), condor.workers()]);
     const pools: Record<string, PoolWorker[]> = {};
@@ -73,6 +88,7 @@ async function planCommand(dir: string, opts: PlanOptions, ctx: CommandContext):
       ctx.output.out(
         `${jobs.length} jobs, ${workers.length} workers observed\n${describePlan(result)}`,
       );
+    for (const reason of untrusted) ctx.output.err(`ignored [untrusted-ad]: ${reason}`);
     return EXIT_OK;
   } catch (err) {
     ctx.output.err(`cloudscheduler plan: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,6 +1,5 @@
 // `cloudscheduler run [dir]`: the daemon. Logs JSON lines to stderr; SIGTERM/SIGINT stop it after
 // the cycle in flight.
-import { readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import type { Command } from "commander";
 import { pino } from "pino";
@@ -8,15 +7,27 @@ import { launchDigests } from "../../../stacks/launch-settings.js";
 import { NovaInventory } from "../../cloud/nova-inventory.js";
 import { OwnerTagError, resolveOwner } from "../../cloud/owner.js";
 import { CommandLineCondor } from "../../condor/client.js";
+import { CondorRevocationList } from "../../condor/revocation-list.js";
+import { CondorTokenIssuer } from "../../condor/token-issuer.js";
 import { credentialsForCloud, nodeCredentialSources } from "../../config/credentials.js";
+import {
+  IDENTITY_ENV,
+  OPERATOR_SETTINGS,
+  OperatorSettingError,
+  type OperatorSettings,
+  resolveOperatorSettings,
+} from "../../config/operator-settings.js";
 import { ConfigError } from "../../config/problem.js";
 import { AutomationDeployer } from "../../deploy/automation-deployer.js";
 import { BackoffTracker } from "../../deploy/backoff.js";
 import { resolveStateDir } from "../../deploy/workspace-settings.js";
+import { IdentityDeployer } from "../../identity/identity-deployer.js";
 import { ConfigRepo } from "../../pool/repo.js";
 import { logConfigEvent, runDaemon, systemClock } from "../../run/daemon.js";
+import { scrubbedDestination } from "../../run/logger.js";
 import { FileMemoryStore } from "../../run/memory-store.js";
 import { RepoPoolFiles } from "../../run/pool-files.js";
+import { registerEnvironmentSecrets } from "../../secrets/registry.js";
 import { ListenAddressError } from "../../status/errors.js";
 import { listenFromOption } from "../../status/listen.js";
 import { type StatusService, startStatusService } from "../../status/service.js";
@@ -31,6 +42,9 @@ interface RunOptions {
   syncInterval: string;
   logLevel: string;
   listen?: string | boolean;
+  condorBin?: string;
+  backendUrl?: string;
+  secretsProvider?: string;
 }
 
 export function registerRun(program: Command, ctx: CommandContext): void {
@@ -53,11 +67,29 @@ export function registerRun(program: Command, ctx: CommandContext): void {
       "serve the dashboard, /metrics, /healthz, /readyz here (default 127.0.0.1:8787; not with --once)",
     )
     .option("--no-listen", "serve no status over HTTP (status.json is still written)")
+    .option(
+      `${OPERATOR_SETTINGS.condorBinDir.flag} <dir>`,
+      `absolute directory of the HTCondor tools (default: $${OPERATOR_SETTINGS.condorBinDir.env}, else PATH)`,
+    )
+    .option(
+      `${OPERATOR_SETTINGS.backendUrl.flag} <url>`,
+      `Pulumi state backend (default: $${OPERATOR_SETTINGS.backendUrl.env}, else a file backend in the state dir)`,
+    )
+    .option(
+      `${OPERATOR_SETTINGS.secretsProvider.flag} <provider>`,
+      `Pulumi secrets provider (default: $${OPERATOR_SETTINGS.secretsProvider.env}, else passphrase)`,
+    )
     .addHelpText(
       "after",
-      "\nNeeds: the HTCondor tools (condor_q, condor_status, condor_drain, condor_off) on PATH or\n" +
-        "condor.bin_dir; the Pulumi CLI; OpenStack credentials in clouds.yaml/secure.yaml; and\n" +
-        "PULUMI_CONFIG_PASSPHRASE (or _FILE) for the pool stacks' secrets.\n" +
+      "\nNeeds: the HTCondor tools (condor_q, condor_status, condor_drain, condor_off,\n" +
+        "condor_token_create, condor_config_val, condor_reconfig) on PATH or --condor-bin; the\n" +
+        "worker-token signing key ($" +
+        IDENTITY_ENV.signingKey +
+        ", default cloudscheduler-workers, in $" +
+        IDENTITY_ENV.keyDirectory +
+        "\nor HTCondor's SEC_PASSWORD_DIRECTORY); the Pulumi CLI; OpenStack credentials in\n" +
+        "clouds.yaml/secure.yaml (not readable by others); and PULUMI_CONFIG_PASSPHRASE (or _FILE)\n" +
+        "for the pool stacks' secrets. These are the operator's: the committed config cannot set them.\n" +
         "State (Pulumi stacks, status.json, lifecycle.json, the owner tag) goes to\n" +
         "$CLOUDSCHEDULER_STATE_DIR or <dir>/../.cloudscheduler. Worker servers are tagged with the\n" +
         "owner tag ($CLOUDSCHEDULER_OWNER to set it); only servers carrying it are ever swept.\n" +
@@ -69,10 +101,20 @@ export function registerRun(program: Command, ctx: CommandContext): void {
 }
 
 async function runCommand(dir: string, opts: RunOptions, ctx: CommandContext): Promise<number> {
+  // Every secret of the environment is known to the scrubber before the first line is logged.
+  registerEnvironmentSecrets(ctx.env);
   const log = pino(
     { level: opts.logLevel, base: { service: "cloudscheduler" } },
-    pino.destination(2),
+    scrubbedDestination(pino.destination(2)),
   );
+  let operator: OperatorSettings;
+  try {
+    operator = resolveOperatorSettings(ctx.env, opts);
+  } catch (err) {
+    if (!(err instanceof OperatorSettingError)) throw err;
+    ctx.output.err(`cloudscheduler run: ${err.message}`);
+    return EXIT_USAGE;
+  }
   let listen: ReturnType<typeof listenFromOption>;
   try {
     listen = listenFromOption(opts.listen, Boolean(opts.once));
@@ -120,7 +162,6 @@ async function runCommand(dir: string, opts: RunOptions, ctx: CommandContext): P
   const credentialSources = nodeCredentialSources(ctx.env);
   const workerSources = {
     env: ctx.env,
-    readFile: (path: string) => readFileSync(path, "utf8"),
     username: userInfo().username,
   };
   const clock = new WakeableClock(systemClock);
@@ -147,23 +188,49 @@ async function runCommand(dir: string, opts: RunOptions, ctx: CommandContext): P
   if (status.server)
     log.info({ url: status.server.url }, `status dashboard at ${status.server.url}/`);
   const controller = new AbortController();
-  const stop = (signal: string) => {
+  const stop = (signal: NodeJS.Signals) => {
     log.info({ signal }, "stopping after the cycle in flight");
     controller.abort();
   };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
+  // Listeners that stay while the daemon runs: the Automation API runs the Pulumi CLI through
+  // execa, whose signal-exit handler re-raises a signal it believes nobody else handles. A
+  // `once` listener is gone by then, so a SIGTERM during `pulumi up` killed the daemon mid-deploy.
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  const condorTimeoutMs = Math.max(1000, config.condor.timeout * 1000);
+  const binDir = operator.condorBinDir === undefined ? {} : { binDir: operator.condorBinDir };
   let last: Awaited<ReturnType<typeof runDaemon>>;
   try {
     last = await runDaemon({
       deps: {
-        condor: new CommandLineCondor(config.condor, { env: ctx.env }),
-        deployer: new AutomationDeployer({
-          configDir: dir,
-          deploy: config.deploy,
+        condor: new CommandLineCondor(config.condor, {
           env: ctx.env,
-          logger: log,
+          ...binDir,
+          onUntrustedSlot: ({ slot, reason }) =>
+            log.warn({ decision: "untrusted-ad", machine: slot.machine }, reason),
         }),
+        // Every new worker gets its own IDTOKEN; a retired worker's tokens are revoked.
+        deployer: new IdentityDeployer(
+          new AutomationDeployer({ configDir: dir, deploy: operator, env: ctx.env, logger: log }),
+          {
+            issuer: new CondorTokenIssuer({
+              timeoutMs: condorTimeoutMs,
+              env: ctx.env,
+              ...binDir,
+              ...(operator.tokenSigningKey ? { signingKey: operator.tokenSigningKey } : {}),
+              ...(operator.tokenKeyDirectory
+                ? { passwordDirectory: operator.tokenKeyDirectory }
+                : {}),
+            }),
+            revocations: new CondorRevocationList(config.condor, {
+              timeoutMs: condorTimeoutMs,
+              env: ctx.env,
+              ...binDir,
+            }),
+            now: () => clock.now(),
+            log,
+          },
+        ),
         pools: new RepoPoolFiles(repo),
         backoff,
         log,
@@ -184,6 +251,8 @@ async function runCommand(dir: string, opts: RunOptions, ctx: CommandContext): P
     log.error({ err: String(err) }, "scheduler stopped by an unexpected error");
     return EXIT_FAILURE;
   } finally {
+    process.off("SIGTERM", stop);
+    process.off("SIGINT", stop);
     await watcher.close();
     await status.close();
   }

@@ -23,6 +23,8 @@ interface SimulateOptions {
   json?: boolean;
   procsPerCore: string;
   pulumiEvery: string;
+  jobs?: string;
+  condorJsonEvery: string;
 }
 
 export function registerSimulate(program: Command, ctx: CommandContext): void {
@@ -40,11 +42,21 @@ export function registerSimulate(program: Command, ctx: CommandContext): void {
     .option("--out <dir>", "where report.json and report.html go", "sim-report")
     .option("--seed <n>", "seed of boot times and failures", "1")
     .option("--json", "print the report as JSON instead of the table")
-    .option("--procs-per-core <n>", "SWF processors per VM core", "4")
+    .option(
+      "--procs-per-core <n>",
+      "SWF processors per VM core; auto: the smallest power of two at which the largest job fits the largest VM type",
+      "auto",
+    )
+    .option("--jobs <n>", "replay only the first n jobs of the trace")
     .option(
       "--pulumi-every <n>",
       "run the pool Pulumi program under mocks for 1 in n deploys (0: never)",
       "50",
+    )
+    .option(
+      "--condor-json-every <n>",
+      "print and parse HTCondor's JSON for 1 in n observations, checked equal to the records the others build directly",
+      "25",
     )
     .action(async (opts: SimulateOptions) => {
       ctx.setExitCode(await simulateCommand(opts, ctx));
@@ -52,14 +64,19 @@ export function registerSimulate(program: Command, ctx: CommandContext): void {
 }
 
 async function simulateCommand(opts: SimulateOptions, ctx: CommandContext): Promise<number> {
-  const numbers = {
+  const numbers: Record<string, number> = {
     seed: Number(opts.seed),
-    procsPerCore: Number(opts.procsPerCore),
     pulumiEvery: Number(opts.pulumiEvery),
+    "condor-json-every": Number(opts.condorJsonEvery),
+    ...(opts.procsPerCore === "auto" ? {} : { "procs-per-core": Number(opts.procsPerCore) }),
+    ...(opts.jobs === undefined ? {} : { jobs: Number(opts.jobs) }),
   };
   for (const [name, value] of Object.entries(numbers)) {
-    if (!Number.isInteger(value) || value < 0) {
-      ctx.output.err(`cloudscheduler simulate: --${name} expects a whole number >= 0`);
+    const least = ["procs-per-core", "jobs", "condor-json-every"].includes(name) ? 1 : 0;
+    if (!Number.isInteger(value) || value < least) {
+      ctx.output.err(
+        `cloudscheduler simulate: --${name} expects a whole number >= ${least}${name === "procs-per-core" ? " or auto" : ""}`,
+      );
       return EXIT_USAGE;
     }
   }
@@ -82,13 +99,24 @@ async function simulateCommand(opts: SimulateOptions, ctx: CommandContext): Prom
     }
     throw err;
   }
-  const mocked = numbers.pulumiEvery > 0 ? await mockedPoolProgram(numbers.pulumiEvery) : undefined;
+  if (numbers.jobs !== undefined && trace.jobs.length > numbers.jobs) {
+    trace = {
+      ...trace,
+      source: `${trace.source} (first ${numbers.jobs} jobs)`,
+      jobs: trace.jobs.slice(0, numbers.jobs),
+    };
+  }
+  const pulumiEvery = numbers.pulumiEvery as number;
+  const mocked = pulumiEvery > 0 ? await mockedPoolProgram(pulumiEvery) : undefined;
   const realStart = performance.now();
   const { report, series } = await comparePolicies({
     config,
     trace,
-    seed: numbers.seed,
-    procsPerCore: numbers.procsPerCore,
+    seed: numbers.seed as number,
+    condorJsonEvery: numbers["condor-json-every"] as number,
+    procsPerCore: numbers["procs-per-core"] ?? "auto",
+    // The bundled site grows to the trace's peak demand; a site given with --config is as it is.
+    fitQuotas: opts.config === undefined,
     ...(mocked ? { program: mocked.program } : {}),
     onProgress: (policy, p) => {
       ctx.output.err(

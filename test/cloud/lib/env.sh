@@ -45,19 +45,9 @@ spawn() { # name logfile cmd...
   nohup "$@" >"$log" 2>&1 &
   record_pid "$name" $!
 }
-# A pid plus its start time (field 22 of /proc/<pid>/stat): down.sh never signals a reused pid.
-proc_start() { awk '{print $22}' "/proc/$1/stat" 2>/dev/null; }
-record_pid() { # name pid
-  echo "$2" >"$PIDS/$1"
-  proc_start "$2" >"$PIDS/$1.start"
-}
-# True when the recorded pid still is the process we started.
-pid_alive() { # name
-  local pid
-  [ -f "$PIDS/$1" ] || return 1
-  pid=$(cat "$PIDS/$1")
-  [ -n "$pid" ] && [ "$(proc_start "$pid")" = "$(cat "$PIDS/$1.start" 2>/dev/null)" ]
-}
+# proc_start, record_pid, pid_alive, descendants (on $PIDS).
+# shellcheck source=../../support/pids.sh
+. "$CS_LIB/../../support/pids.sh"
 
 # The client block every service config carries for talking to Keystone as a service user.
 auth_block() { # username region

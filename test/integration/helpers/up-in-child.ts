@@ -2,14 +2,14 @@
 // middle of it (test/integration/lifecycle.integration.test.ts). Input as JSON on argv[2].
 import { readFileSync } from "node:fs";
 import { parseConfig } from "../../../scheduler/config/load.js";
-import type { DeployConfig } from "../../../scheduler/config/schema.js";
 import { AutomationDeployer } from "../../../scheduler/deploy/automation-deployer.js";
+import type { DeploySettings } from "../../../scheduler/deploy/workspace-settings.js";
 import type { PoolWorker } from "../../../scheduler/pool/types.js";
 
 interface Input {
   configDir: string;
   configFile: string;
-  deploy: DeployConfig;
+  deploy: DeploySettings;
   workers: PoolWorker[];
   owner: string;
 }

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { adaptiveKeepAlive, expectedArrivals } from "../../scheduler/plan/keep-alive.js";
+import { plan } from "../../scheduler/plan/plan.js";
+import { exampleConfig, idleJob, NOW, poolWorker, startd, world } from "./world.js";
+
+function withKeepAlive(mode: "fixed" | "adaptive" | "per-core", fields = {}) {
+  const config = exampleConfig(); // demo-vm: 2 cores, keep_alive 10m; cycle 60 s
+  config.policy.keep_alive = { ...config.policy.keep_alive, mode, ...fields };
+  return config;
+}
+
+const idle = (n: number, fields = {}) => {
+  const name = `cs-alberta-demo-vm-000${n}`;
+  return {
+    worker: poolWorker(name, { idleSince: NOW - 60 * n, ...fields }),
+    seen: startd(name, 0),
+  };
+};
+
+describe("adaptive keep-alive", () => {
+  it("fixed: every worker keeps its own keep-alive (no override)", () => {
+    expect(adaptiveKeepAlive([idle(1)], [], withKeepAlive("fixed"), NOW)).toBeUndefined();
+  });
+
+  it("per-core: the core-second budget split by the worker's cores, whole cycles, capped by the VM type's keep-alive", () => {
+    const config = withKeepAlive("per-core", { core_seconds: 240 });
+    expect(adaptiveKeepAlive([idle(1)], [], config, NOW)?.get(idle(1).worker.name)).toBe(120);
+    config.policy.keep_alive.core_seconds = 50; // 25 s for 2 cores: under half a cycle, none
+    expect(adaptiveKeepAlive([idle(1)], [], config, NOW)?.get(idle(1).worker.name)).toBe(0);
+    config.policy.keep_alive.core_seconds = 1e6;
+    expect(adaptiveKeepAlive([idle(1)], [], config, NOW)?.get(idle(1).worker.name)).toBe(600);
+  });
+
+  it("a job's own +VMKeepAlive (stored above the VM type's) is honoured", () => {
+    const config = withKeepAlive("per-core", { core_seconds: 0 });
+    const own = idle(1, { keepAliveSeconds: 3600 });
+    expect(adaptiveKeepAlive([own], [], config, NOW)?.get(own.worker.name)).toBe(3600);
+  });
+
+  it("adaptive: only as many idle workers as arrivals expected keep it, the most recently idle", () => {
+    const config = withKeepAlive("adaptive", { window: 3600, min: 0 });
+    // 6 arrivals of demo-vm in the last hour: 1 expected within the 10 min keep-alive.
+    const seenJobs = Array.from({ length: 6 }, (_, i) =>
+      idleJob({ state: "running", queuedAt: NOW - 600 * i - 1 }),
+    );
+    expect(expectedArrivals(seenJobs, NOW, 3600, 600).get("demo-vm")).toBeCloseTo(1, 6);
+    const chosen = adaptiveKeepAlive([idle(1), idle(2), idle(3)], seenJobs, config, NOW);
+    expect(chosen?.get(idle(1).worker.name)).toBe(600);
+    expect(chosen?.get(idle(2).worker.name)).toBe(0);
+    expect(chosen?.get(idle(3).worker.name)).toBe(0);
+  });
+
+  it("in the plan: a per-core keep-alive retires a 2-core worker idle 2 minutes; fixed keeps it", () => {
+    const w = idle(2);
+    const input = (config: ReturnType<typeof exampleConfig>) =>
+      world({ config, pools: { alberta: [w.worker] }, workers: [w.seen] });
+    const perCore = plan(input(withKeepAlive("per-core", { core_seconds: 120 })));
+    expect(perCore.retire.map((r) => r.worker)).toEqual([w.worker.name]);
+    expect(plan(input(withKeepAlive("fixed"))).retire).toEqual([]);
+  });
+});
