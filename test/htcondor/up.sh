@@ -114,6 +114,8 @@ MASTER_UPDATE_INTERVAL = 5
 # Running jobs' usage (ResidentSetSize, MemoryUsage) reaches the queue within seconds, not 15 min.
 SHADOW_QUEUE_UPDATE_INTERVAL = 5
 RUNBENCHMARKS = 0
+# The collector says why it refuses an ad (COLLECTOR_REQUIREMENTS VIOLATION) only at D_MACHINE.
+COLLECTOR_DEBUG = D_MACHINE
 # The product's config keeps its persistent knobs (the revoked worker tokens) under /var/lib.
 PERSISTENT_CONFIG_DIR = $D/persistent-config
 C

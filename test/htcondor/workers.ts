@@ -37,6 +37,8 @@ export interface TestWorker {
   /** DEFAULT_DOMAIN_NAME of the VM; null: a bare short host name. Default "novalocal". */
   domain?: string | null;
   updateInterval?: number;
+  /** Unix seconds the worker's life ends (its START refuses jobs after); default a day from now. */
+  lifeEndsAt?: number;
 }
 
 /** The guest a server booted with the product's worker user-data would be. */
@@ -48,7 +50,7 @@ export async function workerGuest(pool: CondorPool, worker: TestWorker): Promise
     cloud: worker.cloud ?? "alberta",
     condorHost: pool.condorHost,
     idToken: token,
-    lifeEndsAt: Math.floor(Date.now() / 1000) + TEST_WORKER_LIFE,
+    lifeEndsAt: worker.lifeEndsAt ?? Math.floor(Date.now() / 1000) + TEST_WORKER_LIFE,
     cvmfs: null,
   });
   return {
