@@ -189,19 +189,14 @@ async function oneCycle(dir: string, env: NodeJS.ProcessEnv, yaml: string): Prom
     },
     pools: {
       readAll: (clouds: string[]) => files.readAll(clouds),
-      writeChanged: timed(
+      save: timed(
         (ms) => {
           commitMs += ms;
         },
-        (pools: Record<string, PoolWorker[]>) => files.writeChanged(pools),
+        (pools: Record<string, PoolWorker[]>, message: (paths: string[]) => string) =>
+          files.save(pools, message),
       ),
-      commit: timed(
-        (ms) => {
-          commitMs += ms;
-        },
-        (paths: string[], message: string) => files.commit(paths, message),
-      ),
-      remove: (cloud: string) => files.remove(cloud),
+      remove: (clouds: string[], message: string) => files.remove(clouds, message),
       gitPath: (cloud: string) => files.gitPath(cloud),
     },
     deployer: {
@@ -211,6 +206,8 @@ async function oneCycle(dir: string, env: NodeJS.ProcessEnv, yaml: string): Prom
       preview: deployer.preview.bind(deployer),
       instances: deployer.instances.bind(deployer),
       destroy: deployer.destroy.bind(deployer),
+      unfinished: deployer.unfinished.bind(deployer),
+      recover: deployer.recover.bind(deployer),
     },
     backoff: new BackoffTracker(),
     log: quiet,

@@ -3,6 +3,12 @@
 // pure function of its input: the same worker list gives the same resources and inputs (no
 // random names, no timestamps), so an unchanged pool is a no-op `pulumi up`.
 //
+// A server is never replaced or resized in place: the OpenStack provider replaces a server on
+// a change of user-data, network, key pair or image, and resizes (reboots) it on a change of
+// flavor, which would evict its jobs. Those inputs are ignored once a server exists
+// (ignoreChanges); a worker booted with settings that changed since has drifted, and the
+// planner drains it when idle and boots a replacement (scheduler/plan/drift.ts).
+//
 // Each worker's own IDTOKEN comes in the input (input.workerTokens, minted by the scheduler for
 // the workers the stack does not hold yet: scheduler/identity/identity-deployer.ts) and goes
 // only into that worker's user-data, a Pulumi secret. A worker without one in the input (one
@@ -82,6 +88,17 @@ export function poolProgramWith(
   };
 }
 
+/** Inputs a change of which would replace (or resize) a running server: fixed at boot. */
+export const BOOT_ONLY_INPUTS = [
+  "userData",
+  "networks",
+  "keyPair",
+  "imageName",
+  "imageId",
+  "flavorName",
+  "flavorId",
+] as const;
+
 function declareWorker(
   input: PoolStackInput,
   worker: PoolWorker,
@@ -104,6 +121,8 @@ function declareWorker(
     vm_type: worker.vmType,
     cloud: input.cloudName,
   };
+  // Which installation booted it: the orphan sweep only ever deletes its own servers.
+  if (input.owner !== undefined) metadata.cloudscheduler_owner = input.owner;
   if (configRevision !== undefined) metadata.config_revision = configRevision;
   return new openstack.compute.Instance(
     worker.name,
@@ -118,10 +137,9 @@ function declareWorker(
       userData: pulumi.secret(userData),
       metadata,
     },
-    // userData is read once, at first boot: a later render (no token for a created worker, a
-    // new token, a new life end) must never replace a running server. (The lifecycle change,
-    // issue 13, sets the same option; keep one when merging.)
-    { provider, deleteBeforeReplace: false, ignoreChanges: ["userData"] },
+    // Fixed at boot (BOOT_ONLY_INPUTS): a later render (no token for a created worker, a new
+    // life end, a new CONDOR_HOST or template) never replaces or resizes a running server.
+    { provider, deleteBeforeReplace: false, ignoreChanges: [...BOOT_ONLY_INPUTS] },
   );
 }
 

@@ -6,11 +6,15 @@ import {
   CondorMachineNotFoundError,
   CondorPermissionError,
   CondorUnavailableError,
+  CondorUnknownHostError,
   stderrExcerpt,
 } from "./errors.js";
 
 /** Not allowed: an authorization failure, or condor_drain's only word for it. */
 const PERMISSION = [/\bDENIED\b/, /Failed to start DRAIN_JOBS command/i, /not authorized/i];
+
+/** condor_drain / condor_off on a name that does not resolve (fixtures/README.md, "Names"). */
+const UNKNOWN_HOST = /unknown host/i;
 
 /** The daemon (schedd, collector, startd) could not be reached, or stopped answering. */
 const UNAVAILABLE = [
@@ -39,7 +43,11 @@ export interface ToolFailure {
 export function classifyFailure(failure: ToolFailure): CondorError {
   const excerpt = stderrExcerpt(failure.stderr);
   if (PERMISSION.some((pattern) => pattern.test(failure.stderr))) {
-    return new CondorPermissionError(failure.command, excerpt);
+    return new CondorPermissionError(failure.command, excerpt, failure.machine);
+  }
+  // A name HTCondor cannot resolve (a bare short host name without DEFAULT_DOMAIN_NAME).
+  if (failure.machine !== undefined && UNKNOWN_HOST.test(failure.stderr)) {
+    return new CondorUnknownHostError(failure.command, excerpt, failure.machine);
   }
   if (UNAVAILABLE.some((pattern) => pattern.test(failure.stderr))) {
     const machine = failure.machine;

@@ -7,9 +7,9 @@ import type { AdStreamOptions } from "./ad-stream.js";
 import { condorDrainArgs, condorOffArgs, condorQArgs, condorStatusArgs } from "./commands.js";
 import { groupWorkers } from "./group-workers.js";
 import { readJobs } from "./parse-jobs.js";
-import { readSlots } from "./parse-slots.js";
+import { readStatus } from "./parse-slots.js";
 import { type CondorTool, collectText, type RunOptions, runTool } from "./run.js";
-import { partitionTrusted, type UntrustedSlot } from "./slot-trust.js";
+import { isTrustedStartd, partitionTrusted, type UntrustedSlot } from "./slot-trust.js";
 import type { Job, ObservedWorker } from "./types.js";
 
 export interface CondorClient {
@@ -65,13 +65,15 @@ export class CommandLineCondor implements CondorClient {
   }
 
   async workers(): Promise<ObservedWorker[]> {
-    const slots = await this.run("condor_status", condorStatusArgs(this.config), (stdout) =>
-      readSlots(stdout, this.options.adStream),
+    const { slots, startds } = await this.run(
+      "condor_status",
+      condorStatusArgs(this.config),
+      (stdout) => readStatus(stdout, this.options.adStream),
     );
-    if (this.options.workerIdentity === "unchecked") return groupWorkers(slots);
+    if (this.options.workerIdentity === "unchecked") return groupWorkers(slots, startds);
     const { trusted, untrusted } = partitionTrusted(slots);
     for (const slot of untrusted) this.options.onUntrustedSlot?.(slot);
-    return groupWorkers(trusted);
+    return groupWorkers(trusted, startds.filter(isTrustedStartd));
   }
 
   async drain(machine: string, reason: string): Promise<void> {

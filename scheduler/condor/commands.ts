@@ -3,7 +3,7 @@
 import type { CondorConfig } from "../config/schema.js";
 import { InvalidArgumentError, InvalidMachineNameError } from "./errors.js";
 import { JOB_ATTRIBUTES } from "./parse-jobs.js";
-import { SLOT_ATTRIBUTES } from "./parse-slots.js";
+import { SLOT_ATTRIBUTES, STATUS_CONSTRAINT } from "./parse-slots.js";
 
 function poolArgs(config: CondorConfig): string[] {
   return config.pool === undefined ? [] : ["-pool", config.pool];
@@ -25,9 +25,20 @@ export function condorQArgs(config: CondorConfig): string[] {
   ];
 }
 
-/** condor_status [-pool P] -json -attributes <list> (startd slot ads, the default query). */
+/**
+ * condor_status [-pool P] -any -constraint <slot or StartD ad> -json -attributes <list>: the slot
+ * ads and each startd's daemon ad (whose Name condor_off -name takes).
+ */
 export function condorStatusArgs(config: CondorConfig): string[] {
-  return [...poolArgs(config), "-json", "-attributes", SLOT_ATTRIBUTES.join(",")];
+  return [
+    ...poolArgs(config),
+    "-any",
+    "-constraint",
+    STATUS_CONSTRAINT,
+    "-json",
+    "-attributes",
+    SLOT_ATTRIBUTES.join(","),
+  ];
 }
 
 /** condor_drain [-pool P] -graceful -reason <text> <machine> */

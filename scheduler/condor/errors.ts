@@ -50,13 +50,59 @@ export class CondorUnavailableError extends CondorError {
   }
 }
 
+/** Why HTCondor refused a retire command (condor_drain / condor_off) aimed at one machine. */
+export type CondorRefusalReason = "unknown-host" | "not-found" | "denied";
+
 /**
- * condor_drain / condor_off could not find the named startd. HTCondor reports this with the same
- * words as a collector that is down, so it stays an CondorUnavailableError: confirm with
- * condor_status before treating the worker as gone.
+ * HTCondor answered a condor_drain / condor_off, and the answer was no: the name does not
+ * resolve, no such startd is known, or we are not allowed. Asking again the next cycle gets the
+ * same answer, so callers back off and report it; the worker is left exactly as it was.
+ */
+export class CondorRefusalError extends CondorError {
+  override readonly name: string = "CondorRefusalError";
+  constructor(
+    command: string,
+    readonly stderr: string,
+    readonly reason: CondorRefusalReason,
+    /** The machine the command was aimed at ("" when unknown). */
+    readonly machine: string,
+    summary: string,
+  ) {
+    super(`${command}: ${summary}: ${stderr}`, command);
+  }
+
+  /** What an operator can do about it, for status and the log. */
+  get advice(): string {
+    return REFUSAL_ADVICE[this.reason];
+  }
+}
+
+const REFUSAL_ADVICE: Record<CondorRefusalReason, string> = {
+  "unknown-host":
+    "HTCondor cannot resolve this name; give workers a fully qualified host name or set DEFAULT_DOMAIN_NAME on the central manager",
+  "not-found":
+    "no startd of that name is in the collector (it left the pool, or the collector restarted)",
+  denied:
+    "the scheduler's HTCondor identity may not drain or turn off startds; grant it ADMINISTRATOR on the workers",
+};
+
+/** condor_drain / condor_off: the name is not a host HTCondor can resolve (a bare short name). */
+export class CondorUnknownHostError extends CondorRefusalError {
+  override readonly name = "CondorUnknownHostError";
+  constructor(command: string, stderr: string, machine: string) {
+    super(command, stderr, "unknown-host", machine, `unknown host ${JSON.stringify(machine)}`);
+  }
+}
+
+/**
+ * condor_drain / condor_off could not find the named startd ("Can't find address for startd X").
+ * A collector that is down says the same words, so it stays a CondorUnavailableError and nothing
+ * is concluded from it about the worker; for a retire it is a refusal (isRetireRefusal): held
+ * and asked again later.
  */
 export class CondorMachineNotFoundError extends CondorUnavailableError {
   override readonly name = "CondorMachineNotFoundError";
+  readonly reason = "not-found" as const;
   constructor(
     command: string,
     stderr: string,
@@ -64,16 +110,30 @@ export class CondorMachineNotFoundError extends CondorUnavailableError {
   ) {
     super(command, stderr);
   }
+
+  get advice(): string {
+    return REFUSAL_ADVICE["not-found"];
+  }
+}
+
+/** What a caller needs of any retire refusal. */
+export interface RetireRefusal {
+  reason: CondorRefusalReason;
+  machine: string;
+  advice: string;
+  message: string;
+}
+
+/** Did HTCondor refuse a retire command (rather than fail to answer)? */
+export function isRetireRefusal(err: unknown): err is RetireRefusal {
+  return err instanceof CondorRefusalError || err instanceof CondorMachineNotFoundError;
 }
 
 /** HTCondor refused: not authorized (DENIED), or condor_drain's "Failed to start DRAIN_JOBS". */
-export class CondorPermissionError extends CondorError {
+export class CondorPermissionError extends CondorRefusalError {
   override readonly name = "CondorPermissionError";
-  constructor(
-    command: string,
-    readonly stderr: string,
-  ) {
-    super(`${command}: permission denied by HTCondor: ${stderr}`, command);
+  constructor(command: string, stderr: string, machine = "") {
+    super(command, stderr, "denied", machine, "permission denied by HTCondor");
   }
 }
 

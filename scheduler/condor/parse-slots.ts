@@ -1,11 +1,11 @@
-// Slot ads from `condor_status -json` -> Slot records. Only startd slot ads (MyType "Machine")
-// are slots; HTCondor 25's per-daemon StartD ad (MyType "StartD", no SlotType) and any other
-// ad type are skipped, never counted.
+// Ads from `condor_status -json` -> Slot records and StartD daemon ads. Only startd slot ads
+// (MyType "Machine") are slots; HTCondor 25's per-daemon StartD ad (MyType "StartD", no
+// SlotType) is read for the daemon's name only, and any other ad type is skipped, never counted.
 import { AdLayouts } from "./ad-layout.js";
 import { type AdStreamOptions, type RawAd, streamAdBatches } from "./ad-stream.js";
 import { AdReader } from "./ad-values.js";
 import { CondorParseError } from "./errors.js";
-import type { Slot, SlotType } from "./types.js";
+import type { Slot, SlotType, StartdAd } from "./types.js";
 
 /** The attributes parse-slots reads: the projection for `condor_status -attributes`. */
 export const SLOT_ATTRIBUTES = [
@@ -23,10 +23,16 @@ export const SLOT_ATTRIBUTES = [
   "VMType",
   "Draining",
   "LastHeardFrom",
+  // Set on a slot the startd could not clean up (HTCondor 23+): it can never run a job.
+  "SlotBrokenCode",
+  "SlotBrokenReason",
   // Worker identity (scheduler/condor/slot-trust.ts, plan/expiration.ts).
   "AuthenticatedIdentity",
   "CloudSchedulerLifeEnds",
 ] as const;
+
+/** condor_status's query: slot ads and the StartD daemon ads (their Name is what condor_off takes). */
+export const STATUS_CONSTRAINT = 'MyType == "Machine" || MyType == "StartD"';
 
 /** Is this ad a slot? A MyType other than "Machine" (e.g. "StartD") is not. */
 export function isSlotAd(ad: RawAd): boolean {
@@ -82,6 +88,12 @@ function slotFrom(read: AdReader, index: number): Slot {
   if (vmType !== undefined) slot.vmType = vmType;
   const lastHeardFrom = read.amount("LastHeardFrom");
   if (lastHeardFrom !== undefined) slot.lastHeardFrom = lastHeardFrom;
+  const brokenCode = read.number("SlotBrokenCode");
+  const brokenReason = read.text("SlotBrokenReason");
+  // Any code, even 0, means HTCondor marked the slot broken; a reason alone says the same.
+  if (brokenCode !== undefined || brokenReason !== undefined) {
+    slot.broken = { code: brokenCode ?? 0, reason: brokenReason ?? "no reason given" };
+  }
   const identity = read.text("AuthenticatedIdentity");
   if (identity !== undefined) slot.authenticatedIdentity = identity;
   const lifeEnds = read.amount("CloudSchedulerLifeEnds");
@@ -89,38 +101,77 @@ function slotFrom(read: AdReader, index: number): Slot {
   return slot;
 }
 
-/** Turns the ads of one answer into Slots, batch by batch, remembering their key layouts. */
+function isStartdDaemonAd(read: AdReader): boolean {
+  return read.text("MyType")?.toLowerCase() === "startd";
+}
+
+function startdFrom(read: AdReader): StartdAd | undefined {
+  const name = read.string("Name");
+  const machine = read.string("Machine");
+  if (name === undefined || machine === undefined) return undefined;
+  const startd: StartdAd = { name, machine };
+  const workerName = read.text("CloudSchedulerVM");
+  if (workerName !== undefined) startd.workerName = workerName;
+  const identity = read.text("AuthenticatedIdentity");
+  if (identity !== undefined) startd.authenticatedIdentity = identity;
+  return startd;
+}
+
+/**
+ * Turns the ads of one answer into Slots and StartD daemon ads, batch by batch, remembering
+ * their key layouts.
+ */
 export class SlotAdParser {
   private readonly layouts = new AdLayouts();
   private index = 0;
   readonly slots: Slot[] = [];
+  readonly startds: StartdAd[] = [];
 
   add(ads: readonly RawAd[]): void {
     for (const ad of ads) {
       const read = new AdReader(ad, this.layouts.of(ad));
       if (isSlot(read)) this.slots.push(slotFrom(read, this.index));
+      else if (isStartdDaemonAd(read)) {
+        const startd = startdFrom(read);
+        if (startd) this.startds.push(startd);
+      }
       this.index++;
     }
   }
 }
 
-/** All ads of one answer -> Slots (non-slot ads skipped), one ad in memory at a time. */
-export async function parseSlots(ads: AsyncIterable<RawAd> | Iterable<RawAd>): Promise<Slot[]> {
+/** Slots and StartD daemon ads of one answer, one ad in memory at a time. */
+export async function parseStatus(
+  ads: AsyncIterable<RawAd> | Iterable<RawAd>,
+): Promise<{ slots: Slot[]; startds: StartdAd[] }> {
   const parser = new SlotAdParser();
   const one: RawAd[] = [];
   for await (const ad of ads) {
     one[0] = ad;
     parser.add(one);
   }
-  return parser.slots;
+  return { slots: parser.slots, startds: parser.startds };
 }
 
-/** condor_status's stdout -> Slots, a batch of ads per chunk (the path a cycle takes). */
+/** All ads of one answer -> Slots (non-slot ads skipped), one ad in memory at a time. */
+export async function parseSlots(ads: AsyncIterable<RawAd> | Iterable<RawAd>): Promise<Slot[]> {
+  return (await parseStatus(ads)).slots;
+}
+
+/** condor_status's stdout -> Slots and StartD ads, a batch of ads per chunk (a cycle's path). */
+export async function readStatus(
+  chunks: AsyncIterable<Buffer | Uint8Array | string>,
+  options: AdStreamOptions = {},
+): Promise<{ slots: Slot[]; startds: StartdAd[] }> {
+  const parser = new SlotAdParser();
+  for await (const ads of streamAdBatches(chunks, options)) parser.add(ads);
+  return { slots: parser.slots, startds: parser.startds };
+}
+
+/** condor_status's stdout -> Slots only. */
 export async function readSlots(
   chunks: AsyncIterable<Buffer | Uint8Array | string>,
   options: AdStreamOptions = {},
 ): Promise<Slot[]> {
-  const parser = new SlotAdParser();
-  for await (const ads of streamAdBatches(chunks, options)) parser.add(ads);
-  return parser.slots;
+  return (await readStatus(chunks, options)).slots;
 }

@@ -5,7 +5,7 @@
 // (COLLECTOR_REQUIREMENTS); this is the scheduler's own check, for a collector configured
 // without it. Pure.
 import { isWorkerName, workerIdentity, workerOfIdentity } from "../identity/worker-identity.js";
-import type { Slot } from "./types.js";
+import type { Slot, StartdAd } from "./types.js";
 
 export interface UntrustedSlot {
   slot: Slot;
@@ -27,6 +27,16 @@ export function partitionTrusted(slots: readonly Slot[]): SlotTrust {
     else untrusted.push({ slot, reason });
   }
   return { trusted, untrusted };
+}
+
+/** A StartD daemon ad naming a worker is believed only from that worker's own identity. */
+export function isTrustedStartd(ad: StartdAd): boolean {
+  if (ad.workerName === undefined) return true;
+  return (
+    isWorkerName(ad.workerName) &&
+    ad.authenticatedIdentity !== undefined &&
+    ad.authenticatedIdentity === workerIdentity(ad.workerName)
+  );
 }
 
 /** Why `slot` is not to be believed, or undefined when it is. */

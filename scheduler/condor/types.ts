@@ -62,10 +62,22 @@ export interface Slot {
   draining: boolean;
   /** Unix seconds the ad was last heard from. */
   lastHeardFrom?: number;
+  /** SlotBrokenCode / SlotBrokenReason: the slot can never run a job again. Untrusted text. */
+  broken?: { code: number; reason: string };
   /** Who the collector authenticated as the ad's sender (AuthenticatedIdentity). */
   authenticatedIdentity?: string;
   /** CloudSchedulerLifeEnds: unix seconds the worker stops taking jobs (plan/expiration.ts). */
   lifeEndsAt?: number;
+}
+
+/** A startd's own daemon ad (MyType "StartD"): the name condor_off -name takes. */
+export interface StartdAd {
+  /** The daemon's name: the machine name, or "<STARTD_NAME>@<machine>". */
+  name: string;
+  machine: string;
+  workerName?: string;
+  /** Who the collector authenticated as the ad's sender (AuthenticatedIdentity). */
+  authenticatedIdentity?: string;
 }
 
 /** All slots of one startd, grouped by CloudSchedulerVM (or by machine when it has none). */
@@ -78,6 +90,8 @@ export interface ObservedWorker {
   /** Dynamic slots (or claimed static slots): the jobs it runs right now. */
   runningJobs: number;
   draining: boolean;
+  /** The StartD daemon ad's Name, when condor_status returned it (what condor_off -name takes). */
+  daemonName?: string;
   /** The deadline the worker advertises (CloudSchedulerLifeEnds), when it does. */
   lifeEndsAt?: number;
 }

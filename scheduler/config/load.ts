@@ -1,6 +1,6 @@
 // Loads cloudscheduler.yaml: YAML syntax, credentials, schema and cross-references,
 // every problem reported with file, line, column and key path.
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
@@ -20,13 +20,34 @@ import { closest } from "./suggest.js";
 
 export const CONFIG_FILE = "cloudscheduler.yaml";
 
+/** Largest config accepted: a real site's file is a few KiB; anything near this is a mistake. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** YAML aliases expanded at most this many times (an "alias bomb" expands exponentially). */
+export const MAX_ALIAS_COUNT = 100;
+
+/** The problem of a config larger than MAX_CONFIG_BYTES, or undefined. */
+export function sizeProblem(file: string, bytes: number): ConfigProblem | undefined {
+  if (bytes <= MAX_CONFIG_BYTES) return undefined;
+  return {
+    file,
+    line: 0,
+    column: 0,
+    path: "",
+    message: `${(bytes / 1024 / 1024).toFixed(1)} MiB is larger than the ${MAX_CONFIG_BYTES / 1024 / 1024} MiB a config may be`,
+  };
+}
+
 /** Loads and validates `<dir>/cloudscheduler.yaml`; throws ConfigError. */
 export async function loadConfigDir(dir: string): Promise<Config> {
   const file = join(dir, CONFIG_FILE);
   let text: string;
   try {
+    const tooBig = sizeProblem(file, (await stat(file)).size);
+    if (tooBig) throw new ConfigError([tooBig]);
     text = await readFile(file, "utf8");
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     const reason =
       (err as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : String(err);
     throw new ConfigError([{ file, line: 0, column: 0, path: "", message: reason }]);
@@ -36,6 +57,8 @@ export async function loadConfigDir(dir: string): Promise<Config> {
 
 /** Validates config text; `file` is the name used in messages. Throws ConfigError. */
 export function parseConfig(text: string, file: string): Config {
+  const tooBig = sizeProblem(file, Buffer.byteLength(text, "utf8"));
+  if (tooBig) throw new ConfigError([tooBig]);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -76,7 +99,21 @@ export function parseConfig(text: string, file: string): Config {
   ];
   if (refused.length > 0) throw new ConfigError(refused);
 
-  const raw: unknown = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (err) {
+    // yaml refuses to expand aliases past the limit (a "billion laughs" document).
+    throw new ConfigError([
+      {
+        file,
+        line: 0,
+        column: 0,
+        path: "",
+        message: `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT} uses of an alias): ${firstLine(err instanceof Error ? err.message : String(err))}`,
+      },
+    ]);
+  }
   const result = configSchema.safeParse(raw);
   if (!result.success) {
     throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(issue, raw, at)));

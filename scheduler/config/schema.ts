@@ -1,6 +1,7 @@
 // The schema of cloudscheduler.yaml, the human-owned file of the config repo.
 // Every object is strict: an unknown key is an error (load.ts adds the "did you mean").
 import { z } from "zod";
+import { hostWord } from "../render/quote.js";
 import { parseDuration } from "./duration.js";
 
 /** A name used in OpenStack resource names, file names and HTCondor attributes. */
@@ -235,6 +236,22 @@ export const policySchema = z
     /** How a worker is retired: condor_drain -graceful, or condor_off -peaceful. */
     retire_with: z.enum(["drain", "peaceful-off"]).default("drain"),
     /**
+     * A registered worker missing from condor_status, with no job in condor_q and its server not
+     * known to be gone, is kept this long before it counts as vanished (a collector restart).
+     */
+    lost_grace: duration.default(900),
+    /** A worker server of ours in no pool is deleted after this long (never while it runs a job). */
+    orphan_grace: duration.default(900),
+    /**
+     * How many workers of one cloud may be drained at once to replace drifted ones (launch
+     * settings changed): a count, or a percentage of the cloud's pool ("10%", at least 1).
+     */
+    disruption_budget: z
+      .union([positiveInt, z.string().regex(/^(100|[1-9]?[0-9])%$/)], {
+        error: 'expected a positive integer or a percentage like "10%"',
+      })
+      .default("10%"),
+    /**
      * How long a new worker takes from the boot decision to running jobs (deploy + boot +
      * registration); the ramp and the adaptive keep-alive weigh waiting against it.
      */
@@ -278,10 +295,23 @@ export const policySchema = z
   })
   .strict();
 
+/** A host name or address (optionally with a port), by the same rule rendering applies. */
+const hostName = z.string().refine(
+  (value) => {
+    try {
+      hostWord(value);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "expected a host name or address, optionally with a port (cm.example.org:9618)" },
+);
+
 export const condorSchema = z
   .object({
     /** Central manager to query (-pool); default: the local HTCondor configuration. */
-    pool: z.string().min(1).optional(),
+    pool: hostName.optional(),
     /** Schedd to query (-name); default: every local schedd via -allusers. */
     schedd: z.string().min(1).optional(),
     /** Timeout of every HTCondor command (a hung schedd takes ~20 s to fail by itself). */
@@ -289,7 +319,7 @@ export const condorSchema = z
       .refine((seconds) => seconds >= 1, { message: "expected at least 1 second" })
       .default(30),
     /** Address workers use to reach the central manager (CONDOR_HOST). */
-    worker_condor_host: z.string().min(1).optional(),
+    worker_condor_host: hostName.optional(),
   })
   .strict();
 

@@ -1,6 +1,6 @@
 // The real PoolDeployer: one Pulumi stack per cloud ("pool-<cloud>", project
 // "cloudscheduler-pool"), the pool program run inline through the Automation API.
-import { mkdir } from "node:fs/promises";
+import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type {
   LocalWorkspaceOptions,
@@ -12,12 +12,21 @@ import type {
 } from "@pulumi/pulumi/automation/index.js";
 import { z } from "zod";
 import { pulumiEnv } from "../secrets/child-env.js";
-import { classifyDeployError, ProgramError } from "./errors.js";
-import { isolatedPulumiCommand } from "./isolated-command.js";
+import { EngineRuns } from "./engine-runs.js";
+import { classifyDeployError, LockHeldError, ProgramError } from "./errors.js";
+import { isAlive, isPulumiProcess, stopGroup } from "./processes.js";
 import { loadPulumiCommand } from "./pulumi-cli.js";
 import { scrubSecrets } from "./scrub.js";
 import { StackLock } from "./stack-lock.js";
-import type { DeployedInstance, DeployResult, PoolDeployer, PoolStackInput } from "./types.js";
+import { isStale, type LockHolder } from "./stale-lock.js";
+import { trackedPulumiCommand } from "./tracked-command.js";
+import type {
+  DeployedInstance,
+  DeployResult,
+  PoolDeployer,
+  PoolStackInput,
+  RecoveryReport,
+} from "./types.js";
 import {
   type DeploySettings,
   fileBackendDir,
@@ -75,6 +84,9 @@ export class AutomationDeployer implements PoolDeployer {
   private readonly lock: StackLock;
   private readonly stateDir: string;
   private readonly backendUrl: string;
+  private readonly runs: EngineRuns;
+  /** The holders named by the last lock error of each stack (non-file backends). */
+  private readonly lastHolders = new Map<string, LockHolder[]>();
   private cli: Promise<PulumiCommand> | undefined;
 
   constructor(private readonly options: AutomationDeployerOptions) {
@@ -82,6 +94,7 @@ export class AutomationDeployer implements PoolDeployer {
     this.lock = options.lock ?? new StackLock();
     this.stateDir = resolveStateDir(options.configDir, this.env);
     this.backendUrl = resolveBackendUrl(options.deploy, this.stateDir);
+    this.runs = new EngineRuns(join(this.stateDir, "engine"));
   }
 
   async up(input: PoolStackInput, signal?: AbortSignal): Promise<DeployResult> {
@@ -123,6 +136,124 @@ export class AutomationDeployer implements PoolDeployer {
     });
   }
 
+  async unfinished(): Promise<string[]> {
+    return this.runs
+      .orphaned(isAlive)
+      .map((run) => run.stack)
+      .filter((stack) => stack.startsWith("pool-") && !this.lock.isBusy(stack))
+      .map((stack) => stack.slice("pool-".length))
+      .sort();
+  }
+
+  async recover(cloudName: string, signal?: AbortSignal): Promise<RecoveryReport> {
+    const stackName = poolStackName(cloudName);
+    return this.operate(cloudName, async () => {
+      const report: RecoveryReport = {
+        cloud: cloudName,
+        killedProcesses: 0,
+        lockCleared: false,
+        interruptedCreates: [],
+        pendingCleared: 0,
+      };
+      // 1. The dead operation's engine, if it still runs (its scheduler was SIGKILLed). An
+      // operation whose scheduler lives is someone's live deploy: never touched.
+      const dead = this.runs.orphaned(isAlive).filter((r) => r.stack === stackName);
+      const run = dead[0];
+      for (const pid of dead.flatMap((r) => [r.pid, ...r.children])) {
+        if (pid <= 0 || !isAlive(pid) || !isPulumiProcess(pid)) continue;
+        await stopGroup(pid);
+        if (isAlive(pid)) process.kill(pid, "SIGKILL");
+        report.killedProcesses += 1;
+        this.options.logger?.warn(
+          { cloud: cloudName, pid },
+          "stopped an engine process of a deploy whose scheduler died",
+        );
+      }
+      const stack = await this.existingStack(cloudName);
+      if (!stack) {
+        for (const r of dead) this.runs.finish(r);
+        return report;
+      }
+      // 2. Its lock, if the holder is gone. A live holder is a real concurrent operation.
+      const holders = await this.lockHolders(cloudName);
+      if (holders.length > 0) {
+        if (!isStale(holders)) {
+          report.lockedBy = holders.map((h) => `${h.user}@${h.host} (pid ${h.pid})`).join(", ");
+          return report;
+        }
+        await stack.cancel();
+        this.lastHolders.delete(stackName);
+        report.lockCleared = true;
+        this.options.logger?.warn(
+          { cloud: cloudName, holders: report.lockedBy },
+          "cleared the stack lock of a dead deploy (pulumi cancel)",
+        );
+      }
+      // 3. What the dead operation left half-done, settled against the cloud.
+      const state = (await stack.exportStack()) as {
+        deployment?: { pending_operations?: { type?: string; resource?: { urn?: string } }[] };
+      };
+      const pending = state.deployment?.pending_operations ?? [];
+      for (const op of pending) {
+        const urn = op.resource?.urn ?? "";
+        if (op.type === "creating" && urn.includes("openstack:compute/instance:Instance::")) {
+          report.interruptedCreates.push(urn.slice(urn.lastIndexOf("::") + 2));
+        } else report.pendingCleared += 1;
+      }
+      report.interruptedCreates.sort();
+      if (pending.length > 0 && !run && holders.length === 0) {
+        // Pending operations but no dead operation of ours and no lock: a live operation of
+        // another process may be writing them right now. Leave them to it.
+        return { ...report, interruptedCreates: [], pendingCleared: 0 };
+      }
+      if (pending.length > 0) {
+        // Pending creates are dropped from the state (their servers, if any, are orphans the
+        // sweep deletes); other pending operations are resolved by reading the cloud.
+        await stack.refresh({
+          clearPendingCreates: true,
+          onOutput: this.output(cloudName, "refresh"),
+          signal,
+        });
+      }
+      for (const r of dead) this.runs.finish(r);
+      return report;
+    });
+  }
+
+  /** Who holds the stack's lock: the file backend's lock files, else the last lock error. */
+  private async lockHolders(cloud: string): Promise<LockHolder[]> {
+    const stackName = poolStackName(cloud);
+    const backendDir = fileBackendDir(this.backendUrl);
+    if (!backendDir) return this.lastHolders.get(stackName) ?? [];
+    const holders: LockHolder[] = [];
+    for (const dir of [
+      join(backendDir, ".pulumi", "locks", "organization", POOL_PROJECT, stackName),
+      join(backendDir, ".pulumi", "locks", POOL_PROJECT, stackName),
+      join(backendDir, ".pulumi", "locks", stackName),
+    ]) {
+      const files = await readdir(dir).catch(() => [] as string[]);
+      for (const file of files.filter((f) => f.endsWith(".json"))) {
+        const text = await readFile(join(dir, file), "utf8").catch(() => "");
+        try {
+          const lock = JSON.parse(text) as {
+            pid?: unknown;
+            username?: unknown;
+            hostname?: unknown;
+          };
+          holders.push({
+            user: String(lock.username ?? ""),
+            host: String(lock.hostname ?? ""),
+            pid: Number(lock.pid ?? 0),
+          });
+        } catch {
+          // A half-written lock file: its writer died mid-write, so it holds nothing.
+          holders.push({ user: "", host: "", pid: 0 });
+        }
+      }
+    }
+    return holders;
+  }
+
   /** Serialises per stack, checks the CLI first, and classifies every failure. */
   private async operate<T>(cloud: string, operation: () => Promise<T>): Promise<T> {
     await this.pulumi();
@@ -130,7 +261,11 @@ export class AutomationDeployer implements PoolDeployer {
       try {
         return await operation();
       } catch (err) {
-        throw classifyDeployError(err, cloud, this.knownSecrets());
+        const classified = classifyDeployError(err, cloud, this.knownSecrets());
+        if (classified instanceof LockHeldError && classified.holders.length > 0) {
+          this.lastHolders.set(poolStackName(cloud), classified.holders);
+        }
+        throw classified;
       }
     });
   }
@@ -141,7 +276,11 @@ export class AutomationDeployer implements PoolDeployer {
    */
   private async pulumi(): Promise<PulumiCommand> {
     this.cli ??= (this.options.pulumiCommand ?? (() => loadPulumiCommand(this.env)))().then((cli) =>
-      isolatedPulumiCommand(cli, pulumiEnv(this.env, this.options.deploy.secretsProvider)),
+      trackedPulumiCommand(
+        cli,
+        this.runs,
+        pulumiEnv(this.env, this.options.deploy.secretsProvider),
+      ),
     );
     try {
       return await this.cli;

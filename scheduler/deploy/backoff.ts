@@ -77,6 +77,11 @@ export class BackoffTracker {
       .sort();
   }
 
+  /** Puts back states saved before a restart (the ones still in back-off or with failures). */
+  restore(states: readonly CloudBackoffState[]): void {
+    for (const state of states) this.clouds.set(state.cloud, { ...state });
+  }
+
   /** Every cloud with failures, for status output. */
   snapshot(): CloudBackoffState[] {
     return [...this.clouds.values()].sort((a, b) => (a.cloud < b.cloud ? -1 : 1));

@@ -17,6 +17,7 @@
 //   PULUMI_CONFIG_PASSPHRASE_FILE environment variables", "incorrect passphrase".
 import { IdentityError } from "../identity/errors.js";
 import { scrubSecrets } from "./scrub.js";
+import { type LockHolder, parseLockHolders } from "./stale-lock.js";
 
 export type DeployErrorKind =
   | "lock-held"
@@ -56,8 +57,11 @@ export abstract class DeployError extends Error {
 export class LockHeldError extends DeployError {
   override readonly name = "LockHeldError";
   readonly kind = "lock-held";
-  constructor(options: DeployErrorOptions = {}) {
+  /** Who holds it, when the backend says (DIY backends name user, host and pid). */
+  readonly holders: LockHolder[];
+  constructor(options: DeployErrorOptions & { holders?: LockHolder[] } = {}) {
     super("the stack is locked by another operation", options);
+    this.holders = options.holders ?? [];
   }
 }
 
@@ -179,11 +183,12 @@ export function classifyDeployError(
 
   const text = outputOf(err);
   const errorName = err instanceof Error ? err.name : "";
-  if (errorName === "ConcurrentUpdateError") {
+  if (errorName === "ConcurrentUpdateError" || RULES[0]?.test.test(text)) {
     return new LockHeldError({
       cloud,
       detail: telling(text, RULES[0]?.test, knownSecrets),
       cause: err,
+      holders: parseLockHolders(text),
     });
   }
   for (const rule of RULES) {

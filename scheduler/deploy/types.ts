@@ -10,11 +10,31 @@ export interface PoolStackInput {
   cloud: CloudConfig;
   config: Config;
   workers: PoolWorker[];
+  /** The installation's owner tag, set on every server (see scheduler/cloud/owner.ts). */
+  owner?: string;
   /**
    * The IDTOKEN of each worker that is not in the stack yet (identity/identity-deployer.ts).
    * Workers already created need none: their user-data is never re-applied (ignoreChanges).
    */
   workerTokens?: ReadonlyMap<string, WorkerToken>;
+}
+
+/** What recovering a stack after a crashed operation did. */
+export interface RecoveryReport {
+  cloud: string;
+  /** Engine processes (CLI, providers) of the dead operation still running, stopped. */
+  killedProcesses: number;
+  /** A lock left by a dead operation, cleared with Pulumi's own cancel. */
+  lockCleared: boolean;
+  /**
+   * Workers whose create was pending when the operation died: their servers may exist outside
+   * the stack. The cycle replaces them; the orphan sweep deletes such servers.
+   */
+  interruptedCreates: string[];
+  /** Other pending operations (updates, deletes), settled by a refresh. */
+  pendingCleared: number;
+  /** Set when the lock belongs to a live operation: nothing was touched. */
+  lockedBy?: string;
 }
 
 /** An instance as the stack's outputs report it. */
@@ -41,4 +61,12 @@ export interface PoolDeployer {
   instances(cloudName: string): Promise<DeployedInstance[]>;
   /** Deletes every instance of the cloud's stack and the stack itself. */
   destroy(cloudName: string, signal?: AbortSignal): Promise<void>;
+  /** Clouds whose last stack operation never finished (its process died during it). */
+  unfinished(): Promise<string[]>;
+  /**
+   * Makes the cloud's stack usable after an operation died: stops its leftover engine
+   * processes, clears its lock if the holder is gone, and settles pending operations against the
+   * cloud (refresh). A lock held by a live operation is left alone (`lockedBy`).
+   */
+  recover(cloudName: string, signal?: AbortSignal): Promise<RecoveryReport>;
 }

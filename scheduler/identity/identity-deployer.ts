@@ -14,6 +14,7 @@ import type {
   DeployResult,
   PoolDeployer,
   PoolStackInput,
+  RecoveryReport,
 } from "../deploy/types.js";
 import { longestTokenLifetime, tokenExpiresAt } from "../plan/expiration.js";
 import type { PoolWorker } from "../pool/types.js";
@@ -102,6 +103,17 @@ export class IdentityDeployer implements PoolDeployer {
     await this.#flushRevocations(this.#policy, now);
     await this.inner.destroy(cloudName, signal);
     this.#inStack.set(cloudName, new Set());
+  }
+
+  unfinished(): Promise<string[]> {
+    return this.inner.unfinished();
+  }
+
+  /** Recovery may drop creates a dead deploy left pending: what the stack holds is asked again. */
+  async recover(cloudName: string, signal?: AbortSignal): Promise<RecoveryReport> {
+    const report = await this.inner.recover(cloudName, signal);
+    this.#inStack.delete(cloudName);
+    return report;
   }
 
   /**

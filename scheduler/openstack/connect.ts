@@ -1,10 +1,11 @@
-// A cloud's credentials -> a Glance client on the catalog's image endpoint.
+// A cloud's credentials -> a Glance or Nova client on the catalog's endpoint.
 import { readFile } from "node:fs/promises";
 import type { CloudCredentials } from "../config/credentials.js";
 import { findEndpoint } from "./catalog.js";
 import { GlanceClient } from "./glance.js";
 import { type HttpTransport, nodeTransport } from "./http.js";
 import { TokenSession } from "./keystone.js";
+import { NovaClient } from "./nova.js";
 
 export interface ConnectOptions {
   /** Default: node:http(s) honouring the credentials' cacert / verify. */
@@ -32,4 +33,21 @@ export async function connectGlance(
 async function transportFor(credentials: CloudCredentials): Promise<HttpTransport> {
   const ca = credentials.cacert ? await readFile(credentials.cacert, "utf8") : undefined;
   return nodeTransport({ ca, rejectUnauthorized: credentials.verify });
+}
+
+/** Authenticates once (so wrong credentials fail here) and returns the cloud's Nova client. */
+export async function connectNova(
+  cloud: string,
+  credentials: CloudCredentials,
+  options: ConnectOptions = {},
+): Promise<NovaClient> {
+  const http = options.http ?? (await transportFor(credentials));
+  const session = new TokenSession(credentials, http, options.now ?? (() => new Date()));
+  const { catalog } = await session.current();
+  const endpoint = findEndpoint(catalog, {
+    type: "compute",
+    region: credentials.region,
+    interface: credentials.interface,
+  });
+  return new NovaClient({ cloud, endpoint, token: () => session.token(), http });
 }

@@ -8,12 +8,16 @@ import type { Decision, PlanResult } from "./types.js";
 const REMOVAL_LABELS: Partial<Record<Decision["kind"], (seconds: number | undefined) => string>> = {
   "never-registered": (s) => `never registered within ${duration(s ?? 0)}`,
   vanished: () => "vanished",
+  "server-gone": () => "server deleted outside cloudscheduler",
   failed: () => "failed",
+  "create-interrupted": () => "create interrupted by a crash",
   drained: () => "drained",
   cancelled: () => "cancelled (cloud removed)",
   "retire-idle": (s) => `idle ${duration(s ?? 0)}`,
   "retire-cloud-removed": () => "idle on removed cloud",
   "retire-vm-type-removed": () => "idle of removed VM type",
+  "retire-drifted": () => "drifted (launch settings changed)",
+  "retire-unhealthy": () => "unhealthy (broken slot)",
 };
 
 /** "alberta: +3 demo-vm for 12 idle jobs; -1 demo-vm idle 10m", per cloud whose pool changed. */

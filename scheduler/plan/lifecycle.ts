@@ -1,10 +1,15 @@
 // Lifecycle from observation: booting -> registered -> (busy | idle) -> draining -> gone, and
 // booting -> never registered within the boot timeout -> removed (replaced if demand remains).
-// A worker observed running a job is never removed here, whatever its pool state says.
+// A worker with a running job (by its slots or by condor_q) is never removed here, whatever its
+// pool state, the collector or the cloud says. "Gone" needs evidence: the cloud deleted its
+// server or put it in ERROR, or it stayed missing from condor_status, with no job in condor_q,
+// for policy.lost_grace.
 
+import { isFailedStatus, isGoneStatus } from "../cloud/inventory.js";
 import type { ObservedWorker } from "../condor/types.js";
 import type { PolicyConfig } from "../config/schema.js";
 import type { PoolWorker } from "../pool/types.js";
+import type { StateWorker } from "../state/types.js";
 import { duration, plural, quote } from "./reasons.js";
 import type { Decision } from "./types.js";
 
@@ -21,16 +26,27 @@ type Note = Omit<Decision, "cloud" | "vmType" | "workers">;
 type Keep = (next: PoolWorker, ...decisions: Note[]) => Observation;
 type Remove = (kind: Decision["kind"], reason: string, seconds?: number) => Observation;
 
-export function observe(
-  cloud: string,
-  worker: PoolWorker,
-  seen: ObservedWorker | undefined,
-  policy: PolicyConfig,
-  now: number,
-  /** Jobs condor_q says run on this worker: a second witness when condor_status lost it. */
-  runningInQueue = 0,
-): Observation {
-  const about = { cloud, vmType: worker.vmType, workers: [worker.name] };
+/** What the cloud says of a worker's server this cycle. */
+export type ServerEvidence = "unknown" | "present" | "missing" | "failed";
+
+export function serverEvidence(worker: StateWorker): ServerEvidence {
+  if (worker.servers === undefined) return "unknown";
+  let present = false;
+  let failed = false;
+  for (const server of worker.servers) {
+    if (isGoneStatus(server.status)) continue;
+    present = true;
+    if (isFailedStatus(server.status)) failed = true;
+    else return "present";
+  }
+  return failed ? "failed" : present ? "present" : "missing";
+}
+
+export function observe(state: StateWorker, policy: PolicyConfig, now: number): Observation {
+  const seen = state.ads;
+  const running = state.runningJobs;
+  const worker = recordNames(state);
+  const about = { cloud: state.cloud, vmType: worker.vmType, workers: [worker.name] };
   const keep: Keep = (next, ...decisions) => ({
     fate: "keep",
     worker: next,
@@ -41,14 +57,32 @@ export function observe(
     decisions: [{ ...about, kind, reason, ...(seconds === undefined ? {} : { seconds }) }],
   });
 
-  if (!seen && runningInQueue > 0) {
+  if (!seen && running > 0) {
     // The collector lost the ad (restart, network) but the schedd still runs jobs there.
-    return keep(worker, {
+    return keep(withoutMissing(worker), {
       kind: "unobserved-busy",
-      reason: `missing from condor_status but condor_q shows ${plural(runningInQueue, "job")} running on it: kept`,
+      reason: `missing from condor_status but condor_q shows ${plural(running, "job")} running on it: kept`,
     });
   }
-  if (worker.state === "draining") return observeDraining(worker, seen, policy, now, keep, remove);
+
+  // The cloud's word ends a worker that runs nothing: its server failed, or is gone.
+  const server = serverEvidence(state);
+  if (running === 0 && server === "failed") {
+    return remove("failed", "its server is in ERROR on the cloud; replaced if idle jobs remain");
+  }
+  // Ads outlive their server in the collector (until they expire): the cloud's word wins.
+  if (running === 0 && server === "missing" && worker.state !== "booting") {
+    return remove("server-gone", "its server was deleted outside cloudscheduler");
+  }
+  if (running === 0 && !seen && state.createInterrupted) {
+    return remove(
+      "create-interrupted",
+      "its create was interrupted by a crash; replaced, and its server (if any) swept as an orphan",
+    );
+  }
+
+  if (worker.state === "draining")
+    return observeDraining(worker, seen, running, policy, now, keep, remove);
 
   if (!seen) {
     if (worker.state === "booting") {
@@ -61,14 +95,33 @@ export function observe(
         : keep(worker);
     }
     if (worker.state === "failed") return remove("failed", "reported failed");
-    return remove("vanished", "vanished from condor_status without being retired");
+    // Missing from condor_status, no job in condor_q, its server still there (or the cloud not
+    // read): a collector restart looks exactly like this, so wait before calling it gone.
+    const since = worker.missingSince ?? now;
+    const missing = now - since;
+    if (missing >= policy.lost_grace) {
+      return remove(
+        "vanished",
+        `missing from condor_status for ${duration(missing)} with no job in condor_q`,
+        policy.lost_grace,
+      );
+    }
+    return keep(
+      { ...worker, missingSince: since },
+      {
+        kind: "unobserved",
+        reason: `missing from condor_status for ${duration(missing)}, no job in condor_q; kept up to ${duration(policy.lost_grace)} (collector restart?)`,
+        seconds: policy.lost_grace,
+      },
+    );
   }
 
-  const busy = seen.runningJobs > 0;
+  const busy = running > 0;
+  const present = withoutMissing(worker);
   if (worker.state === "failed" && !busy) return remove("failed", "reported failed");
 
   const registered = withIdleSince(
-    { ...worker, state: "registered" },
+    { ...present, state: "registered" },
     busy ? undefined : worker.state === "registered" ? (worker.idleSince ?? now) : now,
   );
   const decisions: Note[] = [];
@@ -77,18 +130,13 @@ export function observe(
   if (worker.state === "failed") {
     decisions.push({
       kind: "registered",
-      reason: `reported failed but runs ${plural(seen.runningJobs, "job")}: kept`,
+      reason: `reported failed but runs ${plural(running, "job")}: kept`,
     });
   }
   if (seen.draining) {
     // Drained by someone else (an admin's condor_drain): ours to remove once empty.
     if (!busy) {
-      return {
-        fate: "remove",
-        decisions: [
-          { ...about, kind: "drained", reason: "drained outside cloudscheduler and empty" },
-        ],
-      };
+      return remove("drained", "drained outside cloudscheduler and empty");
     }
     decisions.push({
       kind: "drained-externally",
@@ -102,13 +150,14 @@ export function observe(
 function observeDraining(
   worker: PoolWorker,
   seen: ObservedWorker | undefined,
+  running: number,
   policy: PolicyConfig,
   now: number,
   keep: Keep,
   remove: Remove,
 ): Observation {
   if (!seen) return remove("drained", "drained: gone from condor_status");
-  const busy = seen.runningJobs > 0;
+  const busy = running > 0;
   if (!busy && seen.draining) return remove("drained", "drained: empty");
 
   const next: PoolWorker = busy ? withIdleSince(worker, undefined) : worker;
@@ -134,20 +183,46 @@ function observeDraining(
   if (now - since >= policy.drain_timeout) {
     return keep(next, {
       kind: "stuck-draining",
-      reason: `stuck draining for ${duration(now - since)} (drain_timeout ${duration(policy.drain_timeout)}) with ${plural(seen.runningJobs, "running job")}; not removed`,
+      reason: `stuck draining for ${duration(now - since)} (drain_timeout ${duration(policy.drain_timeout)}) with ${plural(running, "running job")}; not removed`,
     });
   }
   return busy
     ? keep(next, {
         kind: "draining",
-        reason: `draining; ${plural(seen.runningJobs, "job")} still running`,
+        reason: `draining; ${plural(running, "job")} still running`,
       })
     : keep(next);
 }
 
+/**
+ * The entry with what HTCondor calls it (recorded once seen, so condor_q still finds it when
+ * the collector loses its ads) and, for an entry from before launch digests, today's digest.
+ */
+function recordNames(state: StateWorker): PoolWorker {
+  let worker = state.entry;
+  const machine = state.ads?.machine;
+  if (machine !== undefined && machine !== "" && worker.machine !== machine) {
+    worker = { ...worker, machine };
+  }
+  if (worker.launch === undefined && state.expectedLaunch !== undefined) {
+    worker = { ...worker, launch: state.expectedLaunch };
+  }
+  return worker;
+}
+
+/** The worker without `missingSince` (seen again, or busy by condor_q's word). */
+function withoutMissing(worker: PoolWorker): PoolWorker {
+  if (worker.missingSince === undefined) return worker;
+  const { missingSince: _gone, ...rest } = worker;
+  return rest;
+}
+
 /** The worker with `idleSince` set, or without the key at all (pool files stay byte-stable). */
 function withIdleSince(worker: PoolWorker, idleSince: number | undefined): PoolWorker {
-  if (idleSince !== undefined) return { ...worker, idleSince };
+  if (idleSince !== undefined) {
+    return worker.idleSince === idleSince ? worker : { ...worker, idleSince };
+  }
+  if (worker.idleSince === undefined) return worker;
   const { idleSince: _old, ...rest } = worker;
   return rest;
 }

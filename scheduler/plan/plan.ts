@@ -1,29 +1,39 @@
 // The planner: a pure, deterministic function of config, jobs, workers, pools and time.
-// observe (lifecycle.ts) -> match demand (match.ts) -> fill existing workers (capacity.ts) ->
-// retire what nobody needs (retire.ts) -> boot what is missing (provision.ts) -> describe.
-// No I/O, no clock, no randomness; every list is sorted before it leaves.
+// the worker model (scheduler/state/) -> observe (lifecycle.ts) -> classify demand (demand.ts) ->
+// fill existing workers (capacity.ts) -> retire what nobody needs or what must go (retire.ts,
+// drift.ts, unhealthy.ts) -> boot what is missing (provision.ts) -> orphans (orphans.ts) ->
+// describe. No I/O, no clock, no randomness; every list is sorted before it leaves.
 
 import type { ObservedWorker } from "../condor/types.js";
 import type { Config } from "../config/schema.js";
 import type { PoolWorker } from "../pool/types.js";
+import { buildFleet } from "../state/build.js";
+import type { Fleet, StateWorker } from "../state/types.js";
 import { absorbDemand } from "./capacity.js";
 import { type ClassGroup, classifyDemand } from "./demand.js";
 import { summarize } from "./describe.js";
+import { pickDriftReplacements } from "./drift.js";
 import { adaptiveKeepAlive } from "./keep-alive.js";
 import { observe } from "./lifecycle.js";
 import { compareText, MAX_JOB_KEEP_ALIVE_SECONDS } from "./match.js";
 import { WorkerNamer } from "./naming.js";
+import { sweepOrphans } from "./orphans.js";
 import { provision } from "./provision.js";
 import { RoomLedger } from "./quota.js";
 import { rampBoots } from "./ramp.js";
 import { plural, quote } from "./reasons.js";
 import { baseKeepAlive, decideRetirement, type Gone } from "./retire.js";
 import type { Decision, PlanInput, PlanResult, RejectedJob, RetireAction } from "./types.js";
+import { unhealthyReason } from "./unhealthy.js";
 
 interface Tracked {
   cloud: string;
   worker: PoolWorker;
   seen: ObservedWorker | undefined;
+  state: StateWorker;
+  /** Why it has no future, when it has none. */
+  gone?: Gone;
+  goneDetail?: string;
 }
 
 export function plan(input: PlanInput): PlanResult {
@@ -32,42 +42,28 @@ export function plan(input: PlanInput): PlanResult {
   const cloudNames = [
     ...new Set([...Object.keys(config.clouds), ...Object.keys(input.pools)]),
   ].sort(compareText);
-  const poolNames = new Set<string>();
-  for (const workers of Object.values(input.pools)) for (const w of workers) poolNames.add(w.name);
-  const { byName, notOurs } = indexObserved(input.workers, poolNames);
-  const runningInQueue = countRunningJobs(input, poolNames);
+  const fleet: Fleet =
+    input.fleet ??
+    buildFleet({ pools: input.pools, workers: input.workers, jobs: input.jobs, now });
 
   // 1. What each pool worker has become since the last cycle.
   const tracked: Tracked[] = [];
-  for (const cloud of cloudNames) {
-    for (const worker of sortedByName(input.pools[cloud] ?? [])) {
-      const seen = byName.get(worker.name);
-      const outcome = observe(
-        cloud,
-        worker,
-        seen,
-        config.policy,
-        now,
-        runningInQueue.get(worker.name),
-      );
-      decisions.push(...outcome.decisions);
-      if (outcome.fate === "keep") tracked.push({ cloud, worker: outcome.worker, seen });
+  for (const state of fleet.workers) {
+    const outcome = observe(state, config.policy, now);
+    decisions.push(...outcome.decisions);
+    if (outcome.fate === "keep") {
+      tracked.push({ cloud: state.cloud, worker: outcome.worker, seen: state.ads, state });
     }
   }
-  raiseKeepAlive(tracked, input);
+  raiseKeepAlive(tracked);
+  markGone(tracked, config, decisions);
 
   // 2. Idle demand, and what existing workers already cover.
   const demand = classifyDemand(config, input.jobs);
   decisions.push(...rejectionDecisions(demand.rejected));
-  const goneOf = (t: Tracked): Gone =>
-    !isEnabled(config, t.cloud)
-      ? "cloud"
-      : Object.hasOwn(config.vm_types, t.worker.vmType)
-        ? undefined
-        : "vm-type";
   const absorption = absorbDemand(
     demand.groups,
-    tracked.filter((t) => goneOf(t) === undefined),
+    tracked.filter((t) => t.gone === undefined),
   );
   const { needed } = absorption;
 
@@ -80,9 +76,14 @@ export function plan(input: PlanInput): PlanResult {
     const chosen = keepAliveOf?.get(t.worker.name);
     const outcome = decideRetirement(
       {
-        ...t,
+        cloud: t.cloud,
+        worker: t.worker,
+        seen: t.seen,
+        runningJobs: t.state.runningJobs,
         needed: needed.has(t.worker.name),
-        gone: goneOf(t),
+        gone: t.gone,
+        goneDetail: t.goneDetail,
+        hold: t.state.retireHold,
         ...(chosen === undefined ? {} : { keepAliveSeconds: chosen }),
       },
       config,
@@ -95,8 +96,12 @@ export function plan(input: PlanInput): PlanResult {
   }
 
   // 4. Boot what the remaining idle jobs need, fairly, by weight, within quotas.
-  const taken = new Set(poolNames);
-  for (const w of input.workers) if (w.workerName) taken.add(w.workerName);
+  // A fresh name must not be one any pool, startd or server still uses.
+  const taken = [
+    ...fleet.byName.keys(),
+    ...input.workers.flatMap((w) => (w.workerName ? [w.workerName] : [])),
+    ...fleet.serverNames,
+  ];
   // Policy hook (ramp.ts): hold back boots a busy worker is expected to make unnecessary.
   decisions.push(
     ...heldDecisions(demand.groups, rampBoots(demand, absorption, config.policy, now)),
@@ -111,9 +116,17 @@ export function plan(input: PlanInput): PlanResult {
     keepAliveOf: (vmType) => baseKeepAlive(config, vmType),
   });
   decisions.push(...boots.decisions);
-  for (const { cloud, worker } of boots.workers) kept.get(cloud)?.push(worker);
+  for (const { cloud, worker } of boots.workers) {
+    // A new worker records what it boots with, so a later change of it is seen as drift.
+    const launch = fleet.launch.of(cloud, worker.vmType, worker.image, worker.flavor);
+    kept.get(cloud)?.push(launch === undefined ? worker : { ...worker, launch });
+  }
 
-  // 5. Assemble, and say what it means.
+  // 5. Worker servers of ours that no pool claims.
+  const orphans = sweepOrphans(fleet.orphans, config.policy, now, retireHolds(fleet));
+  retire.push(...orphans.retire);
+
+  // 6. Assemble, and say what it means.
   const pools: Record<string, PoolWorker[]> = {};
   for (const cloud of cloudNames) {
     const workers = sortedByName(kept.get(cloud) ?? []);
@@ -126,15 +139,80 @@ export function plan(input: PlanInput): PlanResult {
       });
     }
   }
-  decisions.push(...notOurs);
+  decisions.push(...orphans.decisions);
+  decisions.push(...notOurs(fleet));
   retire.sort((a, b) => compareText(a.cloud, b.cloud) || compareText(a.worker, b.worker));
-  return {
+  const result: PlanResult = {
     pools,
     retire,
     decisions,
     rejectedJobs: demand.rejected,
     summary: summarize(input.pools, pools, decisions),
   };
+  if (orphans.deletions.length > 0) result.deleteServers = orphans.deletions;
+  return result;
+}
+
+/**
+ * Why each kept worker has no future, if it has none: its cloud or VM type left the config,
+ * a broken slot, or drifted launch settings (idle ones within the cloud's disruption budget).
+ * Such workers are not counted as capacity for idle jobs; retire.ts retires them once idle.
+ */
+function markGone(tracked: Tracked[], config: Config, decisions: Decision[]): void {
+  for (const t of tracked) {
+    if (!isEnabled(config, t.cloud)) t.gone = "cloud";
+    else if (!Object.hasOwn(config.vm_types, t.worker.vmType)) t.gone = "vm-type";
+    else {
+      const unhealthy = unhealthyReason(t.state);
+      if (unhealthy !== undefined) {
+        t.gone = "unhealthy";
+        t.goneDetail = unhealthy;
+      }
+    }
+  }
+  const drifted = tracked.filter((t) => t.state.drifted);
+  if (drifted.length === 0) return;
+  const poolSizes = new Map<string, number>();
+  for (const t of tracked) poolSizes.set(t.cloud, (poolSizes.get(t.cloud) ?? 0) + 1);
+  const picked = pickDriftReplacements(
+    drifted.map((t) => ({
+      cloud: t.cloud,
+      worker: t.worker,
+      state: t.state,
+      eligible:
+        t.gone === undefined &&
+        t.worker.state === "registered" &&
+        t.seen !== undefined &&
+        t.state.runningJobs === 0,
+    })),
+    config.policy,
+    poolSizes,
+  );
+  for (const t of drifted) {
+    if (t.gone !== undefined || t.worker.state === "draining") continue;
+    if (picked.drain.has(t.worker.name)) {
+      t.gone = "drifted";
+      t.goneDetail = "launch settings changed since it booted";
+      continue;
+    }
+    const budget = picked.budgets.get(t.cloud);
+    decisions.push({
+      kind: "drifted",
+      cloud: t.cloud,
+      vmType: t.worker.vmType,
+      workers: [t.worker.name],
+      reason:
+        t.state.runningJobs > 0
+          ? `launch settings changed since it booted; kept until its ${plural(t.state.runningJobs, "job")} finish`
+          : `launch settings changed since it booted; waiting for the disruption budget (${budget?.inFlight ?? 0} of ${budget?.budget ?? 0} in use)`,
+    });
+  }
+}
+
+function retireHolds(fleet: Fleet): Map<string, NonNullable<StateWorker["retireHold"]>> {
+  const holds = new Map<string, NonNullable<StateWorker["retireHold"]>>();
+  for (const w of fleet.workers) if (w.retireHold) holds.set(w.entry.name, w.retireHold);
+  return holds;
 }
 
 function isEnabled(config: Config, cloud: string): boolean {
@@ -145,83 +223,29 @@ function sortedByName(workers: readonly PoolWorker[]): PoolWorker[] {
   return [...workers].sort((a, b) => compareText(a.name, b.name));
 }
 
-/**
- * Observed startds by CloudSchedulerVM (several startds claiming one name are merged, so a
- * job on any of them keeps the worker), and "not-ours" decisions for the rest, one per machine.
- */
-function indexObserved(
-  workers: readonly ObservedWorker[],
-  poolNames: ReadonlySet<string>,
-): { byName: Map<string, ObservedWorker>; notOurs: Decision[] } {
-  const byName = new Map<string, ObservedWorker>();
-  const strangers = new Map<string, string>();
-  const sorted = [...workers].sort((a, b) => compareText(a.machine, b.machine));
-  for (const w of sorted) {
-    if (w.workerName !== undefined && poolNames.has(w.workerName)) {
-      const prior = byName.get(w.workerName);
-      byName.set(
-        w.workerName,
-        prior
-          ? {
-              ...prior,
-              slots: [...prior.slots, ...w.slots],
-              runningJobs: prior.runningJobs + w.runningJobs,
-              draining: prior.draining && w.draining,
-            }
-          : w,
-      );
-    } else if (!strangers.has(w.machine)) {
-      strangers.set(
-        w.machine,
+/** One "not-ours" decision per startd no pool entry and no orphan server of ours claims. */
+function notOurs(fleet: Fleet): Decision[] {
+  const orphanNames = new Set(fleet.orphans.map((o) => o.server.name));
+  const found: Decision[] = [];
+  for (const w of fleet.strangers) {
+    if (w.workerName !== undefined && orphanNames.has(w.workerName)) continue;
+    found.push({
+      kind: "not-ours",
+      machine: w.machine,
+      reason:
         w.workerName === undefined
           ? `startd ${quote(w.machine)} has no CloudSchedulerVM: not booted by cloudscheduler, left alone`
           : `startd ${quote(w.machine)} says CloudSchedulerVM ${quote(w.workerName)}, which is in no pool: left alone`,
-      );
-    }
+    });
   }
-  const notOurs = [...strangers].map(
-    ([machine, reason]): Decision => ({ kind: "not-ours", machine, reason }),
-  );
-  return { byName, notOurs };
+  return found;
 }
 
-/**
- * Running jobs per pool worker, from condor_q's RemoteHost ("slot1_1@<machine>"): the machine of
- * an observed startd, else a machine whose first label is the worker name (Nova names the host
- * after the instance). Lets a worker the collector lost keep its jobs.
- */
-function countRunningJobs(input: PlanInput, poolNames: ReadonlySet<string>): Map<string, number> {
-  const workerOfMachine = new Map<string, string>();
-  for (const w of input.workers) if (w.workerName) workerOfMachine.set(w.machine, w.workerName);
-  const counts = new Map<string, number>();
-  for (const job of input.jobs) {
-    if (job.state !== "running" || !job.remoteHost) continue;
-    const machine = job.remoteHost.slice(job.remoteHost.lastIndexOf("@") + 1);
-    const label = machine.split(".", 1)[0] ?? "";
-    const name = workerOfMachine.get(machine) ?? (poolNames.has(label) ? label : undefined);
-    if (name !== undefined) counts.set(name, (counts.get(name) ?? 0) + 1);
-  }
-  return counts;
-}
-
-/** +VMKeepAlive of a running job raises the keep-alive of the worker it runs on. */
-function raiseKeepAlive(tracked: Tracked[], input: PlanInput): void {
-  const workerOfMachine = new Map<string, string>();
-  for (const w of input.workers) if (w.workerName) workerOfMachine.set(w.machine, w.workerName);
-  const raise = new Map<string, number>();
-  for (const job of input.jobs) {
-    const minutes = job.vmKeepAliveMinutes;
-    if (job.state !== "running" || !job.remoteHost || minutes === undefined) continue;
-    if (!Number.isFinite(minutes) || minutes <= 0) continue;
-    const machine = job.remoteHost.slice(job.remoteHost.lastIndexOf("@") + 1);
-    const name = workerOfMachine.get(machine);
-    if (!name) continue;
-    const seconds = Math.min(MAX_JOB_KEEP_ALIVE_SECONDS, Math.round(minutes * 60));
-    raise.set(name, Math.max(raise.get(name) ?? 0, seconds));
-  }
+/** +VMKeepAlive of a running job raises the keep-alive of the worker it runs on (capped). */
+function raiseKeepAlive(tracked: Tracked[]): void {
   for (const t of tracked) {
-    const seconds = raise.get(t.worker.name);
-    if (seconds !== undefined && seconds > t.worker.keepAliveSeconds) {
+    const seconds = Math.min(MAX_JOB_KEEP_ALIVE_SECONDS, t.state.jobKeepAliveSeconds);
+    if (seconds > t.worker.keepAliveSeconds) {
       t.worker = { ...t.worker, keepAliveSeconds: seconds };
     }
   }

@@ -14,10 +14,19 @@ export const REASON_KINDS = [
   "registered",
   /** A booting worker did not appear within policy.boot_timeout: removed (replaced if needed). */
   "never-registered",
-  /** A registered worker disappeared from condor_status without being retired: removed. */
+  /**
+   * A registered worker missing from condor_status, with no job in condor_q, for
+   * policy.lost_grace: removed (replaced if idle jobs remain).
+   */
   "vanished",
-  /** A worker the pool marked failed: removed. */
+  /** A registered worker missing from condor_status with no job in condor_q: kept for a grace period. */
+  "unobserved",
+  /** A worker whose server the cloud no longer lists (deleted out of band): removed. */
+  "server-gone",
+  /** A worker whose server is in ERROR on the cloud (and that runs nothing): removed, replaced. */
   "failed",
+  /** A booting worker whose create a crashed deploy interrupted: removed, replaced. */
+  "create-interrupted",
   /** An idle worker kept for its keep-alive (or because idle jobs need it). */
   "keep-alive",
   /** An idle worker past its keep-alive: drained first, removed once empty. */
@@ -26,6 +35,16 @@ export const REASON_KINDS = [
   "retire-cloud-removed",
   /** An idle worker of a VM type no longer in config: retired at once. */
   "retire-vm-type-removed",
+  /** An idle worker booted with launch settings that changed since: drained, replaced (budget). */
+  "retire-drifted",
+  /** A drifted worker kept: busy (never disturbed), or the disruption budget is spent. */
+  "drifted",
+  /** An idle worker with a broken slot (SlotBrokenCode): drained at once, replaced. */
+  "retire-unhealthy",
+  /** A busy worker with a broken slot: kept until its jobs finish, counted as no capacity. */
+  "unhealthy",
+  /** HTCondor refused to retire the worker (unknown host, not found, denied): backing off. */
+  "retire-refused",
   /** An idle worker past policy.max_worker_life: retired at once (replaced if jobs need it). */
   "retire-expired",
   /** A busy worker past policy.max_worker_life: takes no new job, retired once idle. */
@@ -50,6 +69,10 @@ export const REASON_KINDS = [
   "cancelled",
   /** A startd cloudscheduler did not boot (or already forgot): left alone. */
   "not-ours",
+  /** A worker server of ours in no pool: watched; drained if its startd is idle; kept while busy. */
+  "orphan",
+  /** An orphan server past policy.orphan_grace that runs nothing: deleted. */
+  "orphan-deleted",
   /** A removed or disabled cloud whose pool is empty: its stack can be destroyed. */
   "stack-empty",
 ] as const;

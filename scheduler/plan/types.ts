@@ -3,6 +3,7 @@
 import type { Job, ObservedWorker } from "../condor/types.js";
 import type { Config } from "../config/schema.js";
 import type { PoolWorker } from "../pool/types.js";
+import type { Fleet } from "../state/types.js";
 import type { ReasonKind } from "./reasons.js";
 
 export interface PlanInput {
@@ -17,13 +18,27 @@ export interface PlanInput {
   now: number;
   /** Clouds in deploy back-off: no new boots there this cycle. */
   unavailableClouds: ReadonlySet<string>;
+  /**
+   * The observed model of every pool worker (scheduler/state/), built once per cycle from the
+   * pools, ads, jobs and the cloud's servers; plan() builds it from the fields above when absent
+   * (then it knows no cloud servers, launch digests or retire holds).
+   */
+  fleet?: Fleet;
+}
+
+/** A server to delete by id: an orphan the sweep found (see orphans.ts). */
+export interface ServerDeletion {
+  cloud: string;
+  id: string;
+  name: string;
+  reason: string;
 }
 
 export interface RetireAction {
   cloud: string;
-  /** Pool entry name (CloudSchedulerVM). */
+  /** Pool entry name (CloudSchedulerVM), or an orphan server's name. */
   worker: string;
-  /** HTCondor machine name, what condor_drain / condor_off -name take. */
+  /** The name from the worker's own ads that condor_drain / condor_off -name take. */
   machine: string;
   method: "drain" | "peaceful-off";
   reason: string;
@@ -65,6 +80,8 @@ export interface PlanResult {
   rejectedJobs: RejectedJob[];
   /** Per cloud whose pool changed: a one-line commit message. */
   summary: Record<string, string>;
+  /** Orphan servers to delete (absent: none). */
+  deleteServers?: ServerDeletion[];
 }
 
 /** What a worker can hold: cores, MiB of memory, KiB of disk (HTCondor's units). */

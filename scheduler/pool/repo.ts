@@ -3,6 +3,7 @@
 import { type SimpleGit, simpleGit } from "simple-git";
 import { gitEnv } from "../secrets/child-env.js";
 import { RepoFetchError, RepoSyncConflictError } from "./errors.js";
+import { RepoLock } from "./repo-lock.js";
 import { POOL_DIR } from "./store.js";
 
 export interface GitIdentity {
@@ -46,10 +47,19 @@ export interface SyncResult {
   pushError?: string;
 }
 
+/** What a task holding the repo's lock may do (ConfigRepo.exclusive). */
+export interface RepoTransaction {
+  head(): Promise<string>;
+  changed(paths?: string[]): Promise<string[]>;
+  commitPools(files: string[], message: string): Promise<string | undefined>;
+}
+
 export class ConfigRepo {
   private readonly git: SimpleGit;
   private readonly remote: string;
   private readonly push: boolean;
+  /** Every git command of this working tree goes through it (see repo-lock.ts). */
+  private readonly lock = new RepoLock();
 
   private constructor(
     readonly dir: string,
@@ -76,15 +86,68 @@ export class ConfigRepo {
     return new ConfigRepo(dir, options, branch);
   }
 
+  /** Runs `task` holding the repo's lock: no sync or commit interleaves with it. */
+  exclusive<T>(task: (tx: RepoTransaction) => Promise<T>): Promise<T> {
+    return this.lock.run(() =>
+      task({
+        head: () => this.headLocked(),
+        changed: (paths = []) => this.changedPaths(paths),
+        commitPools: (files, message) => this.commitPoolsLocked(files, message),
+      }),
+    );
+  }
+
   /** The commit checked out. */
-  async head(): Promise<string> {
+  head(): Promise<string> {
+    return this.lock.run(() => this.headLocked());
+  }
+
+  private async headLocked(): Promise<string> {
     return (await this.git.raw(["rev-parse", "HEAD"])).trim();
   }
 
   /** True when tracked files under `paths` (default: all) differ from HEAD, or are untracked. */
-  async isDirty(paths: string[] = []): Promise<boolean> {
-    const out = await this.git.raw(["status", "--porcelain", "--", ...paths]);
-    return out.trim().length > 0;
+  isDirty(paths: string[] = []): Promise<boolean> {
+    return this.lock.run(async () => (await this.changedPaths(paths)).length > 0);
+  }
+
+  /** Paths under `paths` that differ from HEAD or are untracked (deletions included). */
+  changed(paths: string[] = []): Promise<string[]> {
+    return this.lock.run(() => this.changedPaths(paths));
+  }
+
+  /** git's HEAD and its log: they change whenever HEAD moves (commit, merge, checkout). */
+  headFiles(): Promise<string[]> {
+    return this.lock.run(async () => {
+      const gitDir = (await this.git.raw(["rev-parse", "--absolute-git-dir"])).trim();
+      return [`${gitDir}/HEAD`, `${gitDir}/logs/HEAD`];
+    });
+  }
+
+  /** The committed (HEAD) content of `path`, or undefined when HEAD has no such file. */
+  committedText(path: string): Promise<string | undefined> {
+    return this.lock.run(async () => {
+      try {
+        return await this.git.raw(["show", `HEAD:${path}`]);
+      } catch {
+        return undefined;
+      }
+    });
+  }
+
+  private async changedPaths(paths: string[]): Promise<string[]> {
+    const out = await this.git.raw([
+      "status",
+      "--porcelain",
+      "--untracked-files=all",
+      "--",
+      ...paths,
+    ]);
+    return out
+      .split("\n")
+      .filter((line) => line.length > 3)
+      .map((line) => line.slice(3).replace(/^"|"$/g, ""))
+      .map((path) => (path.includes(" -> ") ? (path.split(" -> ")[1] ?? path) : path));
   }
 
   /**
@@ -92,7 +155,11 @@ export class ConfigRepo {
    * with `message`. Other staged or modified files are left alone. Returns the new commit, or
    * undefined when none of the files changed.
    */
-  async commitPools(files: string[], message: string): Promise<string | undefined> {
+  commitPools(files: string[], message: string): Promise<string | undefined> {
+    return this.lock.run(() => this.commitPoolsLocked(files, message));
+  }
+
+  private async commitPoolsLocked(files: string[], message: string): Promise<string | undefined> {
     const outside = files.filter((file) => !file.startsWith(`${POOL_DIR}/`) || file.includes(".."));
     if (outside.length > 0) {
       throw new Error(
@@ -114,15 +181,19 @@ export class ConfigRepo {
       "--",
       ...files,
     ]);
-    return this.head();
+    return this.headLocked();
   }
 
   /**
    * Follows the remote: fetch; fast-forward when only the remote moved; replay our pool-only
    * commits on top when both moved (aborting cleanly on conflict); push when enabled.
    */
-  async sync(): Promise<SyncResult> {
-    const before = await this.head();
+  sync(): Promise<SyncResult> {
+    return this.lock.run(() => this.syncLocked());
+  }
+
+  private async syncLocked(): Promise<SyncResult> {
+    const before = await this.headLocked();
     const remotes = (await this.git.raw(["remote"])).split("\n").map((r) => r.trim());
     if (!remotes.includes(this.remote)) {
       return { outcome: "no-remote", before, after: before, pushed: 0 };
@@ -148,7 +219,7 @@ export class ConfigRepo {
       outcome = "rebased";
     }
 
-    const after = await this.head();
+    const after = await this.headLocked();
     const result: SyncResult = { outcome, before, after, pushed: 0 };
     const [toPush] = await this.aheadBehind(upstream);
     if (this.push && toPush > 0) {
@@ -180,7 +251,7 @@ export class ConfigRepo {
         `local commits touch ${foreign.join(", ")}; resolve by hand (git pull --rebase)`,
       );
     }
-    if (await this.isDirty()) {
+    if ((await this.changedPaths([])).length > 0) {
       throw new RepoSyncConflictError(
         "dirty-work-tree",
         "uncommitted changes in the working tree; commit or discard them to let the scheduler sync",

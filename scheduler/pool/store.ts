@@ -29,6 +29,13 @@ const poolWorkerSchema = z
     idleSince: unixSeconds.optional(),
     drainStartedAt: unixSeconds.optional(),
     keepAliveSeconds: z.number().int().nonnegative(),
+    // Added after the first release: optional, so pool files written before still read.
+    machine: z.string().min(1).max(255).optional(),
+    launch: z
+      .string()
+      .regex(/^[0-9a-f]{8,64}$/)
+      .optional(),
+    missingSince: unixSeconds.optional(),
   })
   .strict();
 

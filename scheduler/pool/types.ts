@@ -25,6 +25,18 @@ export interface PoolWorker {
   drainStartedAt?: number;
   /** Seconds to keep it once idle (VM type's keep-alive or the jobs' +VMKeepAlive). */
   keepAliveSeconds: number;
+  /**
+   * The name HTCondor knows it by (its ads' Machine), recorded once seen: jobs' RemoteHost still
+   * finds it when the collector loses its ads, and retire commands use it. Untrusted text.
+   */
+  machine?: string;
+  /**
+   * Digest of what it was booted with (image, flavor, template, CONDOR_HOST, token version,
+   * network, key pair...; see scheduler/state/launch.ts). A different digest now means drift.
+   */
+  launch?: string;
+  /** Unix seconds it was first missing from condor_status with no job in condor_q. */
+  missingSince?: number;
 }
 
 export interface PoolFile {

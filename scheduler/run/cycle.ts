@@ -1,18 +1,30 @@
-// One scheduler cycle: observe HTCondor, plan, retire, commit the pool files, deploy.
-// Nothing here decides policy (that is scheduler/plan/); this is the order of I/O and what
-// happens when a step fails, so that a failure never loses work or leaks a VM.
+// One scheduler cycle: recover -> observe -> plan -> retire -> commit -> deploy -> sweep.
+// Nothing here decides policy (that is scheduler/plan/); each step is its own module, and this
+// is their order and what a failure of one means for the rest: a failed observation or commit
+// ends the cycle having changed nothing after it, so a failure never loses work or leaks a VM.
+import type { CloudInventory } from "../cloud/inventory.js";
 import type { CondorClient } from "../condor/client.js";
 import type { Job, ObservedWorker } from "../condor/types.js";
-import type { CloudConfig, Config } from "../config/schema.js";
+import type { Config } from "../config/schema.js";
 import type { BackoffTracker } from "../deploy/backoff.js";
-import { classifyDeployError } from "../deploy/errors.js";
-import type { DeployResult, PoolDeployer } from "../deploy/types.js";
+import type { DeployResult, PoolDeployer, RecoveryReport } from "../deploy/types.js";
 import { plan } from "../plan/plan.js";
-import type { PlanInput, PlanResult, RetireAction } from "../plan/types.js";
+import type { PlanInput, PlanResult, RetireAction, ServerDeletion } from "../plan/types.js";
 import type { PoolWorker } from "../pool/types.js";
-import { commitMessage } from "./commit-message.js";
+import { buildFleet } from "../state/build.js";
+import type { LaunchDigests } from "../state/launch.js";
+import type { Fleet } from "../state/types.js";
+import { commitPools } from "./commit.js";
+import { deployPools } from "./deploy.js";
 import type { CycleLogger } from "./logger.js";
+import { CycleMemory } from "./memory.js";
+import { observeWorld, type World } from "./observe.js";
 import type { PoolFiles } from "./pool-files.js";
+import { recoverUnfinished } from "./recover.js";
+import { retireWorkers } from "./retire.js";
+import { deleteOrphans } from "./sweep.js";
+
+export { CycleMemory };
 
 export interface CycleDeps {
   condor: CondorClient;
@@ -22,6 +34,14 @@ export interface CycleDeps {
   log: CycleLogger;
   /** The planner; default plan(). The simulator passes baseline policies here to compare. */
   planner?: (input: PlanInput) => PlanResult;
+  /** The clouds' own view of the workers; without it the plan has no cloud evidence, no sweep. */
+  inventory?: CloudInventory;
+  /** This installation's owner tag (servers carry it; only ours are ever swept). */
+  owner?: string;
+  /** Today's launch digests for a config (stacks/launch-settings.ts); default: unknown. */
+  launch?: (config: Config) => LaunchDigests;
+  /** Limit of one cloud's server listing, ms. */
+  inventoryTimeoutMs?: number;
 }
 
 export interface DeployOutcome {
@@ -34,36 +54,69 @@ export interface DeployOutcome {
   undone?: string[];
   /** After a quota refusal: an up with only the kept workers removed what the refused one left. */
   cleanedUp?: boolean;
+  /** The stack's lock was left by a dead deploy and has been recovered. */
+  recovered?: boolean;
+}
+
+export interface RetireFailure {
+  cloud: string;
+  worker: string;
+  /** The name the command was given. Untrusted text. */
+  machine: string;
+  /** "refused": HTCondor said no (held, asked again later); "failed": anything else. */
+  kind: "refused" | "failed";
+  error: string;
+  /** Why HTCondor refused: unknown-host, not-found, denied. */
+  reason?: string;
+  /** What an operator can do about it. */
+  advice?: string;
+  /** Unix seconds before which the retire is not asked again. */
+  until?: number;
 }
 
 export interface CycleReport {
   revision: string;
   startedAt: number;
-  /** Set when the cycle stopped early; nothing was changed after that point. */
+  /** Set when the cycle stopped early or a step failed; nothing was changed after that point. */
   error?: string;
   jobs?: { total: number; idle: number; running: number };
   workersObserved?: number;
   plan?: PlanResult;
   retired: RetireAction[];
-  retireFailures: { worker: string; error: string }[];
+  retireFailures: RetireFailure[];
   commit?: string;
   deploys: DeployOutcome[];
   destroyed: string[];
+  /** Stacks recovered after a dead deploy. */
+  recoveries: RecoveryReport[];
+  /** Orphan servers deleted, and deletions that failed. */
+  deletedServers: ServerDeletion[];
+  sweepFailures: (ServerDeletion & { error: string })[];
+  /** Clouds whose server list could not be read this cycle. */
+  inventoryErrors: { cloud: string; error: string }[];
   /** What the cycle observed, for status (aggregated there; never serialise it raw). */
   observation?: { jobs: Job[]; workers: ObservedWorker[] };
+  /** The model of every worker the cycle planned with (read by status; never serialise it raw). */
+  fleet?: Fleet;
   /** The desired pools after the cycle (retire failures and refused boots taken back). */
   pools?: Record<string, PoolWorker[]>;
   /** Wall-clock time the cycle took (set by the daemon). */
   durationMs?: number;
 }
 
-/**
- * Remembers, across cycles, what each cloud's stack was last deployed with and the config of
- * every cloud seen, so a cloud removed from the config can still be emptied and destroyed.
- */
-export class CycleMemory {
-  readonly deployed = new Map<string, string>();
-  readonly cloudConfigs = new Map<string, CloudConfig>();
+export function emptyReport(revision: string, startedAt: number): CycleReport {
+  return {
+    revision,
+    startedAt,
+    retired: [],
+    retireFailures: [],
+    deploys: [],
+    destroyed: [],
+    recoveries: [],
+    deletedServers: [],
+    sweepFailures: [],
+    inventoryErrors: [],
+  };
 }
 
 export async function runCycle(
@@ -73,178 +126,77 @@ export async function runCycle(
   revision: string,
   now: number,
 ): Promise<CycleReport> {
-  const report: CycleReport = {
-    revision,
-    startedAt: now,
-    retired: [],
-    retireFailures: [],
-    deploys: [],
-    destroyed: [],
-  };
-  for (const [name, cloud] of Object.entries(config.clouds)) memory.cloudConfigs.set(name, cloud);
+  const report = emptyReport(revision, now);
+  memory.rememberConfigs(config);
+
+  // 0. Stacks a dead deploy left unfinished are recovered before anything plans on them.
+  await recoverUnfinished(deps, memory, report);
 
   // 1. Observe. A failed or malformed answer ends the cycle: never plan on a partial world.
-  let jobs: Awaited<ReturnType<CondorClient["jobs"]>>;
-  let workers: Awaited<ReturnType<CondorClient["workers"]>>;
-  let pools: Record<string, PoolWorker[]>;
+  let world: World;
   try {
-    [jobs, workers, pools] = await Promise.all([
-      deps.condor.jobs(),
-      deps.condor.workers(),
-      deps.pools.readAll(Object.keys(config.clouds)),
-    ]);
+    world = await observeWorld(deps, memory, config);
   } catch (err) {
     report.error = `observation failed, nothing changed this cycle: ${messageOf(err)}`;
     deps.log.error({ err: messageOf(err) }, report.error);
     return report;
   }
   report.jobs = {
-    total: jobs.length,
-    idle: jobs.filter((j) => j.state === "idle").length,
-    running: jobs.filter((j) => j.state === "running").length,
+    total: world.jobs.length,
+    idle: world.jobs.filter((j) => j.state === "idle").length,
+    running: world.jobs.filter((j) => j.state === "running").length,
   };
-  report.workersObserved = workers.length;
-  report.observation = { jobs, workers };
+  report.workersObserved = world.workers.length;
+  report.observation = { jobs: world.jobs, workers: world.workers };
+  report.inventoryErrors = world.inventoryErrors;
 
-  // 2. Plan (pure).
+  // 2. Plan (pure), on one model of each worker.
+  const fleet = buildFleet({
+    pools: world.pools,
+    workers: world.workers,
+    jobs: world.jobs,
+    servers: world.servers,
+    ...(deps.owner === undefined ? {} : { owner: deps.owner }),
+    ...(deps.launch ? { launch: deps.launch(config) } : {}),
+    retireHolds: memory.retireHolds,
+    createInterrupted: memory.createInterrupted,
+    orphanFirstSeen: memory.orphanFirstSeen,
+    now,
+  });
+  memory.settle(fleet, now);
+  report.fleet = fleet;
   const unavailableClouds = new Set(deps.backoff.unavailableClouds(now));
-  const result = (deps.planner ?? plan)({ config, jobs, workers, pools, now, unavailableClouds });
+  const result = (deps.planner ?? plan)({
+    config,
+    jobs: world.jobs,
+    workers: world.workers,
+    pools: world.pools,
+    now,
+    unavailableClouds,
+    fleet,
+  });
   report.plan = result;
   for (const decision of result.decisions)
     deps.log.info({ decision: decision.kind, cloud: decision.cloud }, decision.reason);
 
-  // 3. Retire. A worker HTCondor would not drain stays as it was, to be tried next cycle.
-  const newPools = structuredClone(result.pools);
-  report.pools = newPools;
-  for (const action of result.retire) {
-    try {
-      if (action.method === "drain")
-        await deps.condor.drain(action.machine, `cloudscheduler: ${action.reason}`);
-      else await deps.condor.peacefulOff(action.machine);
-      report.retired.push(action);
-    } catch (err) {
-      report.retireFailures.push({ worker: action.worker, error: messageOf(err) });
-      deps.log.warn(
-        { worker: action.worker, err: messageOf(err) },
-        "retire failed; the worker stays as it was",
-      );
-      const before = pools[action.cloud]?.find((w) => w.name === action.worker);
-      const list = newPools[action.cloud];
-      if (before && list)
-        newPools[action.cloud] = list.map((w) => (w.name === action.worker ? before : w));
-    }
+  // 3. Retire. A worker HTCondor would not drain stays as it was.
+  const retired = await retireWorkers(deps, memory, result, world.pools, now, report);
+  report.pools = retired.pools;
+
+  // 4. Commit what is wanted before acting on it, saying what really happened.
+  try {
+    report.commit = await commitPools(deps, world.pools, retired.pools, retired.decisions);
+  } catch (err) {
+    report.error = `commit of the pool files failed, nothing deployed this cycle: ${messageOf(err)}`;
+    deps.log.error({ err: messageOf(err) }, report.error);
+    return report;
   }
 
-  // 4. Commit the desired state before acting on it, with a message that says why.
-  const changed = await deps.pools.writeChanged(newPools);
-  if (changed.length > 0) {
-    report.commit = await deps.pools.commit(changed, commitMessage(changed, result.summary));
-  }
+  // 5. Deploy every cloud whose stack would change.
+  await deployPools(deps, memory, config, retired.pools, now, report);
 
-  // 5. Deploy every cloud whose stack differs from its pool, one at a time per stack.
-  for (const cloud of Object.keys(newPools).sort()) {
-    const workersOfCloud = newPools[cloud] ?? [];
-    const cloudConfig = config.clouds[cloud] ?? memory.cloudConfigs.get(cloud);
-    const fingerprint = JSON.stringify(workersOfCloud);
-    if (memory.deployed.get(cloud) === fingerprint) continue;
-    if (!cloudConfig) {
-      report.deploys.push({
-        cloud,
-        ok: false,
-        errorKind: "config",
-        error: `cloud '${cloud}' has a pool but no config: re-add it with enabled: false so its workers can be retired`,
-      });
-      continue;
-    }
-    if (!deps.backoff.isAvailable(cloud, now)) continue;
-    const emptyAndGone =
-      workersOfCloud.length === 0 && (!config.clouds[cloud] || !cloudConfig.enabled);
-    try {
-      if (emptyAndGone) {
-        await deps.deployer.destroy(cloud);
-        await deps.pools.remove(cloud);
-        report.destroyed.push(cloud);
-        memory.deployed.delete(cloud);
-      } else {
-        const up = await deps.deployer.up({
-          cloudName: cloud,
-          cloud: cloudConfig,
-          config,
-          workers: workersOfCloud,
-        });
-        memory.deployed.set(cloud, fingerprint);
-        report.deploys.push({ cloud, ok: true, changes: up.changes });
-      }
-      deps.backoff.recordSuccess(cloud);
-    } catch (err) {
-      const classified = classifyDeployError(err, cloud);
-      if (
-        classified.kind === "pulumi-not-installed" ||
-        classified.kind === "secrets" ||
-        // No IDTOKEN for new workers (identity/): the signing key, not the cloud (issue 17).
-        classified.kind === "identity"
-      ) {
-        // Not this cloud's fault: every cloud would fail the same way. Say so once, back off none.
-        report.deploys.push({
-          cloud,
-          ok: false,
-          errorKind: classified.kind,
-          error: classified.message,
-        });
-        report.error = `deploy stopped for every cloud: ${classified.message}`;
-        deps.log.error({ kind: classified.kind }, report.error);
-        break;
-      }
-      const state = deps.backoff.recordFailure(cloud, now, {
-        message: classified.message,
-        kind: classified.kind,
-      });
-      const outcome: DeployOutcome = {
-        cloud,
-        ok: false,
-        errorKind: classified.kind,
-        error: classified.message,
-      };
-      // Workers planned this cycle that the cloud refused go back to the plan next cycle.
-      const fresh = workersOfCloud.filter((w) => w.state === "booting" && w.createdAt === now);
-      if (fresh.length > 0) {
-        outcome.undone = fresh.map((w) => w.name);
-        const kept = workersOfCloud.filter((w) => !fresh.includes(w));
-        newPools[cloud] = kept;
-        const undo = await deps.pools.writeChanged({ [cloud]: kept });
-        if (undo.length > 0) {
-          await deps.pools.commit(
-            undo,
-            `${cloud}: undo ${fresh.length} new worker(s): ${classified.kind}, backing off until ${state.until}`,
-          );
-        }
-        if (classified.kind === "quota-exceeded") {
-          // Pulumi creates one by one and stops at the refusal, before any delete: the workers
-          // created before it exist without being wanted. An up with only the kept workers has
-          // nothing to create, so it can delete them now instead of behind the next refusal.
-          try {
-            await deps.deployer.up({ cloudName: cloud, cloud: cloudConfig, config, workers: kept });
-            memory.deployed.set(cloud, JSON.stringify(kept));
-            outcome.cleanedUp = true;
-          } catch (cleanupErr) {
-            deps.log.warn(
-              { cloud, err: messageOf(cleanupErr) },
-              "cleanup after a quota refusal failed; retried next cycle",
-            );
-          }
-        }
-      }
-      report.deploys.push(outcome);
-      deps.log.error({ cloud, kind: classified.kind, until: state.until }, classified.message);
-    }
-  }
-  if (report.destroyed.length > 0) {
-    report.commit =
-      (await deps.pools.commit(
-        report.destroyed.map((c) => deps.pools.gitPath(c)),
-        `remove pool of ${report.destroyed.join(", ")}: cloud removed and emptied`,
-      )) ?? report.commit;
-  }
+  // 6. Delete orphan servers the plan swept.
+  await deleteOrphans(deps, memory, config, result.deleteServers ?? [], report);
   return report;
 }
 

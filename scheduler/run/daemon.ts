@@ -1,8 +1,12 @@
 // The daemon loop: a cycle every policy.cycle seconds with the last good config, until the
 // signal aborts. A stop request waits for the cycle in flight, so no file is half-written.
+// Nothing a cycle throws ends the daemon: it becomes that cycle's error. What the cycle must
+// remember across restarts is loaded from the store at start and saved after every cycle.
 import type { ConfigEvent } from "../watch/config-watch.js";
 import type { CurrentConfigSource } from "./config-source.js";
-import { type CycleDeps, CycleMemory, type CycleReport, runCycle } from "./cycle.js";
+import { type CycleDeps, type CycleReport, emptyReport, runCycle } from "./cycle.js";
+import { CycleMemory } from "./memory.js";
+import type { MemoryStore } from "./memory-store.js";
 
 export interface Clock {
   /** Unix seconds. */
@@ -35,22 +39,68 @@ export interface DaemonOptions {
   onCycle?: (report: CycleReport) => void | Promise<void>;
   /** Stop after this many cycles (tests, `run --once`). */
   maxCycles?: number;
+  /** Keeps the cycle's memory (back-offs, holds, orphans, removed clouds) across restarts. */
+  store?: MemoryStore;
 }
 
-export async function runDaemon(options: DaemonOptions): Promise<void> {
+/** Runs cycles until stopped; returns the last cycle's report (undefined if none ran). */
+export async function runDaemon(options: DaemonOptions): Promise<CycleReport | undefined> {
   const { deps, clock, signal } = options;
-  const memory = new CycleMemory();
+  const memory = await loadMemory(options);
   let cycles = 0;
+  let last: CycleReport | undefined;
   while (!signal.aborted) {
     const { config, revision } = options.config.current();
     const started = clock.now();
     const startedMs = performance.now();
-    const report = await runCycle(deps, memory, config, revision, started);
+    let report: CycleReport;
+    try {
+      report = await runCycle(deps, memory, config, revision, started);
+    } catch (err) {
+      // A bug or an unexpected failure in a step: this cycle failed, the daemon goes on.
+      report = emptyReport(revision, started);
+      report.error = `cycle failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`;
+      deps.log.error({ err: String(err) }, report.error);
+    }
     report.durationMs = performance.now() - startedMs;
+    last = report;
     cycles++;
-    await options.onCycle?.(report);
+    await saveMemory(options, memory);
+    try {
+      await options.onCycle?.(report);
+    } catch (err) {
+      deps.log.error({ err: String(err) }, "reporting the cycle failed");
+    }
     if (options.maxCycles !== undefined && cycles >= options.maxCycles) break;
     await clock.sleep(config.policy.cycle * 1000, signal);
+  }
+  return last;
+}
+
+async function loadMemory(options: DaemonOptions): Promise<CycleMemory> {
+  if (!options.store) return new CycleMemory();
+  try {
+    const saved = await options.store.load();
+    if (!saved) return new CycleMemory();
+    options.deps.backoff.restore(
+      saved.backoff.map((b) => ({ ...b, lastErrorKind: b.lastErrorKind })),
+    );
+    return CycleMemory.from(saved);
+  } catch (err) {
+    options.deps.log.error(
+      { err: String(err) },
+      "the saved scheduler memory is unusable; starting with an empty one (back-offs and orphan grace periods start again)",
+    );
+    return new CycleMemory();
+  }
+}
+
+async function saveMemory(options: DaemonOptions, memory: CycleMemory): Promise<void> {
+  if (!options.store) return;
+  try {
+    await options.store.save(memory.toJSON(options.deps.backoff.snapshot()));
+  } catch (err) {
+    options.deps.log.error({ err: String(err) }, "saving the scheduler memory failed");
   }
 }
 

@@ -16,6 +16,7 @@ import { WorkerNamer } from "../plan/naming.js";
 import { baseKeepAlive } from "../plan/retire.js";
 import type { Decision, PlanInput, PlanResult, RetireAction } from "../plan/types.js";
 import type { PoolWorker } from "../pool/types.js";
+import { buildFleet } from "../state/build.js";
 import type { SimJobSpec } from "./trace-map.js";
 
 export type Planner = (input: PlanInput) => PlanResult;
@@ -28,15 +29,15 @@ interface Kept {
 
 /** Observes every pool worker through the real lifecycle; returns the survivors. */
 function survivors(input: PlanInput, decisions: Decision[]): Kept[] {
-  const byName = new Map<string, ObservedWorker>();
-  for (const w of input.workers) if (w.workerName) byName.set(w.workerName, w);
+  const fleet =
+    input.fleet ??
+    buildFleet({ pools: input.pools, workers: input.workers, jobs: input.jobs, now: input.now });
   const kept: Kept[] = [];
-  for (const cloud of Object.keys(input.pools).sort(compareText)) {
-    for (const worker of input.pools[cloud] ?? []) {
-      const seen = byName.get(worker.name);
-      const outcome = observe(cloud, worker, seen, input.config.policy, input.now);
-      decisions.push(...outcome.decisions);
-      if (outcome.fate === "keep") kept.push({ cloud, worker: outcome.worker, seen });
+  for (const state of fleet.workers) {
+    const outcome = observe(state, input.config.policy, input.now);
+    decisions.push(...outcome.decisions);
+    if (outcome.fate === "keep") {
+      kept.push({ cloud: state.cloud, worker: outcome.worker, seen: state.ads });
     }
   }
   return kept;

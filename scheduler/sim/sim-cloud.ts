@@ -7,6 +7,7 @@
 // times and failures: API errors (the update fails before changing anything), instances that
 // go to ERROR while booting, and instances that boot but never join the pool. Billing counts
 // each instance's cores from the create request to the delete.
+import type { CloudInventory, CloudServer } from "../cloud/inventory.js";
 import type { CloudConfig } from "../config/schema.js";
 import { CloudUnreachableError, QuotaExceededError } from "../deploy/errors.js";
 import type {
@@ -14,6 +15,7 @@ import type {
   DeployResult,
   PoolDeployer,
   PoolStackInput,
+  RecoveryReport,
 } from "../deploy/types.js";
 import type { PoolWorker } from "../pool/types.js";
 import { PaidLedger, type StartdUsage } from "./accounting.js";
@@ -90,7 +92,10 @@ export interface CloudCounters {
   unusedBoots: number;
 }
 
-export class SimCloud implements PoolDeployer {
+/** The owner tag simulated servers carry (pass it as CycleDeps.owner with this inventory). */
+export const SIM_OWNER = "cs-simulated";
+
+export class SimCloud implements PoolDeployer, CloudInventory {
   private readonly instancesByCloud = new Map<string, Map<string, Instance>>();
   private readonly billedCoreSeconds = new Map<string, number>();
   private nextId = 1;
@@ -200,6 +205,38 @@ export class SimCloud implements PoolDeployer {
 
   async instances(cloudName: string): Promise<DeployedInstance[]> {
     return this.listed(this.stack(cloudName));
+  }
+
+  /** The cloud's own view of its servers (CloudInventory): every instance, with its status. */
+  async listWorkers(cloudName: string): Promise<CloudServer[]> {
+    return [...this.stack(cloudName).values()].map((i) => ({
+      id: i.id,
+      name: i.name,
+      status: i.status,
+      metadata: { cloudscheduler: "worker", cloudscheduler_owner: SIM_OWNER, cloud: i.cloud },
+      createdAt: i.requestedAt,
+    }));
+  }
+
+  /** Deletes an instance by id, as Nova would (the orphan sweep). */
+  async deleteServer(cloudName: string, _cloud: CloudConfig, id: string): Promise<void> {
+    const stack = this.stack(cloudName);
+    for (const [name, instance] of stack) if (instance.id === id) this.delete(stack, name);
+  }
+
+  /** Simulated deploys never die half-way. */
+  async unfinished(): Promise<string[]> {
+    return [];
+  }
+
+  async recover(cloudName: string): Promise<RecoveryReport> {
+    return {
+      cloud: cloudName,
+      killedProcesses: 0,
+      lockCleared: false,
+      interruptedCreates: [],
+      pendingCleared: 0,
+    };
   }
 
   async destroy(cloudName: string): Promise<void> {

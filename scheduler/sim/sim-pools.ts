@@ -1,9 +1,10 @@
 // The pool files kept in memory, for long simulations where a git commit per cycle would
-// dominate the run time. Same contract as RepoPoolFiles: only changed pools are "written",
-// commits are counted and numbered. (The sandbox uses RepoPoolFiles on a real git repo.)
+// dominate the run time. Same contract as RepoPoolFiles: only changed pools are "written" (an
+// empty pool of a cloud without a file is not), commits are counted and numbered. (The sandbox
+// uses RepoPoolFiles on a real git repo.)
 import { poolFileGitPath } from "../pool/store.js";
 import type { PoolWorker } from "../pool/types.js";
-import type { PoolFiles } from "../run/pool-files.js";
+import type { PoolFiles, SavedPools } from "../run/pool-files.js";
 
 export class MemoryPoolFiles implements PoolFiles {
   private readonly pools = new Map<string, string>();
@@ -24,8 +25,11 @@ export class MemoryPoolFiles implements PoolFiles {
     return out;
   }
 
-  async writeChanged(pools: Record<string, PoolWorker[]>): Promise<string[]> {
-    const changed: string[] = [];
+  async save(
+    pools: Record<string, PoolWorker[]>,
+    message: (paths: string[]) => string,
+  ): Promise<SavedPools> {
+    const paths: string[] = [];
     for (const [cloud, workers] of Object.entries(pools).sort(([a], [b]) => (a < b ? -1 : 1))) {
       const prior = this.parsed.get(cloud);
       // Field by field first: stringifying every pool every cycle dominated long replays.
@@ -39,26 +43,30 @@ export class MemoryPoolFiles implements PoolFiles {
         cloud,
         (JSON.parse(text) as PoolWorker[]).map((w) => Object.freeze(w)),
       );
-      changed.push(this.gitPath(cloud));
+      paths.push(this.gitPath(cloud));
     }
-    return changed;
+    if (paths.length === 0) return { paths };
+    return { paths, commit: this.record(message(paths)) };
   }
 
-  async commit(paths: string[], message: string): Promise<string | undefined> {
-    if (paths.length === 0) return undefined;
-    this.commitCount++;
-    this.commits.push(message);
-    if (this.commits.length > this.keep) this.commits.splice(0, this.commits.length - this.keep);
-    return `sim-${this.commitCount}`;
-  }
-
-  async remove(cloud: string): Promise<void> {
-    this.pools.delete(cloud);
-    this.parsed.delete(cloud);
+  async remove(clouds: string[], message: string): Promise<string | undefined> {
+    const removed = clouds.filter((cloud) => this.pools.has(cloud));
+    for (const cloud of removed) {
+      this.pools.delete(cloud);
+      this.parsed.delete(cloud);
+    }
+    return removed.length === 0 ? undefined : this.record(message);
   }
 
   gitPath(cloud: string): string {
     return poolFileGitPath(cloud);
+  }
+
+  private record(message: string): string {
+    this.commitCount++;
+    this.commits.push(message);
+    if (this.commits.length > this.keep) this.commits.splice(0, this.commits.length - this.keep);
+    return `sim-${this.commitCount}`;
   }
 }
 

@@ -149,7 +149,9 @@ function renderStatus(s) {
 
   $("worker-count").textContent = "(" + s.workers.length + ")";
   fill("workers", s.workers.map(function (w) {
-    var row = el("tr", "", [td(w.name), td(w.machine || "-"), td(w.vmType), el("td", "", [stateBadge(w.state)]),
+    var state = el("td", "", [stateBadge(w.state)]);
+    if (w.problem) { state.title = w.problem; state.appendChild(el("span", "bad", [" !"])); }
+    var row = el("tr", "", [td(w.name), td(w.machine || "-"), td(w.vmType), state,
       td(w.cloud), td(age(w.ageSeconds), true), td(w.runningJobs, true)]);
     row.dataset.worker = w.name;
     row.dataset.state = w.state;

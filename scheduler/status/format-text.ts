@@ -97,6 +97,7 @@ function workersByType(s: StatusSnapshot): string {
 /** Like classic `cloud_status -m`: one line per worker. */
 function machines(s: StatusSnapshot): string {
   if (s.workers.length === 0) return "WORKERS\n(none)";
+  const notes = s.workers.some((w) => w.problem !== undefined);
   const rows = s.workers.map((w) => [
     w.name,
     w.machine ?? "-",
@@ -105,13 +106,27 @@ function machines(s: StatusSnapshot): string {
     w.cloud,
     formatDuration(w.ageSeconds),
     String(w.runningJobs),
+    ...(notes ? [safe(w.problem ?? "", 120)] : []),
   ]);
-  const head = ["ID", "HOSTNAME", "VMTYPE", "STATUS", "CLOUD", "AGE", "JOBS"];
-  const footer =
+  const head = [
+    "ID",
+    "HOSTNAME",
+    "VMTYPE",
+    "STATUS",
+    "CLOUD",
+    "AGE",
+    "JOBS",
+    ...(notes ? ["PROBLEM"] : []),
+  ];
+  const align = ["left", "left", "left", "left", "left", "right", "right", "left"] as const;
+  let footer =
     s.unmanagedStartds > 0
       ? `\n(${s.unmanagedStartds} startd(s) in the pool not booted by cloudscheduler)`
       : "";
-  return `WORKERS\n${formatTable(head, rows, ["left", "left", "left", "left", "left", "right", "right"])}${footer}`;
+  for (const o of s.orphans) {
+    footer += `\norphan server ${safe(o.name, 80)} (${o.id}, ${o.status}) on ${o.cloud}: in no pool for ${formatDuration(o.orphanSeconds)}${o.runningJobs > 0 ? `, runs ${o.runningJobs} job(s)` : ""}`;
+  }
+  return `WORKERS\n${formatTable(head, rows, [...align].slice(0, head.length))}${footer}`;
 }
 
 function jobs(s: StatusSnapshot): string {
@@ -139,8 +154,24 @@ function lastCycle(s: StatusSnapshot): string {
   }
   for (const r of s.retired)
     lines.push(`  retire ${r.worker} (${r.method}): ${safe(r.reason, 400)}`);
-  for (const f of s.retireFailures)
-    lines.push(`  retire ${f.worker} FAILED: ${safe(f.error, 400)}`);
+  for (const f of s.retireFailures) {
+    lines.push(
+      f.kind === "refused"
+        ? `  retire ${f.worker} REFUSED by HTCondor (${f.reason ?? "?"}): ${safe(f.advice ?? f.error, 400)}${f.until ? `; asked again after ${time(f.until)}` : ""}`
+        : `  retire ${f.worker} FAILED: ${safe(f.error, 400)}`,
+    );
+  }
+  for (const r of s.recoveries) {
+    lines.push(
+      r.lockedBy
+        ? `  stack ${r.cloud}: locked by a live operation (${safe(r.lockedBy, 200)}), not touched`
+        : `  stack ${r.cloud}: recovered after a dead deploy (${r.killedProcesses} engine process(es) stopped, lock ${r.lockCleared ? "cleared" : "not held"}, ${r.interruptedCreates.length} interrupted create(s), ${r.pendingCleared} pending operation(s) settled)`,
+    );
+  }
+  for (const d of s.deletedServers)
+    lines.push(`  deleted orphan server ${safe(d.name, 80)} (${d.id}) on ${d.cloud}`);
+  for (const e of s.inventoryErrors)
+    lines.push(`  cannot list the servers of ${e.cloud}: ${safe(e.error, 300)}`);
   for (const d of s.deploys) {
     if (d.ok) {
       const c = d.changes;

@@ -64,6 +64,8 @@ export const workerStatusSchema = z.object({
   runningJobs: z.number(),
   /** HTCondor machine name, once the worker registered. Untrusted text. */
   machine: z.string().optional(),
+  /** What is wrong with it (broken slot, drift, retire refused, server gone...). */
+  problem: z.string().optional(),
 });
 
 export const jobCountsSchema = z.object({
@@ -121,6 +123,19 @@ export const statusSnapshotSchema = z.object({
   workers: z.array(workerStatusSchema),
   /** Startds in condor_status that no pool entry claims. */
   unmanagedStartds: z.number(),
+  /** Servers of ours that no pool claims (swept after policy.orphan_grace). */
+  orphans: z
+    .array(
+      z.object({
+        cloud: z.string(),
+        name: z.string(),
+        id: z.string(),
+        status: z.string(),
+        runningJobs: z.number(),
+        orphanSeconds: z.number(),
+      }),
+    )
+    .default([]),
   jobs: z.object({
     total: z.number(),
     idle: z.number(),
@@ -138,7 +153,19 @@ export const statusSnapshotSchema = z.object({
   retired: z.array(
     z.object({ cloud: z.string(), worker: z.string(), method: z.string(), reason: z.string() }),
   ),
-  retireFailures: z.array(z.object({ worker: z.string(), error: z.string() })),
+  retireFailures: z.array(
+    z.object({
+      worker: z.string(),
+      error: z.string(),
+      cloud: z.string().optional(),
+      machine: z.string().optional(),
+      /** "refused": HTCondor said no (held); "failed": anything else. */
+      kind: z.string().optional(),
+      reason: z.string().optional(),
+      advice: z.string().optional(),
+      until: z.number().optional(),
+    }),
+  ),
   deploys: z.array(
     z.object({
       cloud: z.string(),
@@ -152,6 +179,22 @@ export const statusSnapshotSchema = z.object({
     }),
   ),
   destroyed: z.array(z.string()),
+  deletedServers: z
+    .array(z.object({ cloud: z.string(), id: z.string(), name: z.string(), reason: z.string() }))
+    .default([]),
+  recoveries: z
+    .array(
+      z.object({
+        cloud: z.string(),
+        killedProcesses: z.number(),
+        lockCleared: z.boolean(),
+        interruptedCreates: z.array(z.string()),
+        pendingCleared: z.number(),
+        lockedBy: z.string().optional(),
+      }),
+    )
+    .default([]),
+  inventoryErrors: z.array(z.object({ cloud: z.string(), error: z.string() })).default([]),
 });
 
 export type StatusSnapshot = z.output<typeof statusSnapshotSchema>;

@@ -1,14 +1,15 @@
 // buildStatus: the pure step from what the daemon knows (config, last cycle, back-off) to the
 // snapshot every status view shows. No I/O, no clock: `now` is passed in.
-import type { ObservedWorker } from "../condor/types.js";
 import type { Config } from "../config/schema.js";
 import type { CloudBackoffState } from "../deploy/backoff.js";
 import { formatDecision, quote } from "../plan/reasons.js";
 import type { PoolWorker } from "../pool/types.js";
 import type { CycleReport } from "../run/cycle.js";
+import { buildFleet } from "../state/build.js";
+import type { Fleet } from "../state/types.js";
 import { countJobs } from "./job-counts.js";
 import type { CloudStatus, CountsByState, StatusSnapshot, WorkerStatus } from "./schema.js";
-import { lifecycleState } from "./worker-state.js";
+import { lifecycleState, workerProblem } from "./worker-state.js";
 
 /** The config side of the status, kept by StatusState from the watcher's events. */
 export type ConfigStatus = StatusSnapshot["config"];
@@ -43,13 +44,9 @@ export function buildStatus(input: StatusInput): StatusSnapshot {
   const limits = input.limits ?? DEFAULT_LIMITS;
   const report = input.cycle?.report;
   const world = input.world ?? report;
-  const observed = world?.observation?.workers ?? [];
-  const byName = new Map<string, ObservedWorker>();
-  for (const startd of observed) if (startd.workerName) byName.set(startd.workerName, startd);
-
   const pools = world?.pools ?? world?.plan?.pools ?? {};
-  const workers = workersOf(pools, byName, input.now);
-  const claimed = new Set(workers.map((w) => w.name));
+  const fleet = fleetOf(world, pools, input.now);
+  const workers = workersOf(pools, fleet, input.now, world?.retireFailures ?? []);
   const decisions = report?.plan?.decisions ?? [];
   const rejected = report?.plan?.rejectedJobs ?? [];
 
@@ -60,7 +57,15 @@ export function buildStatus(input: StatusInput): StatusSnapshot {
     ...(input.cycle && report ? { cycle: cycleOf(input.cycle.number, report) } : {}),
     clouds: cloudsOf(input, pools, workers),
     workers,
-    unmanagedStartds: observed.filter((s) => !s.workerName || !claimed.has(s.workerName)).length,
+    unmanagedStartds: fleet.strangers.length,
+    orphans: fleet.orphans.map((o) => ({
+      cloud: o.cloud,
+      name: o.server.name,
+      id: o.server.id,
+      status: o.server.status,
+      runningJobs: o.runningJobs,
+      orphanSeconds: Math.max(0, input.now - o.firstSeen),
+    })),
     jobs: countJobs(world?.observation?.jobs ?? [], limits.jobRows),
     decisions: decisions.slice(0, limits.decisions).map((d) => ({
       kind: d.kind,
@@ -85,7 +90,25 @@ export function buildStatus(input: StatusInput): StatusSnapshot {
     retireFailures: report?.retireFailures ?? [],
     deploys: report?.deploys ?? [],
     destroyed: report?.destroyed ?? [],
+    deletedServers: (report?.deletedServers ?? []).map((d) => ({ ...d })),
+    recoveries: (report?.recoveries ?? []).map((r) => ({ ...r })),
+    inventoryErrors: report?.inventoryErrors ?? [],
   };
+}
+
+/** The model the cycle planned with; rebuilt from the observation for reports without one. */
+function fleetOf(
+  world: CycleReport | undefined,
+  pools: Record<string, PoolWorker[]>,
+  now: number,
+): Fleet {
+  if (world?.fleet) return world.fleet;
+  return buildFleet({
+    pools,
+    workers: world?.observation?.workers ?? [],
+    jobs: world?.observation?.jobs ?? [],
+    now,
+  });
 }
 
 function cycleOf(number: number, report: CycleReport): NonNullable<StatusSnapshot["cycle"]> {
@@ -101,26 +124,37 @@ function cycleOf(number: number, report: CycleReport): NonNullable<StatusSnapsho
 
 function workersOf(
   pools: Record<string, PoolWorker[]>,
-  observed: ReadonlyMap<string, ObservedWorker>,
+  fleet: Fleet,
   now: number,
+  retireFailures: CycleReport["retireFailures"],
 ): WorkerStatus[] {
+  const failed = new Map(retireFailures.map((f) => [f.worker, f]));
   const rows: WorkerStatus[] = [];
   for (const cloud of Object.keys(pools).sort()) {
     for (const worker of pools[cloud] ?? []) {
-      const seen = observed.get(worker.name);
+      const state = fleet.byName.get(worker.name);
+      const machine = state?.ads?.machine ?? worker.machine;
+      const failure = failed.get(worker.name);
+      const problem =
+        failure === undefined
+          ? workerProblem(worker, state, now)
+          : failure.kind === "refused"
+            ? `retire refused: HTCondor refused (${failure.reason ?? "?"}) for ${JSON.stringify(failure.machine)}: ${failure.advice ?? failure.error}`
+            : `retire failed: ${failure.error}`;
       rows.push({
         name: worker.name,
         cloud,
         vmType: worker.vmType,
-        state: lifecycleState(worker, seen),
+        state: lifecycleState(worker, state),
         poolState: worker.state,
         flavor: worker.flavor,
         cores: worker.cores,
         ramMb: worker.ramMb,
         createdAt: worker.createdAt,
         ageSeconds: Math.max(0, now - worker.createdAt),
-        runningJobs: seen?.runningJobs ?? 0,
-        ...(seen ? { machine: seen.machine } : {}),
+        runningJobs: state?.runningJobs ?? 0,
+        ...(machine ? { machine } : {}),
+        ...(problem ? { problem } : {}),
       });
     }
   }

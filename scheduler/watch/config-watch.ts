@@ -1,11 +1,13 @@
-// Watches the config working tree: chokidar on cloudscheduler.yaml plus a periodic sync with the
-// remote. Every change is validated first; a bad one is reported and the last good config keeps
-// running. Nothing thrown inside the loop escapes it.
+// Watches the config repo: chokidar on cloudscheduler.yaml and on git's HEAD, plus a periodic
+// sync with the remote. Only committed config is applied: the file as HEAD has it, never an
+// edit not yet committed (that is reported, not used). Every change is validated first; a bad
+// one is reported and the last good config keeps running. Nothing thrown inside the loop
+// escapes it.
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type FSWatcher, watch } from "chokidar";
-import { CONFIG_FILE, parseConfig } from "../config/load.js";
+import { CONFIG_FILE, parseConfig, sizeProblem } from "../config/load.js";
 import { ConfigError, type ConfigProblem, formatProblem } from "../config/problem.js";
 import type { Config } from "../config/schema.js";
 
@@ -14,6 +16,10 @@ export interface WatchedRepo {
   head(): Promise<string>;
   isDirty(paths?: string[]): Promise<boolean>;
   sync(): Promise<unknown>;
+  /** The file as committed at HEAD; undefined when HEAD has no such file. */
+  committedText(path: string): Promise<string | undefined>;
+  /** Files whose change means HEAD moved (git's HEAD and its log), to watch. */
+  headFiles?(): Promise<string[]>;
 }
 
 export interface WatchLogger {
@@ -28,7 +34,7 @@ export interface IntervalTimer {
 }
 
 export type ConfigEvent =
-  /** A new valid config; `revision` is the commit sha, "+dirty" when the file differs from it. */
+  /** A new valid config; `revision` is the commit it was read from. */
   | { type: "config"; config: Config; revision: string }
   /** An invalid change: the last good config stays current. */
   | { type: "rejected"; revision: string; problems: ConfigProblem[] }
@@ -66,6 +72,8 @@ export class ConfigWatcher {
   private good: CurrentConfig;
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  /** The uncommitted content last warned about, so it is said once. */
+  private warnedUncommitted: string | undefined;
 
   private constructor(
     private readonly options: ConfigWatcherOptions,
@@ -81,9 +89,9 @@ export class ConfigWatcher {
    * good to keep), then watches. The first config is returned by `current()`, not emitted.
    */
   static async start(options: ConfigWatcherOptions): Promise<ConfigWatcher> {
-    const text = await readConfigText(options.dir);
+    const text = await readConfigText(options.dir, options.repo);
     const config = parseConfig(text, CONFIG_FILE);
-    const revision = await revisionOf(options.repo, options.dir);
+    const revision = await revisionOf(options.repo, text);
     const watcher = new ConfigWatcher(options, { config, revision }, text);
     await watcher.watch();
     return watcher;
@@ -121,7 +129,9 @@ export class ConfigWatcher {
   private async watch(): Promise<void> {
     const file = join(this.options.dir, CONFIG_FILE);
     const settle = this.options.settleMs ?? 200;
-    this.watcher = watch(file, {
+    // A commit changes no tracked file: watch git's HEAD and its log too.
+    const headFiles = (await this.options.repo?.headFiles?.().catch(() => [])) ?? [];
+    this.watcher = watch([file, ...headFiles], {
       ignoreInitial: true,
       awaitWriteFinish: { stabilityThreshold: settle, pollInterval: Math.max(10, settle / 4) },
     });
@@ -159,14 +169,15 @@ export class ConfigWatcher {
     try {
       let text: string;
       try {
-        text = await readConfigText(this.options.dir);
+        text = await readConfigText(this.options.dir, this.options.repo);
       } catch (err) {
         if (err instanceof ConfigError) return this.reject(err, "");
         throw err;
       }
+      await this.warnIfUncommitted(text);
       // The same bytes again (a touch, a sync that only moved pool/): nothing new to say.
       if (text === this.lastText) return;
-      const revision = await revisionOf(this.options.repo, this.options.dir);
+      const revision = await revisionOf(this.options.repo, text);
       this.lastText = text;
       let config: Config;
       try {
@@ -181,6 +192,20 @@ export class ConfigWatcher {
     } catch (err) {
       this.options.logger?.error({ err: String(err) }, "config reload failed");
     }
+  }
+
+  /** An edit of the working tree not committed yet is not applied: say so, once per edit. */
+  private async warnIfUncommitted(committed: string): Promise<void> {
+    if (!this.options.repo) return;
+    const working = await readFile(join(this.options.dir, CONFIG_FILE), "utf8").catch(
+      () => committed,
+    );
+    if (working === committed || working === this.warnedUncommitted) return;
+    this.warnedUncommitted = working;
+    this.options.logger?.warn(
+      { file: CONFIG_FILE, applied: this.good.revision },
+      `${CONFIG_FILE} has uncommitted edits; only committed config is applied: commit them to apply them`,
+    );
   }
 
   private reject(err: ConfigError, revision: string): void {
@@ -200,23 +225,38 @@ export class ConfigWatcher {
   }
 }
 
-/** The config text; a missing or unreadable file is a ConfigError like any other problem. */
-async function readConfigText(dir: string): Promise<string> {
+/**
+ * The config text: as committed at HEAD when there is a repo, else the file. A missing,
+ * uncommitted, unreadable or oversized one is a ConfigError like any other problem.
+ */
+async function readConfigText(dir: string, repo: WatchedRepo | undefined): Promise<string> {
   const file = join(dir, CONFIG_FILE);
+  let text: string | undefined;
   try {
-    return await readFile(file, "utf8");
+    text = repo ? await repo.committedText(CONFIG_FILE) : await readFile(file, "utf8");
   } catch (err) {
     const reason =
       (err as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : String(err);
     throw new ConfigError([{ file, line: 0, column: 0, path: "", message: reason }]);
   }
+  if (text === undefined) {
+    throw new ConfigError([
+      {
+        file,
+        line: 0,
+        column: 0,
+        path: "",
+        message: "not committed: only committed config is applied",
+      },
+    ]);
+  }
+  const tooBig = sizeProblem(file, Buffer.byteLength(text, "utf8"));
+  if (tooBig) throw new ConfigError([tooBig]);
+  return text;
 }
 
-async function revisionOf(repo: WatchedRepo | undefined, dir: string): Promise<string> {
-  if (!repo)
-    return `unversioned:${digest(await readFile(join(dir, CONFIG_FILE), "utf8").catch(() => ""))}`;
-  const head = await repo.head();
-  return (await repo.isDirty([CONFIG_FILE])) ? `${head}+dirty` : head;
+async function revisionOf(repo: WatchedRepo | undefined, text: string): Promise<string> {
+  return repo ? repo.head() : `unversioned:${digest(text)}`;
 }
 
 function digest(text: string): string {

@@ -132,6 +132,52 @@ describe("validate", () => {
     });
   });
 
+  // Observation 9: a YAML alias bomb gave exit 1 without naming the file; 50 MB were accepted;
+  // a worker_condor_host rendering later refused passed validate.
+  async function repoWith(text: string): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), "cs-validate-"));
+    await writeFile(join(dir, "cloudscheduler.yaml"), text);
+    return dir;
+  }
+
+  it("an alias bomb is exit 2 naming the file", async () => {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (const name of "bcdefgh") {
+      const prev = String.fromCharCode(name.charCodeAt(0) - 1);
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(", ")}]`);
+    }
+    const result = await run(["validate", await repoWith(`${levels.join("\n")}\n`)]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^cloudscheduler\.yaml: YAML aliases expand too much/);
+  });
+
+  it("a config over the size limit is exit 2 naming the file", async () => {
+    const huge = `${"# padding\n".repeat(120_000)}version: 1\n`;
+    const dir = await repoWith(huge);
+    const result = await run(["validate", dir]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `${join(dir, "cloudscheduler.yaml")}: 1.1 MiB is larger than the 1 MiB a config may be`,
+    );
+  });
+
+  it("a host-name field rendering would refuse is refused by validate", async () => {
+    const example = await readFile(
+      new URL("../../examples/site/cloudscheduler.yaml", import.meta.url),
+      "utf8",
+    );
+    const text = example.replace(
+      "worker_condor_host: cloudscheduler.example.org",
+      'worker_condor_host: "cm.example.org; rm -rf /"',
+    );
+    expect(text).not.toBe(example);
+    const result = await run(["validate", await repoWith(text)]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /condor\.worker_condor_host: expected a host name or address, optionally with a port/,
+    );
+  });
+
   it("prints problems as JSON with --json", async () => {
     const result = await run(["validate", await brokenRepo(), "--json"]);
     expect(result.code).toBe(2);
@@ -253,5 +299,33 @@ describe("usage", () => {
     const missing = await run(["import-classic"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/missing required argument 'cloud_resources.conf'/);
+  });
+});
+
+describe("run --once", () => {
+  // Observation 9: `run --once` exited 0 when its cycle failed (HTCondor timed out, a deploy
+  // stopped): a script or a health probe could not tell.
+  it("exits 1 when its cycle failed, saying why", async () => {
+    const env = await freshEnv();
+    const dir = join(await mkdtemp(join(tmpdir(), "cs-run-")), "site");
+    expect((await run(["init", dir], env)).code).toBe(0);
+    const standins = fileURLToPath(new URL("../bin/", import.meta.url));
+    const result = await run(["run", dir, "--once", "--no-listen", "--log-level", "fatal"], {
+      ...env,
+      PATH: `${standins}:${env.PATH}`,
+      CLOUDSCHEDULER_STATE_DIR: join(dir, "..", "state"),
+      // The schedd is down: condor_q answers as HTCondor 25 does.
+      CONDOR_STANDIN_Q_STDERR: join(
+        standins,
+        "..",
+        "fixtures",
+        "condor",
+        "condor_q.schedd-down.json.stderr",
+      ),
+      CONDOR_STANDIN_Q_EXIT: "1",
+      CONDOR_STANDIN_STATUS: join(standins, "..", "fixtures", "condor", "condor_status.idle.json"),
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/run --once: the cycle failed: observation failed/);
   });
 });

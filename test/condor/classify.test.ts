@@ -5,7 +5,9 @@ import {
   CondorCommandError,
   CondorMachineNotFoundError,
   CondorPermissionError,
+  CondorRefusalError,
   CondorUnavailableError,
+  CondorUnknownHostError,
 } from "../../scheduler/condor/errors.js";
 import { fixture } from "./helpers.js";
 
@@ -80,5 +82,32 @@ describe("classifyFailure", () => {
       stderr: "",
     });
     expect(killed.message).toBe("condor_q: killed by SIGSEGV");
+  });
+
+  it("condor_drain on a bare short name: 'unknown host' is a refusal of its own (observation 2)", () => {
+    const error = classifyFailure({
+      command: "condor_drain -graceful cs-alberta-demo-vm-0001",
+      exitCode: 1,
+      signal: null,
+      stderr: "ERROR: unknown host cs-alberta-demo-vm-0001\n",
+      machine: "cs-alberta-demo-vm-0001",
+    });
+    expect(error).toBeInstanceOf(CondorUnknownHostError);
+    expect(error).toBeInstanceOf(CondorRefusalError);
+    expect((error as CondorRefusalError).reason).toBe("unknown-host");
+    expect((error as CondorRefusalError).advice).toMatch(/DEFAULT_DOMAIN_NAME/);
+    expect(error.message).toContain('unknown host "cs-alberta-demo-vm-0001"');
+  });
+
+  it("every refusal of a retire command names its reason and machine", () => {
+    const denied = classifyFailure({
+      command: "condor_drain",
+      exitCode: 1,
+      signal: null,
+      stderr: "Failed to start DRAIN_JOBS command to vm.cloudscheduler.test\n",
+      machine: "vm.cloudscheduler.test",
+    });
+    expect(denied).toBeInstanceOf(CondorRefusalError);
+    expect(denied).toMatchObject({ reason: "denied", machine: "vm.cloudscheduler.test" });
   });
 });

@@ -8,9 +8,10 @@ import {
   CondorTimeoutError,
   CondorUnavailableError,
   InvalidMachineNameError,
+  isRetireRefusal,
 } from "../../scheduler/condor/errors.js";
 import { JOB_ATTRIBUTES } from "../../scheduler/condor/parse-jobs.js";
-import { SLOT_ATTRIBUTES } from "../../scheduler/condor/parse-slots.js";
+import { SLOT_ATTRIBUTES, STATUS_CONSTRAINT } from "../../scheduler/condor/parse-slots.js";
 import {
   fixture,
   readFixture,
@@ -22,6 +23,7 @@ import {
 
 const JOB_PROJECTION = JOB_ATTRIBUTES.join(",");
 const SLOT_PROJECTION = SLOT_ATTRIBUTES.join(",");
+const STATUS_QUERY = ["-any", "-constraint", STATUS_CONSTRAINT];
 const REMOTE = { pool: "cm.cloudscheduler.test:9618", schedd: "vm.cloudscheduler.test" };
 
 let world: StandinWorld;
@@ -128,8 +130,11 @@ describe("CommandLineCondor.workers", () => {
     ).workers();
     expect(busy).toMatchObject({ workerName: "cs-alberta-demo-vm-0001", runningJobs: 2 });
     expect(world.calls().map((c) => [c.tool, c.args])).toEqual([
-      ["condor_status", ["-json", "-attributes", SLOT_PROJECTION]],
-      ["condor_status", ["-pool", REMOTE.pool, "-json", "-attributes", SLOT_PROJECTION]],
+      ["condor_status", [...STATUS_QUERY, "-json", "-attributes", SLOT_PROJECTION]],
+      [
+        "condor_status",
+        ["-pool", REMOTE.pool, ...STATUS_QUERY, "-json", "-attributes", SLOT_PROJECTION],
+      ],
     ]);
   });
 
@@ -234,7 +239,10 @@ describe("CommandLineCondor.drain / peacefulOff", () => {
       }).peacefulOff("nosuch-vm.cloudscheduler.test"),
     );
     expect(off).toBeInstanceOf(CondorMachineNotFoundError);
+    // Said with a down collector's words (so still "unavailable"), and for a retire a refusal:
+    // backed off, no more.
     expect(off).toBeInstanceOf(CondorUnavailableError);
+    expect(isRetireRefusal(off)).toBe(true);
   });
 
   it("refuses a hostile machine name before running anything", async () => {

@@ -44,11 +44,17 @@ describe("command lines", () => {
     ]);
   });
 
-  it("condor_status: -json and the projection, -pool when configured (schedd is not its business)", () => {
-    expect(condorStatusArgs(local).slice(0, 2)).toEqual(["-json", "-attributes"]);
-    expect(condorStatusArgs(remote).slice(0, 3)).toEqual(["-pool", "cm.example.org:9618", "-json"]);
+  it("condor_status: slot and StartD daemon ads, -json and the projection, -pool when configured (schedd is not its business)", () => {
+    expect(condorStatusArgs(local).slice(0, 5)).toEqual([
+      "-any",
+      "-constraint",
+      'MyType == "Machine" || MyType == "StartD"',
+      "-json",
+      "-attributes",
+    ]);
+    expect(condorStatusArgs(remote).slice(0, 3)).toEqual(["-pool", "cm.example.org:9618", "-any"]);
     expect(condorStatusArgs(remote)).not.toContain("-name");
-    expect((condorStatusArgs(local)[2] as string).split(",")).toEqual(
+    expect((condorStatusArgs(local)[5] as string).split(",")).toEqual(
       expect.arrayContaining([
         "Name",
         "Machine",
@@ -56,6 +62,8 @@ describe("command lines", () => {
         "SlotType",
         "CloudSchedulerVM",
         "Draining",
+        "SlotBrokenCode",
+        "SlotBrokenReason",
       ]),
     );
   });

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { parseAds } from "../../scheduler/condor/ad-stream.js";
 import { CondorParseError } from "../../scheduler/condor/errors.js";
-import { isSlotAd, parseSlot, parseSlots } from "../../scheduler/condor/parse-slots.js";
+import { groupWorkers } from "../../scheduler/condor/group-workers.js";
+import {
+  isSlotAd,
+  parseSlot,
+  parseSlots,
+  parseStatus,
+} from "../../scheduler/condor/parse-slots.js";
 import { readAds } from "../support/condor-world.js";
 import { readFixture, thrown } from "./helpers.js";
 
@@ -54,6 +60,58 @@ describe("parseSlots on real condor_status output", () => {
     expect(await parseSlots(parseAds(readFixture("condor_status.startd-daemon-ad.json")))).toEqual(
       [],
     );
+  });
+
+  it("reads the StartD daemon ad's Name (what condor_off -name takes) beside the slots", async () => {
+    const mixed = [
+      ...parseAds(readFixture("condor_status.busy.json")),
+      ...parseAds(readFixture("condor_status.startd-daemon-ad.json")),
+    ];
+    const { slots, startds } = await parseStatus(mixed);
+    expect(slots).toHaveLength(3);
+    expect(startds).toEqual([
+      {
+        name: "vm.cloudscheduler.test",
+        machine: "vm.cloudscheduler.test",
+        workerName: "cs-alberta-demo-vm-0001",
+        // Recorded with the worker's own token (issue 17): its identity names the worker.
+        authenticatedIdentity: "cs-alberta-demo-vm-0001@workers.cloudscheduler",
+      },
+    ]);
+    const [worker] = groupWorkers(slots, startds);
+    expect(worker).toMatchObject({
+      workerName: "cs-alberta-demo-vm-0001",
+      daemonName: "vm.cloudscheduler.test",
+      runningJobs: 2,
+    });
+  });
+
+  it("a startd whose daemon ad came without slot ads is still a (slotless) worker", async () => {
+    const { slots, startds } = await parseStatus(
+      parseAds(readFixture("condor_status.startd-daemon-ad.json")),
+    );
+    expect(groupWorkers(slots, startds)).toEqual([
+      {
+        workerName: "cs-alberta-demo-vm-0001",
+        machine: "vm.cloudscheduler.test",
+        daemonName: "vm.cloudscheduler.test",
+        slots: [],
+        runningJobs: 0,
+        draining: false,
+      },
+    ]);
+  });
+
+  it("reads SlotBrokenCode and SlotBrokenReason (observation 6: broken slots looked healthy)", async () => {
+    const [slot] = await parseSlots(
+      parseAds(readFixture("synthetic.condor_status.broken-slot.json")),
+    );
+    expect(slot?.broken).toEqual({
+      code: 1,
+      reason: "Could not clean up the execute directory of slot1_1",
+    });
+    const [healthy] = await parseSlots(parseAds(readFixture("condor_status.idle.json")));
+    expect(healthy?.broken).toBeUndefined();
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { partitionTrusted } from "../../scheduler/condor/slot-trust.js";
+import { isTrustedStartd, partitionTrusted } from "../../scheduler/condor/slot-trust.js";
 import type { Slot } from "../../scheduler/condor/types.js";
 
 const slot = (fields: Partial<Slot>): Slot => ({
@@ -64,5 +64,29 @@ describe("which slot ads the scheduler believes", () => {
   it.each(refused)("not an ad with %s", (_, fields, reason) => {
     const bad = slot(fields);
     expect(partitionTrusted([bad])).toEqual({ trusted: [], untrusted: [{ slot: bad, reason }] });
+  });
+});
+
+describe("isTrustedStartd", () => {
+  const ad = { name: "vm.workers.cloudscheduler", machine: "vm.workers.cloudscheduler" };
+  it("believes a StartD daemon ad naming a worker only from that worker's identity", () => {
+    const name = "cs-alberta-demo-vm-0001";
+    expect(
+      isTrustedStartd({
+        ...ad,
+        workerName: name,
+        authenticatedIdentity: `${name}@workers.cloudscheduler`,
+      }),
+    ).toBe(true);
+    expect(
+      isTrustedStartd({
+        ...ad,
+        workerName: name,
+        authenticatedIdentity: "cs-alberta-demo-vm-0002@workers.cloudscheduler",
+      }),
+    ).toBe(false);
+    expect(isTrustedStartd({ ...ad, workerName: name })).toBe(false);
+    // A startd that names no worker is not ours to judge (left alone as not-ours).
+    expect(isTrustedStartd(ad)).toBe(true);
   });
 });

@@ -71,6 +71,9 @@ describe("cloudscheduler.yaml schema", () => {
       idle_keep_alive: 600,
       drain_timeout: 86_400,
       retire_with: "drain",
+      lost_grace: 900,
+      orphan_grace: 900,
+      disruption_budget: "10%",
       // The policy knobs default to the behaviour before they existed.
       boot_estimate: 180,
       ramp: { max_hold: 0, min_cores: 0 },

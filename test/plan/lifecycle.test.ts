@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { observe } from "../../scheduler/plan/lifecycle.js";
-import { exampleConfig, NOW, poolWorker, startd } from "./world.js";
+import { exampleConfig, NOW, poolWorker, startd, stateWorker } from "./world.js";
 
 const policy = exampleConfig().policy; // boot_timeout 15m, drain_timeout 1d
 const name = "cs-alberta-demo-vm-0001";
@@ -12,7 +12,7 @@ describe("observe", () => {
       createdAt: NOW - 120,
       idleSince: undefined,
     });
-    const outcome = observe("alberta", booting, startd(name, 0), policy, NOW);
+    const outcome = observe(stateWorker("alberta", booting, startd(name, 0)), policy, NOW);
     expect(outcome.fate).toBe("keep");
     if (outcome.fate !== "keep") return;
     expect(outcome.worker).toMatchObject({ state: "registered", idleSince: NOW });
@@ -21,8 +21,8 @@ describe("observe", () => {
 
   it("waits for a booting worker until the boot timeout, then removes it", () => {
     const booting = (age: number) => poolWorker(name, { state: "booting", createdAt: NOW - age });
-    expect(observe("alberta", booting(899), undefined, policy, NOW).fate).toBe("keep");
-    const late = observe("alberta", booting(900), undefined, policy, NOW);
+    expect(observe(stateWorker("alberta", booting(899), undefined), policy, NOW).fate).toBe("keep");
+    const late = observe(stateWorker("alberta", booting(900), undefined), policy, NOW);
     expect(late.fate).toBe("remove");
     expect(late.decisions[0]).toMatchObject({
       kind: "never-registered",
@@ -33,22 +33,81 @@ describe("observe", () => {
 
   it("clears a busy worker's idleSince and keeps an idle one's", () => {
     const worker = poolWorker(name, { idleSince: NOW - 300 });
-    const busy = observe("alberta", worker, startd(name, 2), policy, NOW);
-    const idle = observe("alberta", worker, startd(name, 0), policy, NOW);
+    const busy = observe(stateWorker("alberta", worker, startd(name, 2)), policy, NOW);
+    const idle = observe(stateWorker("alberta", worker, startd(name, 0)), policy, NOW);
     expect(busy.fate === "keep" && "idleSince" in busy.worker).toBe(false);
     expect(idle.fate === "keep" && idle.worker.idleSince).toBe(NOW - 300);
   });
 
-  it("removes a registered worker that vanished from condor_status", () => {
-    const outcome = observe("alberta", poolWorker(name), undefined, policy, NOW);
-    expect(outcome.fate).toBe("remove");
-    expect(outcome.decisions[0]?.kind).toBe("vanished");
+  it("keeps a registered worker missing from condor_status for lost_grace, then removes it", () => {
+    // Observation 1: the collector losing ads (a restart) looks exactly like this.
+    const first = observe(stateWorker("alberta", poolWorker(name), undefined), policy, NOW);
+    expect(first.fate).toBe("keep");
+    expect(first.decisions[0]?.kind).toBe("unobserved");
+    expect(first.fate === "keep" && first.worker.missingSince).toBe(NOW);
+    const missing = poolWorker(name, { missingSince: NOW - policy.lost_grace + 1 });
+    expect(observe(stateWorker("alberta", missing, undefined), policy, NOW).fate).toBe("keep");
+    const gone = observe(
+      stateWorker("alberta", { ...missing, missingSince: NOW - policy.lost_grace }, undefined),
+      policy,
+      NOW,
+    );
+    expect(gone.fate).toBe("remove");
+    expect(gone.decisions[0]?.kind).toBe("vanished");
+    // Seen again: the mark goes.
+    const back = observe(stateWorker("alberta", missing, startd(name, 0)), policy, NOW);
+    expect(back.fate === "keep" && "missingSince" in back.worker).toBe(false);
+  });
+
+  it("removes at once a worker whose server the cloud no longer lists, or lists in ERROR", () => {
+    const gone = observe(
+      stateWorker("alberta", poolWorker(name), undefined, { servers: [] }),
+      policy,
+      NOW,
+    );
+    expect(gone.fate).toBe("remove");
+    expect(gone.decisions[0]?.kind).toBe("server-gone");
+    const server = { id: "s1", name, status: "ERROR", metadata: {}, createdAt: NOW - 60 };
+    const failed = observe(
+      stateWorker("alberta", poolWorker(name), startd(name, 0), { servers: [server] }),
+      policy,
+      NOW,
+    );
+    expect(failed.fate).toBe("remove");
+    expect(failed.decisions[0]?.kind).toBe("failed");
+    // A booting worker whose server went to ERROR is replaced now, not after boot_timeout.
+    const booting = poolWorker(name, { state: "booting", createdAt: NOW - 60 });
+    expect(
+      observe(stateWorker("alberta", booting, undefined, { servers: [server] }), policy, NOW).fate,
+    ).toBe("remove");
+    // Whatever the cloud says, a worker running a job stays.
+    const busy = observe(
+      stateWorker("alberta", poolWorker(name), undefined, { servers: [], queueJobs: 1 }),
+      policy,
+      NOW,
+    );
+    expect(busy.fate).toBe("keep");
+    const busyInError = observe(
+      stateWorker("alberta", poolWorker(name), startd(name, 1), { servers: [server] }),
+      policy,
+      NOW,
+    );
+    expect(busyInError.fate).toBe("keep");
+  });
+
+  it("records the name HTCondor knows the worker by once it is seen", () => {
+    const seen = observe(stateWorker("alberta", poolWorker(name), startd(name, 0)), policy, NOW);
+    expect(seen.fate === "keep" && seen.worker.machine).toBe(`${name}.cloud.test`);
   });
 
   it("keeps a worker condor_status lost while condor_q still shows jobs running on it", () => {
     for (const state of ["registered", "draining", "booting"] as const) {
       const worker = poolWorker(name, { state, createdAt: NOW - 3600 });
-      const outcome = observe("alberta", worker, undefined, policy, NOW, 2);
+      const outcome = observe(
+        stateWorker("alberta", worker, undefined, { queueJobs: 2 }),
+        policy,
+        NOW,
+      );
       expect(outcome.fate).toBe("keep");
       expect(outcome.decisions[0]?.kind).toBe("unobserved-busy");
     }
@@ -63,26 +122,30 @@ describe("observe", () => {
       [undefined, "remove"],
     ] as const;
     for (const [seen, fate] of cases) {
-      expect(observe("alberta", draining, seen, policy, NOW).fate).toBe(fate);
+      expect(observe(stateWorker("alberta", draining, seen), policy, NOW).fate).toBe(fate);
     }
   });
 
   it("puts a worker back in service when its retire request was lost", () => {
     const draining = poolWorker(name, { state: "draining", drainStartedAt: NOW - 120 });
-    const outcome = observe("alberta", draining, startd(name, 0), policy, NOW);
+    const outcome = observe(stateWorker("alberta", draining, startd(name, 0)), policy, NOW);
     if (outcome.fate !== "keep") throw new Error("expected keep");
     expect(outcome.worker.state).toBe("registered");
     expect(outcome.worker.drainStartedAt).toBeUndefined();
     expect(outcome.decisions[0]?.kind).toBe("retire-unconfirmed");
     // condor_off -peaceful shows nothing while jobs run: a busy worker stays draining then.
     const peaceful = { ...policy, retire_with: "peaceful-off" as const };
-    const busy = observe("alberta", draining, startd(name, 1), peaceful, NOW);
+    const busy = observe(stateWorker("alberta", draining, startd(name, 1)), peaceful, NOW);
     expect(busy.fate === "keep" && busy.worker.state).toBe("draining");
   });
 
   it("reports a worker stuck draining past drain_timeout and still keeps it", () => {
     const draining = poolWorker(name, { state: "draining", drainStartedAt: NOW - 90_000 });
-    const outcome = observe("alberta", draining, startd(name, 2, { draining: true }), policy, NOW);
+    const outcome = observe(
+      stateWorker("alberta", draining, startd(name, 2, { draining: true })),
+      policy,
+      NOW,
+    );
     expect(outcome.fate).toBe("keep");
     expect(outcome.decisions[0]?.kind).toBe("stuck-draining");
     expect(outcome.decisions[0]?.reason).toMatch(
@@ -92,17 +155,27 @@ describe("observe", () => {
 
   it("adopts a drain someone else started, removing the worker once empty", () => {
     const worker = poolWorker(name);
-    const busy = observe("alberta", worker, startd(name, 1, { draining: true }), policy, NOW);
+    const busy = observe(
+      stateWorker("alberta", worker, startd(name, 1, { draining: true })),
+      policy,
+      NOW,
+    );
     expect(busy.fate === "keep" && busy.worker.state).toBe("draining");
-    const empty = observe("alberta", worker, startd(name, 0, { draining: true }), policy, NOW);
+    const empty = observe(
+      stateWorker("alberta", worker, startd(name, 0, { draining: true })),
+      policy,
+      NOW,
+    );
     expect(empty.fate).toBe("remove");
   });
 
   it("removes a failed worker unless it runs jobs", () => {
     const failed = poolWorker(name, { state: "failed" });
-    expect(observe("alberta", failed, undefined, policy, NOW).fate).toBe("remove");
-    expect(observe("alberta", failed, startd(name, 0), policy, NOW).fate).toBe("remove");
-    const busy = observe("alberta", failed, startd(name, 1), policy, NOW);
+    expect(observe(stateWorker("alberta", failed, undefined), policy, NOW).fate).toBe("remove");
+    expect(observe(stateWorker("alberta", failed, startd(name, 0)), policy, NOW).fate).toBe(
+      "remove",
+    );
+    const busy = observe(stateWorker("alberta", failed, startd(name, 1)), policy, NOW);
     expect(busy.fate === "keep" && busy.worker.state).toBe("registered");
   });
 });

@@ -50,7 +50,8 @@ describe("plan on the bundled example", () => {
     const result = plan(
       world({ jobs: jobs(2), pools: { alberta: [worker] }, workers: [startd(worker.name, 0)] }),
     );
-    expect(result.pools.alberta).toEqual([worker]);
+    // The pool entry records the name HTCondor knows the worker by.
+    expect(result.pools.alberta).toEqual([{ ...worker, machine: `${worker.name}.cloud.test` }]);
     expect(result.retire).toEqual([]);
     expect(result.decisions.map((d) => d.kind)).toEqual(["keep-alive"]);
   });
@@ -174,7 +175,11 @@ describe("plan on the bundled example", () => {
     const running = idleJob({ state: "running", remoteHost: `slot1_1@${worker.name}.novalocal` });
     const kept = plan(world({ jobs: [running], pools: { alberta: [worker] } }));
     expect(kept.pools.alberta).toEqual([worker]);
-    const gone = plan(world({ jobs: [], pools: { alberta: [worker] } }));
+    // No job either: kept for the grace period, then gone.
+    const grace = exampleConfig().policy.lost_grace;
+    const missing = plan(world({ jobs: [], pools: { alberta: [worker] } }));
+    expect(missing.pools.alberta).toEqual([{ ...worker, missingSince: NOW }]);
+    const gone = plan(world({ jobs: [], pools: missing.pools, now: NOW + grace }));
     expect(gone.pools.alberta).toEqual([]);
     expect(gone.summary.alberta).toBe("alberta: -1 demo-vm vanished");
   });

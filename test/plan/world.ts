@@ -5,6 +5,7 @@ import { parseConfig } from "../../scheduler/config/load.js";
 import type { Config } from "../../scheduler/config/schema.js";
 import type { PlanInput } from "../../scheduler/plan/types.js";
 import type { PoolWorker } from "../../scheduler/pool/types.js";
+import type { StateWorker } from "../../scheduler/state/types.js";
 
 export const NOW = 1_795_596_400;
 
@@ -98,5 +99,30 @@ export function world(fields: Partial<PlanInput> = {}): PlanInput {
     now: NOW,
     unavailableClouds: new Set(),
     ...fields,
+  };
+}
+
+/** The model of one pool worker as buildFleet makes it, for tests of one decision. */
+export function stateWorker(
+  cloud: string,
+  entry: PoolWorker,
+  ads: ObservedWorker | undefined,
+  extra: Partial<StateWorker> = {},
+): StateWorker {
+  const queueJobs = extra.queueJobs ?? 0;
+  return {
+    cloud,
+    entry,
+    ads,
+    queueJobs,
+    runningJobs: Math.max(ads?.runningJobs ?? 0, queueJobs),
+    jobKeepAliveSeconds: 0,
+    servers: undefined,
+    brokenSlots: [],
+    expectedLaunch: undefined,
+    drifted: false,
+    retireHold: undefined,
+    createInterrupted: false,
+    ...extra,
   };
 }

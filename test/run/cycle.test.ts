@@ -12,40 +12,8 @@ import { MemoryDeployer } from "../../scheduler/deploy/memory-deployer.js";
 import type { PoolWorker } from "../../scheduler/pool/types.js";
 import { CycleMemory, runCycle } from "../../scheduler/run/cycle.js";
 import { recordingLogger } from "../../scheduler/run/logger.js";
-import type { PoolFiles } from "../../scheduler/run/pool-files.js";
+import { MemoryPoolFiles } from "../../scheduler/run/memory-pool-files.js";
 import { exampleConfig, jobs, NOW, poolWorker, startd } from "../plan/world.js";
-
-/** Pool files in memory, with every commit recorded. */
-class MemoryPoolFiles implements PoolFiles {
-  readonly commits: { paths: string[]; message: string }[] = [];
-  constructor(public pools: Record<string, PoolWorker[]> = {}) {}
-  async readAll(configClouds: string[]) {
-    const out: Record<string, PoolWorker[]> = {};
-    for (const cloud of new Set([...configClouds, ...Object.keys(this.pools)]))
-      out[cloud] = structuredClone(this.pools[cloud] ?? []);
-    return out;
-  }
-  async writeChanged(pools: Record<string, PoolWorker[]>) {
-    const changed: string[] = [];
-    for (const [cloud, workers] of Object.entries(pools)) {
-      if (JSON.stringify(this.pools[cloud] ?? []) !== JSON.stringify(workers))
-        changed.push(this.gitPath(cloud));
-      this.pools[cloud] = structuredClone(workers);
-    }
-    return changed;
-  }
-  async commit(paths: string[], message: string) {
-    if (paths.length === 0) return undefined;
-    this.commits.push({ paths, message });
-    return `commit-${this.commits.length}`;
-  }
-  async remove(cloud: string) {
-    delete this.pools[cloud];
-  }
-  gitPath(cloud: string) {
-    return `pool/${cloud}.json`;
-  }
-}
 
 /** A condor whose answers the test sets; drains recorded, optionally refused. */
 class FakeCondor implements CondorClient {

@@ -5,12 +5,11 @@ import type { CondorClient } from "../../scheduler/condor/client.js";
 import type { Job } from "../../scheduler/condor/types.js";
 import { BackoffTracker } from "../../scheduler/deploy/backoff.js";
 import { MemoryDeployer } from "../../scheduler/deploy/memory-deployer.js";
-import type { PoolWorker } from "../../scheduler/pool/types.js";
 import { fixedConfig } from "../../scheduler/run/config-source.js";
 import type { CycleReport } from "../../scheduler/run/cycle.js";
 import { type Clock, runDaemon } from "../../scheduler/run/daemon.js";
 import { recordingLogger } from "../../scheduler/run/logger.js";
-import type { PoolFiles } from "../../scheduler/run/pool-files.js";
+import { MemoryPoolFiles } from "../../scheduler/run/memory-pool-files.js";
 import { exampleConfig, jobs, NOW } from "../plan/world.js";
 
 class SlowCondor implements CondorClient {
@@ -30,29 +29,8 @@ class SlowCondor implements CondorClient {
   async peacefulOff() {}
 }
 
-function memoryPools(): PoolFiles & { commits: string[]; pools: Record<string, PoolWorker[]> } {
-  const pools: Record<string, PoolWorker[]> = {};
-  const commits: string[] = [];
-  return {
-    pools,
-    commits,
-    readAll: async (clouds) => Object.fromEntries(clouds.map((c) => [c, pools[c] ?? []])),
-    writeChanged: async (next) => {
-      const changed = Object.keys(next).filter(
-        (c) => JSON.stringify(pools[c] ?? []) !== JSON.stringify(next[c]),
-      );
-      for (const c of changed) pools[c] = next[c] ?? [];
-      return changed.map((c) => `pool/${c}.json`);
-    },
-    commit: async (paths, message) => {
-      if (paths.length > 0) commits.push(message);
-      return paths.length > 0 ? "sha" : undefined;
-    },
-    remove: async (cloud) => {
-      delete pools[cloud];
-    },
-    gitPath: (cloud) => `pool/${cloud}.json`,
-  };
+function memoryPools(): MemoryPoolFiles {
+  return new MemoryPoolFiles();
 }
 
 const clock: Clock = {

@@ -111,3 +111,16 @@ test("failures: API errors change nothing; ERROR and never-joining instances nev
   expect(lost.condor.startdsNow()).toEqual([]);
   expect(lost.cloud.counters.neverJoined).toBe(1);
 });
+
+test("is the simulator's CloudInventory: instances with their status, deletable by id", async () => {
+  const { events, cloud, up } = world({ instanceErrorRate: 1 });
+  await up([worker(1), worker(2)]);
+  events.advanceTo(START + 120);
+  const listed = await cloud.listWorkers("victoria");
+  expect(listed.map((s) => [s.name, s.status, s.metadata.cloudscheduler])).toEqual([
+    [worker(1).name, "ERROR", "worker"],
+    [worker(2).name, "ERROR", "worker"],
+  ]);
+  await cloud.deleteServer("victoria", victoria, listed[0]?.id as string);
+  expect((await cloud.listWorkers("victoria")).map((s) => s.name)).toEqual([worker(2).name]);
+});

@@ -8,6 +8,8 @@ export interface Declared {
   name: string;
   inputs: Record<string, unknown>;
   provider: string;
+  /** The resource's ignoreChanges option, as the engine receives it. */
+  ignoreChanges: string[];
 }
 
 /** Pulumi's wire marker of a secret value. */
@@ -34,7 +36,13 @@ export async function installMocks(options: { preview?: boolean } = {}): Promise
     {
       newResource(args) {
         const inputs = args.inputs as Record<string, unknown>;
-        declared.push({ type: args.type, name: args.name, inputs, provider: args.provider ?? "" });
+        declared.push({
+          type: args.type,
+          name: args.name,
+          inputs,
+          provider: args.provider ?? "",
+          ignoreChanges: ignoreChangesOf.get(`${args.type}::${args.name}`) ?? [],
+        });
         counter += 1;
         const id = `${args.name}-id`;
         const state: Record<string, unknown> = { ...inputs };
@@ -57,8 +65,26 @@ export async function installMocks(options: { preview?: boolean } = {}): Promise
     "test",
     options.preview ?? false,
   );
+  // The mocks' newResource sees no resource options: read ignoreChanges off the request the
+  // engine would get, before the mock monitor handles it.
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: RegisterRequest, callback: unknown): unknown;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    ignoreChangesOf.set(`${req.getType()}::${req.getName()}`, req.getIgnorechangesList());
+    return register(req, callback);
+  };
   return declared;
 }
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getIgnorechangesList(): string[];
+}
+
+const ignoreChangesOf = new Map<string, string[]>();
 
 /** Waits until the mock monitor has seen every registration started so far. */
 export async function settle(): Promise<void> {

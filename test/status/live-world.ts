@@ -2,16 +2,16 @@
 // jobs and startds are plain arrays, in-memory pool files, the MemoryDeployer, and a clock that
 // only moves (and only lets the next cycle start) when the test says so. Used by the browser
 // test and for docs/dashboard.png.
+
 import type { CondorClient } from "../../scheduler/condor/client.js";
 import type { Job, ObservedWorker } from "../../scheduler/condor/types.js";
 import type { Config } from "../../scheduler/config/schema.js";
 import { BackoffTracker } from "../../scheduler/deploy/backoff.js";
 import { MemoryDeployer } from "../../scheduler/deploy/memory-deployer.js";
-import type { PoolWorker } from "../../scheduler/pool/types.js";
 import { fixedConfig } from "../../scheduler/run/config-source.js";
 import { type Clock, runDaemon } from "../../scheduler/run/daemon.js";
 import { recordingLogger } from "../../scheduler/run/logger.js";
-import type { PoolFiles } from "../../scheduler/run/pool-files.js";
+import { MemoryPoolFiles } from "../../scheduler/run/memory-pool-files.js";
 import type { StatusService } from "../../scheduler/status/service.js";
 
 export class WorldCondor implements CondorClient {
@@ -32,35 +32,7 @@ export class WorldCondor implements CondorClient {
   }
 }
 
-export class MemoryPoolFiles implements PoolFiles {
-  readonly pools = new Map<string, PoolWorker[]>();
-  private commits = 0;
-  async readAll(configClouds: string[]) {
-    const out: Record<string, PoolWorker[]> = {};
-    for (const cloud of new Set([...configClouds, ...this.pools.keys()]))
-      out[cloud] = structuredClone(this.pools.get(cloud) ?? []);
-    return out;
-  }
-  async writeChanged(pools: Record<string, PoolWorker[]>) {
-    const changed: string[] = [];
-    for (const [cloud, workers] of Object.entries(pools)) {
-      if (JSON.stringify(this.pools.get(cloud) ?? []) !== JSON.stringify(workers)) {
-        this.pools.set(cloud, structuredClone(workers));
-        changed.push(this.gitPath(cloud));
-      }
-    }
-    return changed;
-  }
-  async commit(paths: string[]) {
-    return paths.length > 0 ? `c${++this.commits}` : undefined;
-  }
-  async remove(cloud: string) {
-    this.pools.delete(cloud);
-  }
-  gitPath(cloud: string) {
-    return `pool/${cloud}.json`;
-  }
-}
+export { MemoryPoolFiles };
 
 /** A clock the test steps: each sleep advances simulated time by the sleep and waits for step(). */
 export class SteppedClock implements Clock {

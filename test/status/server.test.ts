@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { BackoffTracker } from "../../scheduler/deploy/backoff.js";
+import { emptyReport } from "../../scheduler/run/cycle.js";
 import { parseListen } from "../../scheduler/status/listen.js";
 import { type StatusService, startStatusService } from "../../scheduler/status/service.js";
 import { parsePrometheusText, sampleValue } from "./prom-text.js";
@@ -83,8 +84,7 @@ describe("status server", () => {
     });
 
     await service.onCycle({
-      revision: "rev1",
-      startedAt: NOW + 60,
+      ...emptyReport("rev1", NOW + 60),
       error: "observation failed, nothing changed this cycle: condor_q: schedd down",
       retired: [],
       retireFailures: [],

@@ -9,7 +9,7 @@ import type { CloudBackoffState } from "../../scheduler/deploy/backoff.js";
 import { formatDecision } from "../../scheduler/plan/reasons.js";
 import type { Decision } from "../../scheduler/plan/types.js";
 import type { PoolWorker } from "../../scheduler/pool/types.js";
-import type { CycleReport } from "../../scheduler/run/cycle.js";
+import { type CycleReport, emptyReport } from "../../scheduler/run/cycle.js";
 import type { ConfigStatus } from "../../scheduler/status/snapshot.js";
 
 /** 2026-11-25 10:06:40Z */
@@ -147,8 +147,7 @@ const decisions: Decision[] = [
 
 export function knownReport(): CycleReport {
   return {
-    revision: "3f2a1c9d0e8b7a6f5e4d3c2b1a09f8e7d6c5b4a3",
-    startedAt: NOW - 2,
+    ...emptyReport("3f2a1c9d0e8b7a6f5e4d3c2b1a09f8e7d6c5b4a3", NOW - 2),
     jobs: { total: 8, idle: 4, running: 3 },
     workersObserved: 5,
     observation: {

@@ -149,6 +149,42 @@ export class OpenStackApi {
     return z.object({ servers: z.array(serverSchema) }).parse(body).servers;
   }
 
+  /** Boots a server straight through Nova (a server made outside any stack). Returns its id. */
+  async createServer(spec: {
+    name: string;
+    image: string;
+    flavor: string;
+    network: string;
+    metadata: Record<string, string>;
+  }): Promise<string> {
+    const [image] = await this.images({ name: spec.image });
+    const flavors = z
+      .object({ flavors: z.array(z.object({ id: z.string(), name: z.string() }).loose()) })
+      .parse(await this.json("GET", `${this.endpoints.compute}/flavors`)).flavors;
+    const networks = z
+      .object({ networks: z.array(z.object({ id: z.string(), name: z.string() }).loose()) })
+      .parse(
+        await this.json(
+          "GET",
+          `${this.endpoints.network}/v2.0/networks?name=${encodeURIComponent(spec.network)}`,
+        ),
+      ).networks;
+    const flavor = flavors.find((f) => f.name === spec.flavor);
+    if (!image || !flavor || !networks[0]) {
+      throw new Error(`cannot boot ${spec.name}: image, flavor or network not found`);
+    }
+    const body = await this.json("POST", `${this.endpoints.compute}/servers`, {
+      server: {
+        name: spec.name,
+        imageRef: image.id,
+        flavorRef: flavor.id,
+        networks: [{ uuid: networks[0].id }],
+        metadata: spec.metadata,
+      },
+    });
+    return z.object({ server: z.object({ id: z.string() }).loose() }).parse(body).server.id;
+  }
+
   async deleteServer(id: string): Promise<void> {
     await this.json("DELETE", `${this.endpoints.compute}/servers/${id}`, undefined, [404]);
   }

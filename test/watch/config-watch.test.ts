@@ -54,8 +54,9 @@ function manualTimer(): IntervalTimer & { fire(): void; active(): number } {
 const configFile = () => join(repos.scheduler, "cloudscheduler.yaml");
 
 describe("ConfigWatcher", () => {
-  it("accepts a valid edit, rejects a broken one keeping the last good, accepts the fix", async () => {
+  it("applies only committed config: an uncommitted edit is reported, not applied (observation 7); a broken commit is rejected keeping the last good; the fix is accepted", async () => {
     const events: ConfigEvent[] = [];
+    const warnings: string[] = [];
     const repo = await ConfigRepo.open(repos.scheduler);
     watcher = await ConfigWatcher.start({
       dir: repos.scheduler,
@@ -63,18 +64,40 @@ describe("ConfigWatcher", () => {
       syncIntervalSeconds: 0,
       settleMs: 50,
       onEvent: (e) => events.push(e),
+      logger: {
+        info: () => undefined,
+        warn: (_fields, message) => warnings.push(message),
+        error: () => undefined,
+      },
     });
     const head = await repo.head();
     expect(watcher.current().revision).toBe(head);
     expect(watcher.current().config.clouds.alberta?.weight).toBe(2);
 
+    // Edited, not committed: never applied, said once.
     writeFileSync(configFile(), EXAMPLE_CONFIG.replace("weight: 2", "weight: 5"));
+    await waitFor(() => (warnings.some((w) => /uncommitted edits/.test(w)) ? true : undefined));
+    expect(events).toEqual([]);
+    expect(watcher.current()).toMatchObject({ revision: head });
+    expect(watcher.current().config.clouds.alberta?.weight).toBe(2);
+
+    // Committed: applied, with the commit as its revision (never "+dirty").
+    const weight5 = humanCommit(
+      repos.scheduler,
+      { "cloudscheduler.yaml": EXAMPLE_CONFIG.replace("weight: 2", "weight: 5") },
+      "weight 5",
+    );
     const accepted = await waitFor(() => events.find((e) => e.type === "config"));
     expect(accepted.type === "config" && accepted.config.clouds.alberta?.weight).toBe(5);
-    expect(accepted.type === "config" && accepted.revision).toBe(`${head}+dirty`);
+    expect(accepted.type === "config" && accepted.revision).toBe(weight5);
 
-    writeFileSync(configFile(), EXAMPLE_CONFIG.replace("cores: 40", "cores: -4"));
+    const broken = humanCommit(
+      repos.scheduler,
+      { "cloudscheduler.yaml": EXAMPLE_CONFIG.replace("cores: 40", "cores: -4") },
+      "broken",
+    );
     const rejected = await waitFor(() => events.find((e) => e.type === "rejected"));
+    expect(rejected.type === "rejected" && rejected.revision).toBe(broken);
     expect(
       rejected.type === "rejected" &&
         rejected.problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.path}`),
@@ -82,7 +105,11 @@ describe("ConfigWatcher", () => {
     expect(watcher.current().config.clouds.alberta?.weight).toBe(5);
     expect(watcher.current().config.clouds.alberta?.quota.cores).toBe(40);
 
-    writeFileSync(configFile(), EXAMPLE_CONFIG.replace("cores: 40", "cores: 48"));
+    humanCommit(
+      repos.scheduler,
+      { "cloudscheduler.yaml": EXAMPLE_CONFIG.replace("cores: 40", "cores: 48") },
+      "fix",
+    );
     await waitFor(() =>
       events.filter((e) => e.type === "config").length === 2 ? true : undefined,
     );

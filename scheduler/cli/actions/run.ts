@@ -1,9 +1,14 @@
 // `cloudscheduler run [dir]`: the daemon. Logs JSON lines to stderr; SIGTERM/SIGINT stop it after
 // the cycle in flight.
+import { userInfo } from "node:os";
 import { pino } from "pino";
+import { launchDigests } from "../../../stacks/launch-settings.js";
+import { NovaInventory } from "../../cloud/nova-inventory.js";
+import { OwnerTagError, resolveOwner } from "../../cloud/owner.js";
 import { CommandLineCondor } from "../../condor/client.js";
 import { CondorRevocationList } from "../../condor/revocation-list.js";
 import { CondorTokenIssuer } from "../../condor/token-issuer.js";
+import { credentialsForCloud, nodeCredentialSources } from "../../config/credentials.js";
 import {
   OperatorSettingError,
   type OperatorSettings,
@@ -17,6 +22,7 @@ import { IdentityDeployer } from "../../identity/identity-deployer.js";
 import { ConfigRepo } from "../../pool/repo.js";
 import { logConfigEvent, runDaemon, systemClock } from "../../run/daemon.js";
 import { scrubbedDestination } from "../../run/logger.js";
+import { FileMemoryStore } from "../../run/memory-store.js";
 import { RepoPoolFiles } from "../../run/pool-files.js";
 import { registerEnvironmentSecrets } from "../../secrets/registry.js";
 import { ListenAddressError } from "../../status/errors.js";
@@ -92,6 +98,20 @@ export async function runCommand(
   }
   const { config } = watcher.current();
   const stateDir = resolveStateDir(dir, ctx.env);
+  let owner: string;
+  try {
+    owner = await resolveOwner(stateDir, ctx.env);
+  } catch (err) {
+    if (!(err instanceof OwnerTagError)) throw err;
+    ctx.output.err(`cloudscheduler run: ${err.message}`);
+    await watcher.close();
+    return EXIT_USAGE;
+  }
+  const credentialSources = nodeCredentialSources(ctx.env);
+  const workerSources = {
+    env: ctx.env,
+    username: userInfo().username,
+  };
   const clock = new WakeableClock(systemClock);
   const backoff = new BackoffTracker();
   try {
@@ -127,8 +147,9 @@ export async function runCommand(
   process.on("SIGINT", stop);
   const condorTimeoutMs = Math.max(1000, config.condor.timeout * 1000);
   const binDir = operator.condorBinDir === undefined ? {} : { binDir: operator.condorBinDir };
+  let last: Awaited<ReturnType<typeof runDaemon>>;
   try {
-    await runDaemon({
+    last = await runDaemon({
       deps: {
         condor: new CommandLineCondor(config.condor, {
           env: ctx.env,
@@ -161,7 +182,13 @@ export async function runCommand(
         pools: new RepoPoolFiles(repo),
         backoff,
         log,
+        inventory: new NovaInventory((name, cloud) =>
+          credentialsForCloud(name, cloud, credentialSources),
+        ),
+        owner,
+        launch: (current) => launchDigests(current, workerSources),
       },
+      store: new FileMemoryStore(stateDir),
       config: watcher,
       clock,
       signal: controller.signal,
@@ -176,6 +203,11 @@ export async function runCommand(
     process.off("SIGINT", stop);
     await watcher.close();
     await status.close();
+  }
+  // `run --once` is a probe scripts rely on: a cycle that failed is a failed run.
+  if (opts.once && last?.error !== undefined) {
+    ctx.output.err(`cloudscheduler run --once: the cycle failed: ${last.error}`);
+    return EXIT_FAILURE;
   }
   return EXIT_OK;
 }

@@ -48,7 +48,10 @@ export function registerRun(program: Command, ctx: CommandContext): void {
         "\nor HTCondor's SEC_PASSWORD_DIRECTORY); the Pulumi CLI; OpenStack credentials in\n" +
         "clouds.yaml/secure.yaml (not readable by others); and PULUMI_CONFIG_PASSPHRASE (or _FILE)\n" +
         "for the pool stacks' secrets. These are the operator's: the committed config cannot set them.\n" +
-        "State (Pulumi stacks, status.json) goes to $CLOUDSCHEDULER_STATE_DIR or <dir>/../.cloudscheduler.",
+        "State (Pulumi stacks, status.json, lifecycle.json, the owner tag) goes to\n" +
+        "$CLOUDSCHEDULER_STATE_DIR or <dir>/../.cloudscheduler. Worker servers are tagged with the\n" +
+        "owner tag ($CLOUDSCHEDULER_OWNER to set it); only servers carrying it are ever swept.\n" +
+        "Exit status with --once: 0 when the cycle succeeded, 1 when it failed, 2 for bad usage or config.",
     )
     .action(async (dir: string, opts: RunOptions) => {
       const { runCommand } = await import("../actions/run.js");

@@ -1,0 +1,37 @@
+// "Did the stack change?": a digest of what the pool program would deploy for a cloud: the
+// provider and network settings of the cloud, the owner tag, and each worker's name, VM type,
+// image and flavor. A worker's lifecycle state, idle time or recorded names are not in it, so
+// a change that alters no server runs no `up`. Settings the program ignores on existing servers
+// (user-data, network, key pair: ignoreChanges) reach only new workers, which change the list.
+import { createHash } from "node:crypto";
+import type { CloudConfig } from "../config/schema.js";
+import type { PoolWorker } from "../pool/types.js";
+
+/** Bumped when the pool program changes what it declares for the same input. */
+export const POOL_PROGRAM_VERSION = "2";
+
+const cloudKeys = new WeakMap<CloudConfig, string>();
+
+export function deployFingerprint(
+  cloud: CloudConfig,
+  owner: string | undefined,
+  workers: readonly PoolWorker[],
+): string {
+  let key = cloudKeys.get(cloud);
+  if (key === undefined) {
+    key = JSON.stringify([
+      cloud.cloud,
+      cloud.auth_url,
+      cloud.region,
+      cloud.network,
+      cloud.key_pair,
+    ]);
+    cloudKeys.set(cloud, key);
+  }
+  const hash = createHash("sha1")
+    .update(POOL_PROGRAM_VERSION)
+    .update(key)
+    .update(owner ?? "");
+  for (const w of workers) hash.update(`\n${w.name}\t${w.vmType}\t${w.image}\t${w.flavor}`);
+  return hash.digest("hex");
+}

@@ -1,0 +1,89 @@
+// The observed model of each worker, built once per cycle and read by the planner and by
+// status alike (Karpenter's controllers/state: one StateNode per node). It joins four
+// witnesses: the pool entry (what we asked for), HTCondor's ads (what registered), condor_q's
+// RemoteHost (what runs there) and the cloud's server list (what exists).
+import type { CloudServer } from "../cloud/inventory.js";
+import type { Job, ObservedWorker } from "../condor/types.js";
+import type { PoolWorker } from "../pool/types.js";
+import type { LaunchDigests } from "./launch.js";
+
+/** HTCondor refused to retire a worker: no new request before `until`. */
+export interface RetireHold {
+  /** Unix seconds. */
+  until: number;
+  failures: number;
+  /** What HTCondor said and what to do about it, for status and the log. */
+  reason: string;
+}
+
+export interface StateWorker {
+  cloud: string;
+  /** The pool entry as read this cycle (before the plan). */
+  entry: PoolWorker;
+  /** Every startd claiming it, merged (several startds claiming one name keep it busy together). */
+  ads: ObservedWorker | undefined;
+  /** Jobs condor_q shows running on it (RemoteHost), whatever the collector says. */
+  queueJobs: number;
+  /** Jobs running on it by either witness: the larger of the slot count and the queue count. */
+  runningJobs: number;
+  /** The largest +VMKeepAlive (seconds, capped) of the jobs running on it; 0 when none. */
+  jobKeepAliveSeconds: number;
+  /** Its servers as the cloud lists them; undefined when the cloud was not read this cycle. */
+  servers: readonly CloudServer[] | undefined;
+  /** Slots HTCondor marked broken (SlotBrokenCode): they can never run a job. */
+  brokenSlots: readonly { slot: string; code: number; reason: string }[];
+  /** The launch digest a worker of its shape gets today (undefined: unknown). */
+  expectedLaunch: string | undefined;
+  /** Booted with other launch settings than a new worker would get now. */
+  drifted: boolean;
+  /** HTCondor refused to retire it recently: not asked again before the hold ends. */
+  retireHold: RetireHold | undefined;
+  /** Its create was interrupted by a crash: the server may exist outside the stack. */
+  createInterrupted: boolean;
+}
+
+/** A worker server tagged with our owner that no pool claims. */
+export interface OrphanServer {
+  cloud: string;
+  server: CloudServer;
+  /** Its startd, if one registered (CloudSchedulerVM = the server's name). */
+  ads: ObservedWorker | undefined;
+  /** Jobs running on it by either witness. */
+  runningJobs: number;
+  /** Unix seconds the sweep first saw it without a pool. */
+  firstSeen: number;
+}
+
+export interface Fleet {
+  /** Every pool worker, sorted by cloud then name. */
+  workers: readonly StateWorker[];
+  byName: ReadonlyMap<string, StateWorker>;
+  /** Startds no pool entry claims, one per machine, sorted by machine. */
+  strangers: readonly ObservedWorker[];
+  orphans: readonly OrphanServer[];
+  /** Names of every server listed (a fresh worker name must not collide with one). */
+  serverNames: ReadonlySet<string>;
+  /** Clouds whose inventory was read this cycle. */
+  cloudsRead: ReadonlySet<string>;
+  launch: LaunchDigests;
+}
+
+export interface FleetInput {
+  /** The pools as read (pool/<cloud>.json). */
+  pools: Readonly<Record<string, readonly PoolWorker[]>>;
+  /** condor_status, grouped per startd. */
+  workers: readonly ObservedWorker[];
+  /** condor_q, every state (only running jobs with a RemoteHost matter here). */
+  jobs: readonly Job[];
+  /** Per cloud whose inventory was read this cycle: its worker servers (any owner). */
+  servers?: ReadonlyMap<string, readonly CloudServer[]>;
+  /** Our installation's owner tag; without it no server is called an orphan. */
+  owner?: string;
+  launch?: LaunchDigests;
+  retireHolds?: ReadonlyMap<string, RetireHold>;
+  /** Workers whose create a crashed deploy interrupted (deploy recovery). */
+  createInterrupted?: ReadonlySet<string>;
+  /** When each orphan server ("<cloud>/<id>") was first seen; new ones get `now`. */
+  orphanFirstSeen?: ReadonlyMap<string, number>;
+  now: number;
+}
