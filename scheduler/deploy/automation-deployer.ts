@@ -16,6 +16,7 @@ import { EngineRuns } from "./engine-runs.js";
 import { classifyDeployError, LockHeldError, ProgramError } from "./errors.js";
 import { isAlive, isPulumiProcess, stopGroup } from "./processes.js";
 import { loadPulumiCommand } from "./pulumi-cli.js";
+import { ResourceEventLog } from "./resource-events.js";
 import { scrubSecrets } from "./scrub.js";
 import { StackLock } from "./stack-lock.js";
 import { isStale, type LockHolder } from "./stale-lock.js";
@@ -100,11 +101,32 @@ export class AutomationDeployer implements PoolDeployer {
   async up(input: PoolStackInput, signal?: AbortSignal): Promise<DeployResult> {
     return this.operate(input.cloudName, async () => {
       const stack = await this.stack(input.cloudName, await this.program(input));
-      const result = await stack.up({ onOutput: this.output(input.cloudName, "up"), signal });
-      return {
-        changes: countChanges(result.summary.resourceChanges),
-        instances: parseInstances(result.outputs, input.cloudName),
-      };
+      const events = new ResourceEventLog(input.cloudName, this.knownSecrets());
+      try {
+        const result = await stack.up({
+          onOutput: this.output(input.cloudName, "up"),
+          onEvent: (event) => events.add(event),
+          // A refused create takes back only that worker: the engine goes on with the others.
+          continueOnError: true,
+          parallel: input.config.policy.deploy.parallelism,
+          signal,
+        });
+        return {
+          changes: countChanges(result.summary.resourceChanges),
+          instances: parseInstances(result.outputs, input.cloudName),
+        };
+      } catch (err) {
+        if (signal?.aborted || !events.onlyWorkersFailed()) throw err;
+        // Only workers failed: the rest of the update stands. Say which, and why.
+        const refused = events.refused();
+        const names = new Set(refused.map((r) => r.name));
+        const outputs = await stack.outputs().catch(() => ({}));
+        return {
+          changes: countChanges(events.changes()),
+          instances: parseInstances(outputs, input.cloudName).filter((i) => !names.has(i.name)),
+          refused,
+        };
+      }
     });
   }
 

@@ -4,6 +4,7 @@
 import type { CloudConfig, Config } from "../config/schema.js";
 import type { WorkerToken } from "../identity/types.js";
 import type { PoolWorker } from "../pool/types.js";
+import type { RefusedWorker } from "./resource-events.js";
 
 export interface PoolStackInput {
   cloudName: string;
@@ -50,6 +51,11 @@ export interface DeployResult {
   /** Counts by operation, as Pulumi's summary reports them. */
   changes: { create: number; update: number; delete: number; same: number };
   instances: DeployedInstance[];
+  /**
+   * Workers the cloud refused while everything else was done (the engine went on past them):
+   * the caller takes them back. Absent or empty when every worker stands.
+   */
+  refused?: RefusedWorker[];
 }
 
 export interface PoolDeployer {

@@ -1,0 +1,68 @@
+// Per-worker results from the engine's events: a refused create is named with the diagnostic
+// the engine printed for it; a failure of anything but a worker server is not a partial success.
+import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
+import { describe, expect, it } from "vitest";
+import { ResourceEventLog, WORKER_TYPE } from "../../scheduler/deploy/resource-events.js";
+
+const STACK = "urn:pulumi:pool-alberta::cloudscheduler-pool";
+const workerUrn = (name: string) => `${STACK}::${WORKER_TYPE}::${name}`;
+
+function failed(urn: string, type: string, op = "create"): EngineEvent {
+  return {
+    sequence: 0,
+    timestamp: 0,
+    resOpFailedEvent: { metadata: { op, urn, type, provider: "" }, status: 1, steps: 1 },
+  } as unknown as EngineEvent;
+}
+
+function diagnostic(urn: string, message: string): EngineEvent {
+  return {
+    sequence: 0,
+    timestamp: 0,
+    diagnosticEvent: { urn, message, color: "never", severity: "error" },
+  } as EngineEvent;
+}
+
+describe("ResourceEventLog", () => {
+  it("names each refused worker with its own diagnostic and kind", () => {
+    const log = new ResourceEventLog("alberta", ["s3cret"]);
+    log.add(
+      diagnostic(
+        workerUrn("cs-alberta-vm-0002"),
+        "error: Error creating OpenStack server: Expected HTTP response code [202] when accessing [POST http://nova/v2.1/servers], but got 403 instead: Quota exceeded for instances: Requested 1, but already used 10 of 10 instances",
+      ),
+    );
+    log.add(failed(workerUrn("cs-alberta-vm-0002"), WORKER_TYPE));
+    log.add(
+      diagnostic(workerUrn("cs-alberta-vm-0001"), "error: Flavor s3cret-big could not be found"),
+    );
+    log.add(failed(workerUrn("cs-alberta-vm-0001"), WORKER_TYPE));
+    log.add({
+      sequence: 0,
+      timestamp: 0,
+      summaryEvent: {
+        maybeCorrupt: false,
+        durationSeconds: 3,
+        resourceChanges: { create: 3, same: 1 },
+        policyPacks: {},
+      },
+    } as EngineEvent);
+    expect(log.onlyWorkersFailed()).toBe(true);
+    const refused = log.refused();
+    expect(refused.map((r) => [r.name, r.op, r.kind])).toEqual([
+      ["cs-alberta-vm-0001", "create", "program"],
+      ["cs-alberta-vm-0002", "create", "quota-exceeded"],
+    ]);
+    expect(refused[0]?.message).not.toContain("s3cret");
+    expect(refused[1]?.message).toMatch(/Quota exceeded for instances/);
+    expect(log.changes()).toEqual({ create: 3, same: 1 });
+  });
+
+  it("is no partial success when a resource other than a worker failed", () => {
+    const log = new ResourceEventLog("alberta");
+    log.add(failed(workerUrn("cs-alberta-vm-0001"), WORKER_TYPE));
+    log.add(failed(`${STACK}::pulumi:providers:openstack::alberta`, "pulumi:providers:openstack"));
+    expect(log.onlyWorkersFailed()).toBe(false);
+    expect(new ResourceEventLog("alberta").onlyWorkersFailed()).toBe(false);
+  });
+});
