@@ -243,7 +243,7 @@ export const policySchema = z
         parallelism: positiveInt.default(16),
         /**
          * Most workers one pool stack holds: a cloud's workers live in stacks of this size
-         * (pool-<cloud>, pool-<cloud>.1, …), deployed in parallel, only those that changed.
+         * (pool-<cloud>, pool-<cloud>_1, …), deployed in parallel, only those that changed.
          */
         shard_size: positiveInt.default(100),
       })

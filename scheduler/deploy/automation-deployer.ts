@@ -1,5 +1,5 @@
 // The real PoolDeployer: a cloud's workers in Pulumi stacks of at most policy.deploy.shard_size
-// workers ("pool-<cloud>", "pool-<cloud>.1", …, project "cloudscheduler-pool"; shards.ts), the
+// workers ("pool-<cloud>", "pool-<cloud>_1", …, project "cloudscheduler-pool"; shards.ts), the
 // pool program run inline through the Automation API. An `up` deploys only the shards whose
 // workers changed, in parallel; which shard holds which worker is read from the stacks' outputs
 // once per process and kept.

@@ -1,19 +1,19 @@
 // Which pool stack (shard) of a cloud holds each worker. A cloud's workers live in stacks of at
 // most `shardSize` workers, so one `pulumi up` never has to walk the whole fleet: shard 0 is the
 // stack `pool-<cloud>` (the one stack of a cloud before sharding, so existing stacks are shard 0
-// as they are: nothing is moved or recreated), shard n is `pool-<cloud>.<n>` ('.' is never in a
+// as they are: nothing is moved or recreated), shard n is `pool-<cloud>_<n>` ('_' is never in a
 // cloud name). A worker stays in the shard it was created in until it leaves; a new worker goes
 // to the lowest shard with room. Pure: the deployer reads the current membership from the
 // stacks and deploys only the shards whose workers changed.
 import type { PoolWorker } from "../pool/types.js";
 
 export function shardStackName(cloud: string, shard: number): string {
-  return shard === 0 ? `pool-${cloud}` : `pool-${cloud}.${shard}`;
+  return shard === 0 ? `pool-${cloud}` : `pool-${cloud}_${shard}`;
 }
 
 /** The cloud and shard of a pool stack name; undefined for other stacks. */
 export function parseShardStack(stack: string): { cloud: string; shard: number } | undefined {
-  const match = /^pool-([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.([1-9][0-9]*))?$/.exec(stack);
+  const match = /^pool-([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:_([1-9][0-9]*))?$/.exec(stack);
   if (!match?.[1]) return undefined;
   return { cloud: match[1], shard: match[2] === undefined ? 0 : Number(match[2]) };
 }

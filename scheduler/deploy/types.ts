@@ -1,4 +1,5 @@
-// The narrow interface between the scheduler and Pulumi: one stack per cloud, "pool-<cloud>".
+// The narrow interface between the scheduler and Pulumi, per cloud (the real deployer keeps a
+// cloud's workers in shard stacks "pool-<cloud>", "pool-<cloud>_1", …: shards.ts).
 // The real implementation uses the Automation API (automation-deployer.ts); tests and the
 // simulator pass their own.
 import type { CloudConfig, Config } from "../config/schema.js";

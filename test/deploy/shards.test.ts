@@ -37,10 +37,10 @@ describe("assignShards", () => {
 describe("shard stack names", () => {
   it("round-trip, shard 0 being the cloud's stack from before sharding", () => {
     expect(shardStackName("alberta", 0)).toBe("pool-alberta");
-    expect(shardStackName("alberta", 3)).toBe("pool-alberta.3");
+    expect(shardStackName("alberta", 3)).toBe("pool-alberta_3");
     expect(parseShardStack("pool-alberta")).toEqual({ cloud: "alberta", shard: 0 });
-    expect(parseShardStack("pool-my-cloud.12")).toEqual({ cloud: "my-cloud", shard: 12 });
+    expect(parseShardStack("pool-my-cloud_12")).toEqual({ cloud: "my-cloud", shard: 12 });
     expect(parseShardStack("site-alberta")).toBeUndefined();
-    expect(parseShardStack("pool-alberta.0")).toBeUndefined();
+    expect(parseShardStack("pool-alberta_0")).toBeUndefined();
   });
 });

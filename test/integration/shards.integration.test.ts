@@ -134,12 +134,12 @@ describeIntegration("sharded pool stacks on the real engine and the local cloud"
       expect([...oldIds.keys()]).toEqual(old.map((x) => x.name));
 
       // After: shards of 2, a new process. Two new workers: pool-alberta stays (oversize, as it
-      // was), the new ones fill pool-alberta.1; not one server is recreated.
+      // was), the new ones fill pool-alberta_1; not one server is recreated.
       lines = [];
       const fresh = [4, 5].map((n) => w("alberta", n));
       const result = await deployer().up(input(sharded, "alberta", [...old, ...fresh]));
       expect(result.changes).toMatchObject({ create: 2, update: 0, delete: 0 });
-      expect(upStacks()).toEqual(["pool-alberta.1"]);
+      expect(upStacks()).toEqual(["pool-alberta_1"]);
       const now = await servers();
       for (const [name, id] of oldIds) expect(now.get(name)?.id).toBe(id);
       expect([...now.keys()]).toEqual([...old, ...fresh].map((x) => x.name));
@@ -168,9 +168,9 @@ describeIntegration("sharded pool stacks on the real engine and the local cloud"
       ]);
       expect(mine.changes).toMatchObject({ create: 2, delete: 1, update: 0 });
       expect(theirs.changes).toMatchObject({ create: 2, delete: 0 });
-      // pool-alberta.1 did not change: no `up` ran on it.
-      expect(upStacks()).toEqual(["pool-alberta", "pool-alberta-b", "pool-alberta.2"]);
-      expect(overlapped("pool-alberta", "pool-alberta.2")).toBe(true);
+      // pool-alberta_1 did not change: no `up` ran on it.
+      expect(upStacks()).toEqual(["pool-alberta", "pool-alberta-b", "pool-alberta_2"]);
+      expect(overlapped("pool-alberta", "pool-alberta_2")).toBe(true);
       expect(overlapped("pool-alberta", "pool-alberta-b")).toBe(true);
       const after = await servers();
       expect(after.has(w("alberta", 2).name)).toBe(false);
