@@ -21,7 +21,7 @@ import { EngineRuns } from "./engine-runs.js";
 import { classifyDeployError, LockHeldError, ProgramError } from "./errors.js";
 import { isAlive, isPulumiProcess, stopGroup } from "./processes.js";
 import { loadPulumiCommand } from "./pulumi-cli.js";
-import { type RefusedWorker, ResourceEventLog } from "./resource-events.js";
+import { type RefusedWorker, ResourceEventLog, WORKER_TYPE } from "./resource-events.js";
 import { scrubSecrets } from "./scrub.js";
 import { assignShards, parseShardStack, shardStackName } from "./shards.js";
 import { StackLock } from "./stack-lock.js";
@@ -183,10 +183,11 @@ export class AutomationDeployer implements PoolDeployer {
         // Only workers failed: the rest of the update stands. Say which, and why.
         const refused = events.refused();
         const names = new Set(refused.map((r) => r.name));
-        const outputs = await stack.outputs().catch(() => ({}));
+        // The program's outputs of a failed update are not to be trusted: read the state.
+        const held = instancesInState(await stack.exportStack());
         return {
           changes: countChanges(events.changes()),
-          instances: parseInstances(outputs, input.cloudName).filter((i) => !names.has(i.name)),
+          instances: held.filter((i) => !names.has(i.name)),
           refused,
         };
       }
@@ -449,9 +450,10 @@ export class AutomationDeployer implements PoolDeployer {
     };
     for (const shard of await this.shardsOf(cloud)) {
       const stackName = shardStackName(cloud, shard);
+      // From the state, not the outputs: after a partial update only the state says what is held.
       const instances = await this.operate(cloud, stackName, async () => {
         const stack = await this.existingStack(stackName);
-        return stack ? parseInstances(await stack.outputs(), cloud) : [];
+        return stack ? instancesInState(await stack.exportStack()) : [];
       });
       known.shards.push(shard);
       for (const instance of instances) {
@@ -615,6 +617,20 @@ function mergeResults(
   }
   instances.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { changes, instances, ...(refused.length > 0 ? { refused } : {}) };
+}
+
+/** The worker servers a stack's state holds (`pulumi stack export`), sorted by name. */
+export function instancesInState(state: unknown): DeployedInstance[] {
+  const resources =
+    (state as { deployment?: { resources?: { urn?: unknown; type?: unknown; id?: unknown }[] } })
+      ?.deployment?.resources ?? [];
+  const instances: DeployedInstance[] = [];
+  for (const r of resources) {
+    if (r.type !== WORKER_TYPE || typeof r.urn !== "string" || typeof r.id !== "string") continue;
+    if (r.id === "") continue;
+    instances.push({ name: r.urn.slice(r.urn.lastIndexOf("::") + 2), id: r.id });
+  }
+  return instances.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** Pulumi's per-operation counts folded into ours: a replacement counts as an update. */

@@ -9,6 +9,7 @@ import { parseConfig } from "../../scheduler/config/load.js";
 import {
   AutomationDeployer,
   countChanges,
+  instancesInState,
   parseInstances,
 } from "../../scheduler/deploy/automation-deployer.js";
 import {
@@ -269,5 +270,48 @@ describe("stack results", () => {
         "alberta",
       ),
     ).toThrow(ProgramError);
+  });
+});
+
+describe("instancesInState", () => {
+  it("reads the worker servers a stack's state holds, skipping other resources and failed creates", () => {
+    const urn = (type: string, name: string) =>
+      `urn:pulumi:pool-alberta::cloudscheduler-pool::${type}::${name}`;
+    const state = {
+      version: 3,
+      deployment: {
+        resources: [
+          {
+            urn: urn("pulumi:pulumi:Stack", "cloudscheduler-pool-pool-alberta"),
+            type: "pulumi:pulumi:Stack",
+          },
+          {
+            urn: urn("pulumi:providers:openstack", "alberta"),
+            type: "pulumi:providers:openstack",
+            id: "p-1",
+          },
+          {
+            urn: urn("openstack:compute/instance:Instance", "cs-b"),
+            type: "openstack:compute/instance:Instance",
+            id: "id-b",
+          },
+          {
+            urn: urn("openstack:compute/instance:Instance", "cs-a"),
+            type: "openstack:compute/instance:Instance",
+            id: "id-a",
+          },
+          {
+            urn: urn("openstack:compute/instance:Instance", "cs-c"),
+            type: "openstack:compute/instance:Instance",
+            id: "",
+          },
+        ],
+      },
+    };
+    expect(instancesInState(state)).toEqual([
+      { name: "cs-a", id: "id-a" },
+      { name: "cs-b", id: "id-b" },
+    ]);
+    expect(instancesInState({})).toEqual([]);
   });
 });

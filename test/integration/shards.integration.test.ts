@@ -138,7 +138,8 @@ describeIntegration("sharded pool stacks on the real engine and the local cloud"
       lines = [];
       const fresh = [4, 5].map((n) => w("alberta", n));
       const result = await deployer().up(input(sharded, "alberta", [...old, ...fresh]));
-      expect(result.changes).toMatchObject({ create: 2, update: 0, delete: 0 });
+      // A new stack: the stack, its provider and the 2 servers.
+      expect(result.changes).toMatchObject({ create: 4, update: 0, delete: 0 });
       expect(upStacks()).toEqual(["pool-alberta_1"]);
       const now = await servers();
       for (const [name, id] of oldIds) expect(now.get(name)?.id).toBe(id);
@@ -166,8 +167,9 @@ describeIntegration("sharded pool stacks on the real engine and the local cloud"
         deploy.up(input(sharded, "alberta", [...kept, ...added])),
         deploy.up(input(sharded, OTHER, other)),
       ]);
-      expect(mine.changes).toMatchObject({ create: 2, delete: 1, update: 0 });
-      expect(theirs.changes).toMatchObject({ create: 2, delete: 0 });
+      // Shard 2 and the other cloud's stack are new: stack + provider + 2 servers each.
+      expect(mine.changes).toMatchObject({ create: 4, delete: 1, update: 0 });
+      expect(theirs.changes).toMatchObject({ create: 4, delete: 0 });
       // pool-alberta_1 did not change: no `up` ran on it.
       expect(upStacks()).toEqual(["pool-alberta", "pool-alberta-b", "pool-alberta_2"]);
       expect(overlapped("pool-alberta", "pool-alberta_2")).toBe(true);
