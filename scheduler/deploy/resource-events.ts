@@ -68,10 +68,12 @@ export class ResourceEventLog {
       seen.add(f.urn);
       const text = (this.errorsByUrn.get(f.urn) ?? []).join("\n").trim();
       const classified = classifyDeployError(new Error(text || "refused"), this.cloud);
-      const message = scrubSecrets(
-        text.split("\n").find((l) => /error/i.test(l)) ?? text.split("\n")[0] ?? "",
-        this.secrets,
-      ).trim();
+      // The engine wraps the provider's error: "1 error occurred:\n\t* creating ...: <why>".
+      const lines = text
+        .split("\n")
+        .map((l) => l.replace(/^[\s*]+/, "").trim())
+        .filter((l) => l !== "" && !/^\d+ errors? occurred:?$/.test(l));
+      const message = scrubSecrets(lines.join(" "), this.secrets).trim();
       refused.push({
         name: f.urn.slice(f.urn.lastIndexOf("::") + 2),
         op: f.op,

@@ -34,7 +34,10 @@ describe("ResourceEventLog", () => {
     );
     log.add(failed(workerUrn("cs-alberta-vm-0002"), WORKER_TYPE));
     log.add(
-      diagnostic(workerUrn("cs-alberta-vm-0001"), "error: Flavor s3cret-big could not be found"),
+      diagnostic(
+        workerUrn("cs-alberta-vm-0001"),
+        "1 error occurred:\n\t* Unable to find flavor s3cret-big: no flavor found\n\n",
+      ),
     );
     log.add(failed(workerUrn("cs-alberta-vm-0001"), WORKER_TYPE));
     log.add({
@@ -54,6 +57,7 @@ describe("ResourceEventLog", () => {
       ["cs-alberta-vm-0002", "create", "quota-exceeded"],
     ]);
     expect(refused[0]?.message).not.toContain("s3cret");
+    expect(refused[0]?.message).toMatch(/^Unable to find flavor \S+: no flavor found$/);
     expect(refused[1]?.message).toMatch(/Quota exceeded for instances/);
     expect(log.changes()).toEqual({ create: 3, same: 1 });
   });

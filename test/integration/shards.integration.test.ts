@@ -101,6 +101,8 @@ describeIntegration("sharded pool stacks on the real engine and the local cloud"
   const w = (cloud: string, n: number) => poolWorker(legacy, cloud, "demo-vm", n);
   const old = [1, 2, 3].map((n) => w("alberta", n));
   let oldIds = new Map<string, string>();
+  /** The sharded deployer, one process's worth: it knows what each shard was deployed with. */
+  let main: AutomationDeployer;
 
   beforeAll(async () => {
     release = await acquireCloudLock();
@@ -134,13 +136,16 @@ describeIntegration("sharded pool stacks on the real engine and the local cloud"
       expect([...oldIds.keys()]).toEqual(old.map((x) => x.name));
 
       // After: shards of 2, a new process. Two new workers: pool-alberta stays (oversize, as it
-      // was), the new ones fill pool-alberta_1; not one server is recreated.
+      // was), the new ones fill pool-alberta_1; not one server is recreated. A new process runs
+      // each shard once (as the cycle redeploys every pool after a restart): pool-alberta's up
+      // changes nothing.
       lines = [];
       const fresh = [4, 5].map((n) => w("alberta", n));
-      const result = await deployer().up(input(sharded, "alberta", [...old, ...fresh]));
-      // A new stack: the stack, its provider and the 2 servers.
+      main = deployer();
+      const result = await main.up(input(sharded, "alberta", [...old, ...fresh]));
+      // A new stack: the stack, its provider and the 2 servers; nothing updated or deleted.
       expect(result.changes).toMatchObject({ create: 4, update: 0, delete: 0 });
-      expect(upStacks()).toEqual(["pool-alberta_1"]);
+      expect(upStacks()).toEqual(["pool-alberta", "pool-alberta_1"]);
       const now = await servers();
       for (const [name, id] of oldIds) expect(now.get(name)?.id).toBe(id);
       expect([...now.keys()]).toEqual([...old, ...fresh].map((x) => x.name));
@@ -155,7 +160,7 @@ describeIntegration("sharded pool stacks on the real engine and the local cloud"
   test(
     "removing a worker runs `up` on its shard only; shards and clouds deploy at the same time",
     async () => {
-      const deploy = deployer();
+      const deploy = main;
       lines = [];
       // Worker 2 leaves shard 0; shard 1 is full, so 6 and 7 open shard 2; and the other cloud
       // deploys its first 2 workers meanwhile.
@@ -185,7 +190,7 @@ describeIntegration("sharded pool stacks on the real engine and the local cloud"
   test(
     "a create the cloud refuses takes back only that worker; the others are created",
     async () => {
-      const deploy = deployer();
+      const deploy = main;
       const good = w(OTHER, 3);
       const bad = { ...w(OTHER, 4), flavor: "no-such-flavor" };
       const result = await deploy.up(
