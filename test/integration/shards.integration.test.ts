@@ -3,7 +3,9 @@
 // claim checked in Nova: a stack from before sharding becomes shard 0 as it is (its servers keep
 // their ids), new workers go to a new shard, removing a worker runs `up` on its shard only, the
 // shards of one cloud and the stacks of two clouds deploy at the same time, and a create the
-// cloud refuses takes back only that worker (continueOnError, per-resource events).
+// cloud refuses takes back only that worker (continueOnError, per-resource events), and a shard
+// split by `pulumi state move` keeps every server.
+import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +13,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { parseConfig } from "../../scheduler/config/load.js";
 import type { Config } from "../../scheduler/config/schema.js";
 import { AutomationDeployer } from "../../scheduler/deploy/automation-deployer.js";
+import { findPulumiCli } from "../../scheduler/deploy/pulumi-cli.js";
 import type { PoolStackInput } from "../../scheduler/deploy/types.js";
 import type { PoolWorker } from "../../scheduler/pool/types.js";
 import { securityGroupName } from "../../stacks/ports.js";
@@ -201,6 +204,47 @@ describeIntegration("sharded pool stacks on the real engine and the local cloud"
       const now = await servers(`cs-${OTHER}`);
       expect(now.get(good.name)?.status).toBe("ACTIVE");
       expect(now.has(bad.name)).toBe(false);
+    },
+    8 * MINUTES,
+  );
+  test(
+    "`pulumi state move` splits a shard without touching a server, and the deployer follows it",
+    async () => {
+      // Worker 1 moves from pool-alberta to pool-alberta_2, by the real CLI (no engine run).
+      const cli = await findPulumiCli(sandbox.env);
+      if (!cli) throw new Error("no pulumi CLI");
+      const before = await servers();
+      const moved = w("alberta", 1);
+      const urn = `urn:pulumi:pool-alberta::cloudscheduler-pool::openstack:compute/instance:Instance::${moved.name}`;
+      execFileSync(
+        cli,
+        ["state", "move", "--source", "pool-alberta", "--dest", "pool-alberta_2", "--yes", urn],
+        {
+          cwd: join(sandbox.dir, "state", "workspaces", "pool-alberta"),
+          env: { ...sandbox.env, PULUMI_BACKEND_URL: sandbox.deploy.backendUrl },
+          stdio: "pipe",
+        },
+      );
+      // A new process reads the shards from the stacks' state: every shard's up is a no-op.
+      lines = [];
+      const fresh = deployer();
+      const all = [1, 3, 4, 5, 6, 7].map((n) => w("alberta", n));
+      const same = await fresh.up(input(sharded, "alberta", all));
+      expect(same.changes).toMatchObject({ create: 0, update: 0, delete: 0 });
+      const after = await servers();
+      for (const x of all) expect(after.get(x.name)?.id).toBe(before.get(x.name)?.id);
+      // Removing the moved worker now runs `up` on its new shard only.
+      lines = [];
+      const removed = await fresh.up(
+        input(
+          sharded,
+          "alberta",
+          all.filter((x) => x !== all[0]),
+        ),
+      );
+      expect(removed.changes).toMatchObject({ create: 0, update: 0, delete: 1 });
+      expect(upStacks()).toEqual(["pool-alberta_2"]);
+      expect((await servers()).has(moved.name)).toBe(false);
     },
     8 * MINUTES,
   );
