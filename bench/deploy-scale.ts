@@ -16,6 +16,7 @@
 // take about an hour to build; the sizes run are printed in every row.
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseConfig } from "../scheduler/config/load.js";
 import type { Config } from "../scheduler/config/schema.js";
@@ -48,6 +49,10 @@ const PERIOD_ADD = Number(process.env.CS_BENCH_PERIOD_ADD ?? 10);
 const PARALLELISM = 16;
 const CONCURRENCY = 4;
 const PERIOD_S = 5;
+/** Phases to run (CS_BENCH_PHASES=ref,floor,burst,layouts,quiet,period; default all). */
+const PHASES = new Set(
+  (process.env.CS_BENCH_PHASES ?? "ref,floor,burst,layouts,quiet,period").split(","),
+);
 
 function configWith(shardSize: number): Config {
   const text = readFileSync(join(root, "examples/site/cloudscheduler.yaml"), "utf8")
@@ -156,77 +161,86 @@ export async function run(): Promise<BenchRow[]> {
 
   try {
     // 1. The reference: add 1 worker to an empty pool (sharded layout), then take it away.
-    const ref = await timed(() => up(AFTER, workersOf(AFTER, 1, 1)));
+    const ref = PHASES.has("ref")
+      ? await timed(() => up(AFTER, workersOf(AFTER, 1, 1)))
+      : { seconds: Number.NaN, cpu: Number.NaN, runs: 0, value: undefined };
     await up(AFTER, []);
     const refWall = { name: "add 1 to an empty pool: wall", value: ref.seconds };
     const refCpu = { name: "add 1 to an empty pool: engine CPU", value: ref.cpu };
-    rows.push({ name: "add 1 to an empty pool: wall", value: ref.seconds, unit: "s" });
-    rows.push({ name: "add 1 to an empty pool: engine CPU", value: ref.cpu, unit: "s" });
+    if (PHASES.has("ref")) {
+      rows.push({ name: "add 1 to an empty pool: wall", value: ref.seconds, unit: "s" });
+      rows.push({ name: "add 1 to an empty pool: engine CPU", value: ref.cpu, unit: "s" });
+    }
 
     // 2. The floor: 2 x POOL servers straight through Nova, at the engine's concurrency.
     const burst = 2 * POOL;
-    // The engine's creates in flight: up to CONCURRENCY shards of the sharded cloud and the one
-    // stack of the other, each with PARALLELISM resource operations.
-    const concurrency = Math.min(
-      burst,
-      Math.min(CONCURRENCY, Math.ceil(POOL / SHARD)) * Math.min(PARALLELISM, SHARD) +
-        Math.min(PARALLELISM, POOL),
-    );
-    const refs = await member.bootRefs({
-      image: "cernvm-demo",
-      flavor: "m1.small",
-      network: "cs-workers",
-    });
-    const floorStarted = performance.now();
-    const names = Array.from({ length: burst }, (_, i) => `cs-floor-${String(i).padStart(4, "0")}`);
-    const queue = [...names];
-    const ids: string[] = [];
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        for (let name = queue.shift(); name; name = queue.shift()) {
-          const id = await member.bootServer(name, refs, {
-            keyName: "site-admin",
-            securityGroup: securityGroupName(AFTER),
-          });
-          ids.push(id);
-          // Like the provider: a create ends when its server is ACTIVE, polled by id.
-          for (;;) {
-            const status = await member.serverStatus(id);
-            if (status === "ACTIVE" || status === "ERROR") break;
-            await new Promise((resolve) => setTimeout(resolve, 1000));
+    if (PHASES.has("floor") && PHASES.has("burst")) {
+      // The engine's creates in flight: up to CONCURRENCY shards of the sharded cloud and the one
+      // stack of the other, each with PARALLELISM resource operations.
+      const concurrency = Math.min(
+        burst,
+        Math.min(CONCURRENCY, Math.ceil(POOL / SHARD)) * Math.min(PARALLELISM, SHARD) +
+          Math.min(PARALLELISM, POOL),
+      );
+      const refs = await member.bootRefs({
+        image: "cernvm-demo",
+        flavor: "m1.small",
+        network: "cs-workers",
+      });
+      const floorStarted = performance.now();
+      const names = Array.from(
+        { length: burst },
+        (_, i) => `cs-floor-${String(i).padStart(4, "0")}`,
+      );
+      const queue = [...names];
+      const ids: string[] = [];
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          for (let name = queue.shift(); name; name = queue.shift()) {
+            const id = await member.bootServer(name, refs, {
+              keyName: "site-admin",
+              securityGroup: securityGroupName(AFTER),
+            });
+            ids.push(id);
+            // Like the provider: a create ends when its server is ACTIVE, polled by id.
+            for (;;) {
+              const status = await member.serverStatus(id);
+              if (status === "ACTIVE" || status === "ERROR") break;
+              await new Promise((resolve) => setTimeout(resolve, 1000));
+            }
           }
-        }
-      }),
-    );
-    await allActive("cs-floor-", burst, 600_000);
-    const floor = (performance.now() - floorStarted) / 1000;
-    for (const id of ids) await member.deleteServer(id);
-    await admin.waitForServers(
-      () => servers("cs-floor-"),
-      (list) => list.length === 0,
-      600_000,
-    );
+        }),
+      );
+      await allActive("cs-floor-", burst, 600_000);
+      const floor = (performance.now() - floorStarted) / 1000;
+      for (const id of ids) await member.deleteServer(id);
+      await admin.waitForServers(
+        () => servers("cs-floor-"),
+        (list) => list.length === 0,
+        600_000,
+      );
 
-    // 3. The burst: POOL boots on each cloud at once (after: sharded; before: one stack).
-    const burstRun = await timed(async () => {
-      await Promise.all([
-        up(AFTER, workersOf(AFTER, 1, POOL)),
-        up(BEFORE, workersOf(BEFORE, 1, POOL)),
-      ]);
-      await allActive("cs-alberta", burst, 600_000);
-    });
-    rows.push({
-      name: `burst of ${burst} boots over 2 clouds (one sharded, one one-stack): deploy start to all ACTIVE`,
-      value: burstRun.seconds,
-      unit: "s",
-      reference: {
-        name: `floor: ${burst} servers via Nova's API, ${concurrency} at once`,
-        value: floor,
-      },
-    });
+      // 3. The burst: POOL boots on each cloud at once (after: sharded; before: one stack).
+      const burstRun = await timed(async () => {
+        await Promise.all([
+          up(AFTER, workersOf(AFTER, 1, POOL)),
+          up(BEFORE, workersOf(BEFORE, 1, POOL)),
+        ]);
+        await allActive("cs-alberta", burst, 600_000);
+      });
+      rows.push({
+        name: `burst of ${burst} boots over 2 clouds (one sharded, one one-stack): deploy start to all ACTIVE`,
+        value: burstRun.seconds,
+        unit: "s",
+        reference: {
+          name: `floor: ${burst} servers via Nova's API, ${concurrency} at once`,
+          value: floor,
+        },
+      });
+    }
 
     // 4. Per layout, at POOL workers: add 1, no-change up, remove 10.
-    for (const cloud of [AFTER, BEFORE]) {
+    for (const cloud of PHASES.has("layouts") ? [AFTER, BEFORE] : []) {
       const base = pools[cloud] ?? [];
       const add = await timed(() => up(cloud, [...base, ...workersOf(cloud, POOL + 1, 1)]));
       rows.push({
@@ -277,6 +291,7 @@ export async function run(): Promise<BenchRow[]> {
 
     // 5. The no-change cycle: the cycle's deploy step, every pool as last deployed.
     const memory = new CycleMemory();
+    const quietPhase = PHASES.has("quiet");
     const deps: CycleDeps = {
       condor: {
         jobs: async () => [],
@@ -291,27 +306,29 @@ export async function run(): Promise<BenchRow[]> {
     };
     const step = () =>
       deployPools(deps, memory, sharded, structuredClone(pools), nowS, emptyReport("bench", nowS));
-    await step(); // learns what each stack holds (one `up` per cloud: nothing to change)
-    const quiet = await timed(step);
-    const stackUp = await timed(() =>
-      new AutomationDeployer({
-        configDir: join(sandbox.dir, "config"),
-        deploy: sandbox.deploy,
-        env,
-      }).up(input(oneStack, BEFORE, pools[BEFORE] ?? [])),
-    );
-    rows.push({
-      name: `no-change cycle (deploy step) at ${(pools[AFTER]?.length ?? 0) + (pools[BEFORE]?.length ?? 0)} workers: wall`,
-      value: quiet.seconds,
-      unit: "s",
-      reference: { name: "one no-change `up` of the one-stack cloud", value: stackUp.seconds },
-    });
-    rows.push({
-      name: "no-change cycle: engine runs (pulumi invocations)",
-      value: quiet.runs,
-      unit: "runs",
-      reference: { name: "one no-change `up`: pulumi invocations", value: stackUp.runs },
-    });
+    if (quietPhase) {
+      await step(); // learns what each stack holds (one `up` per cloud: nothing to change)
+      const quiet = await timed(step);
+      const stackUp = await timed(() =>
+        new AutomationDeployer({
+          configDir: join(sandbox.dir, "config"),
+          deploy: sandbox.deploy,
+          env,
+        }).up(input(oneStack, BEFORE, pools[BEFORE] ?? [])),
+      );
+      rows.push({
+        name: `no-change cycle (deploy step) at ${(pools[AFTER]?.length ?? 0) + (pools[BEFORE]?.length ?? 0)} workers: wall`,
+        value: quiet.seconds,
+        unit: "s",
+        reference: { name: "one no-change `up` of the one-stack cloud", value: stackUp.seconds },
+      });
+      rows.push({
+        name: "no-change cycle: engine runs (pulumi invocations)",
+        value: quiet.runs,
+        unit: "runs",
+        reference: { name: "one no-change `up`: pulumi invocations", value: stackUp.runs },
+      });
+    }
 
     // 6. The cycle's period while another cloud's deploy runs (PERIOD_ADD new servers).
     const planner = (p: PlanInput): PlanResult => ({
@@ -343,6 +360,8 @@ export async function run(): Promise<BenchRow[]> {
     const bgDeps: CycleDeps = { ...deps, pools: bgFiles, planner, deploys: bgQueue };
     const clock: Clock = { now: systemClock.now, sleep: systemClock.sleep };
     let sawDeploy = false;
+    const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+    loopDelay.enable();
     await runDaemon({
       deps: bgDeps,
       config: fixedConfig(sharded, "bench"),
@@ -354,8 +373,22 @@ export async function run(): Promise<BenchRow[]> {
         else if (sawDeploy) controller.abort();
       },
     });
+    loopDelay.disable();
     const gaps = starts.slice(1).map((t, i) => (t - (starts[i] ?? t)) / 1000);
-    const worst = Math.max(...gaps.map((g) => Math.abs(g - PERIOD_S)));
+    const deviations = gaps.map((g) => Math.abs(g - PERIOD_S)).sort((a, b) => a - b);
+    const worst = Math.max(...deviations);
+    console.log(`periods (s): ${gaps.map((g) => g.toFixed(2)).join(" ")}`);
+    rows.push({
+      name: `cycle period during the background deploy: median |period - ${PERIOD_S} s|`,
+      value: deviations[Math.floor(deviations.length / 2)] ?? Number.NaN,
+      unit: "s",
+    });
+    rows.push({
+      name: "scheduler event loop during it: longest stall (the pool program runs inline)",
+      value: loopDelay.max / 1e9,
+      unit: "s",
+      reference: { name: "longest period deviation", value: worst },
+    });
     rows.push({
       name: `cycle period while +${PERIOD_ADD} deploy runs on another cloud, background (${gaps.length} periods): worst |period - ${PERIOD_S} s|`,
       value: worst,
