@@ -111,8 +111,13 @@ export class AutomationDeployer implements PoolDeployer {
     const { shard_size: shardSize, concurrency } = input.config.policy.deploy;
     const known = await this.membership(cloud);
     const plan = assignShards(input.workers, known.members, known.shards, shardSize);
+    // The same pool asked again (a reconcile, another writer suspected): every shard runs.
+    // Otherwise only shards whose workers changed since this process deployed them.
+    const whole = shardFingerprint(input, input.workers);
+    const again = known.lastInput === whole;
+    known.lastInput = undefined;
     const changed = [...plan].filter(
-      ([shard, workers]) => known.deployed.get(shard) !== shardFingerprint(input, workers),
+      ([shard, workers]) => again || known.deployed.get(shard) !== shardFingerprint(input, workers),
     );
     const results: DeployResult[] = [];
     const errors: unknown[] = [];
@@ -147,6 +152,7 @@ export class AutomationDeployer implements PoolDeployer {
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, changed.length) }, worker));
     if (errors.length > 0) throw errors[0];
+    if (results.every((r) => (r.refused ?? []).length === 0)) known.lastInput = whole;
     const unchanged = [...plan].filter(([shard]) => !changed.some(([c]) => c === shard));
     return mergeResults(
       results,
@@ -575,6 +581,8 @@ interface CloudShards {
   shards: number[];
   /** Shard -> fingerprint of what its last successful up deployed (this process only). */
   deployed: Map<number, string>;
+  /** Fingerprint of the whole pool of the last up that fully succeeded. */
+  lastInput?: string;
 }
 
 /** What a shard's up would deploy: its workers and the settings the program reads of them. */
