@@ -1,0 +1,294 @@
+// What existing workers can still take: a booting worker will take jobs when it registers, and
+// a registered one has what its partitionable slot reports as left. Idle demand fills these
+// first; only what remains needs new workers.
+import type { ObservedWorker } from "../../../../scheduler/condor/types.js";
+import type { PoolWorker } from "../../../../scheduler/pool/types.js";
+import type { ClassGroup } from "./demand.js";
+import { assignByMaxFlow } from "./flow.js";
+import { compareText } from "./match.js";
+import { PackedWorkers } from "./pack.js";
+import type { Size } from "./types.js";
+
+export function fullCapacity(worker: PoolWorker): Size {
+  return { cores: worker.cores, memoryMb: worker.ramMb, diskKb: worker.diskGb * 1024 * 1024 };
+}
+
+/** Free capacity of a worker; undefined when it takes no new jobs (draining, failed). */
+export function freeCapacity(
+  worker: PoolWorker,
+  seen: ObservedWorker | undefined,
+): Size | undefined {
+  const full = fullCapacity(worker);
+  if (worker.state === "booting") return full;
+  if (worker.state !== "registered" || !seen || seen.draining) return undefined;
+  let cores = 0;
+  let memoryMb = 0;
+  for (const slot of seen.slots) {
+    const unclaimedStatic = slot.slotType === "Static" && slot.state === "Unclaimed";
+    if (slot.slotType === "Partitionable" || unclaimedStatic) {
+      cores += slot.cpus;
+      memoryMb += slot.memoryMb;
+    }
+  }
+  // HTCondor does not report free disk per worker; assume it is there.
+  return {
+    cores: Math.min(full.cores, cores),
+    memoryMb: Math.min(full.memoryMb, memoryMb),
+    diskKb: full.diskKb,
+  };
+}
+
+/**
+ * Groups in the order they fill registered workers: the most restricted (fewest clouds) first,
+ * so they are not crowded out of their few clouds by jobs that could go anywhere.
+ */
+export function compareGroupsForAbsorbing(
+  a: { clouds: readonly string[]; key: string },
+  b: { clouds: readonly string[]; key: string },
+): number {
+  return a.clouds.length - b.clouds.length || compareText(a.key, b.key);
+}
+
+export interface ExistingWorker {
+  cloud: string;
+  worker: PoolWorker;
+  seen: ObservedWorker | undefined;
+}
+
+export interface GroupPacking {
+  group: ClassGroup;
+  /**
+   * New workers (first-fit decreasing) for the jobs registered workers could not take: rows
+   * first..end-1 of `bins` (shared by every group); their runs of jobs name classes by their
+   * index in group.classes.
+   */
+  bins: PackedWorkers;
+  first: number;
+  end: number;
+  /** The first `covered` of them are covered by booting workers; the rest are wanted. */
+  covered: number;
+  /** Wanted rows the ramp holds back this cycle (ramp.ts): none of them boots. */
+  held?: Set<number>;
+}
+
+export interface Absorption {
+  /** Per group, in group order (by key). */
+  packings: GroupPacking[];
+  /** Registered workers that idle jobs were counted on: not to be retired. */
+  needed: Set<string>;
+}
+
+/** A registered worker with room, as first fit sees it. */
+interface RegisteredBin {
+  cloud: string;
+  worker: PoolWorker;
+  cores: number;
+  memoryMb: number;
+  diskKb: number;
+  jobs: number;
+  /** Its place among the registered workers of its shape (fill order). */
+  position: number;
+  /** idleSince, or the largest time for a busy worker: the larger, the sooner it is filled. */
+  recency: number;
+}
+
+/**
+ * Registered workers of one shape, per cloud, in fill order. A worker with less than a core free
+ * can take no job (a job takes at least one): such workers are dropped from the lists now and
+ * then, so later groups do not step over them again.
+ */
+interface ShapeBins {
+  all: RegisteredBin[];
+  byCloud: Map<string, RegisteredBin[]>;
+  /** Workers in `byCloud` that filled up since it was last tidied, and how many it holds. */
+  filled: number;
+  listed: number;
+}
+
+function tidy(shape: ShapeBins): void {
+  let listed = 0;
+  for (const [cloud, list] of shape.byCloud) {
+    const open = list.filter((bin) => bin.cores >= 1);
+    shape.byCloud.set(cloud, open);
+    listed += open.length;
+  }
+  shape.filled = 0;
+  shape.listed = listed;
+}
+
+/** Registered workers, busy ones and then the most recently idle first, so stale idle ones retire. */
+function compareRegisteredBins(a: RegisteredBin, b: RegisteredBin): number {
+  return (
+    b.recency - a.recency ||
+    a.worker.createdAt - b.worker.createdAt ||
+    compareText(a.worker.name, b.worker.name)
+  );
+}
+
+function fitsBin(size: Size, bin: RegisteredBin): boolean {
+  return size.cores <= bin.cores && size.memoryMb <= bin.memoryMb && size.diskKb <= bin.diskKb;
+}
+
+/**
+ * First fit of `count` items of `size` into the registered workers on `lists` (each in fill
+ * order): the first worker with room over all lists is the one with the lowest position among
+ * each list's first worker with room. Returns how many were placed; counts workers that filled.
+ */
+function placeOnRegistered(
+  lists: readonly RegisteredBin[][],
+  size: Size,
+  count: number,
+  shape: ShapeBins,
+): number {
+  const cursors = lists.map(() => 0);
+  let left = count;
+  while (left > 0) {
+    let best: RegisteredBin | undefined;
+    let bestList = -1;
+    for (let l = 0; l < lists.length; l++) {
+      const list = lists[l] as RegisteredBin[];
+      let at = cursors[l] as number;
+      while (at < list.length && !fitsBin(size, list[at] as RegisteredBin)) at++;
+      cursors[l] = at;
+      const bin = list[at];
+      if (bin !== undefined && (best === undefined || bin.position < best.position)) {
+        best = bin;
+        bestList = l;
+      }
+    }
+    if (best === undefined) break;
+    let n = 0;
+    while (left > 0 && fitsBin(size, best)) {
+      best.cores -= size.cores;
+      best.memoryMb -= size.memoryMb;
+      best.diskKb -= size.diskKb;
+      n++;
+      left--;
+    }
+    best.jobs += n;
+    if (!(best.cores >= 1)) shape.filled++;
+    cursors[bestList] = (cursors[bestList] as number) + 1;
+  }
+  return count - left;
+}
+
+/** Shapes by VM type, image and flavor (no key string built per worker). */
+class ShapeIndex<T> {
+  private readonly byType = new Map<string, Map<string, Map<string, T>>>();
+
+  get(vmType: string, image: string, flavor: string, create: () => T): T {
+    let byImage = this.byType.get(vmType);
+    if (byImage === undefined) {
+      byImage = new Map();
+      this.byType.set(vmType, byImage);
+    }
+    let byFlavor = byImage.get(image);
+    if (byFlavor === undefined) {
+      byFlavor = new Map();
+      byImage.set(image, byFlavor);
+    }
+    let value = byFlavor.get(flavor);
+    if (value === undefined) {
+      value = create();
+      byFlavor.set(flavor, value);
+    }
+    return value;
+  }
+
+  find(vmType: string, image: string, flavor: string): T | undefined {
+    return this.byType.get(vmType)?.get(image)?.get(flavor);
+  }
+
+  *values(): IterableIterator<T> {
+    for (const byImage of this.byType.values()) {
+      for (const byFlavor of byImage.values()) yield* byFlavor.values();
+    }
+  }
+}
+
+export function absorbDemand(
+  groups: readonly ClassGroup[],
+  existing: readonly ExistingWorker[],
+): Absorption {
+  const registered = new ShapeIndex<ShapeBins>();
+  const booting = new ShapeIndex<Map<string, number>>();
+  const newShape = (): ShapeBins => ({ all: [], byCloud: new Map(), filled: 0, listed: 0 });
+  for (const { cloud, worker, seen } of existing) {
+    if (worker.state === "booting") {
+      const byCloud = booting.get(worker.vmType, worker.image, worker.flavor, () => new Map());
+      byCloud.set(cloud, (byCloud.get(cloud) ?? 0) + 1);
+      continue;
+    }
+    const free = freeCapacity(worker, seen);
+    if (!free) continue;
+    registered.get(worker.vmType, worker.image, worker.flavor, newShape).all.push({
+      cloud,
+      worker,
+      cores: free.cores,
+      memoryMb: free.memoryMb,
+      diskKb: free.diskKb,
+      jobs: 0,
+      position: 0,
+      recency: worker.idleSince ?? Number.MAX_SAFE_INTEGER,
+    });
+  }
+  for (const shape of registered.values()) {
+    shape.all.sort(compareRegisteredBins);
+    shape.all.forEach((bin, position) => {
+      bin.position = position;
+      const list = shape.byCloud.get(bin.cloud);
+      if (list === undefined) shape.byCloud.set(bin.cloud, [bin]);
+      else list.push(bin);
+    });
+    tidy(shape);
+  }
+
+  const packings = new Map<ClassGroup, GroupPacking>();
+  const bins = new PackedWorkers();
+  for (const group of [...groups].sort(compareGroupsForAbsorbing)) {
+    const { vmType, image, flavor } = group.shape;
+    const shape = registered.find(vmType, image, flavor);
+    const lists: RegisteredBin[][] = [];
+    if (shape !== undefined) {
+      for (const cloud of group.clouds) {
+        const list = shape.byCloud.get(cloud);
+        if (list !== undefined && list.length > 0) lists.push(list);
+      }
+    }
+    const first = bins.begin(group.shape.capacity);
+    group.classes.forEach(({ size, jobs }, c) => {
+      const absorbed = shape === undefined ? 0 : placeOnRegistered(lists, size, jobs.length, shape);
+      bins.place(c, absorbed, jobs.length - absorbed, size);
+    });
+    if (shape !== undefined && shape.filled * 4 > shape.listed) tidy(shape);
+    packings.set(group, { group, bins, first, end: bins.length, covered: 0 });
+  }
+
+  // Booting workers of a shape, handed to its groups by maximum flow.
+  const byShape = new Map<string, GroupPacking[]>();
+  for (const packing of packings.values()) {
+    const list = byShape.get(packing.group.shape.key) ?? [];
+    list.push(packing);
+    byShape.set(packing.group.shape.key, list);
+  }
+  for (const shapePackings of byShape.values()) {
+    const { vmType, image, flavor } = (shapePackings[0] as GroupPacking).group.shape;
+    const bootingByCloud = booting.find(vmType, image, flavor);
+    if (bootingByCloud === undefined) continue;
+    const clouds = [...bootingByCloud.keys()].sort(compareText);
+    const flow = assignByMaxFlow(
+      shapePackings.map((p) => p.end - p.first),
+      clouds.map((c) => bootingByCloud.get(c) ?? 0),
+      (g, c) => (shapePackings[g] as GroupPacking).group.clouds.includes(clouds[c] as string),
+    );
+    shapePackings.forEach((packing, g) => {
+      packing.covered = (flow[g] ?? []).reduce((sum, n) => sum + n, 0);
+    });
+  }
+
+  const needed = new Set<string>();
+  for (const shape of registered.values()) {
+    for (const bin of shape.all) if (bin.jobs > 0) needed.add(bin.worker.name);
+  }
+  return { packings: groups.map((g) => packings.get(g) as GroupPacking), needed };
+}

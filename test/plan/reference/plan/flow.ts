@@ -1,0 +1,78 @@
+// Assigning interchangeable supply to demand over allowed pairs (a transportation problem), by
+// maximum flow. Used to hand booting workers to the demand groups that may use them, so a
+// group that can only use one cloud is not crowded out by a group that could go anywhere.
+// Deterministic: augmenting paths are searched breadth-first in index order.
+
+/**
+ * How many units each demand takes from each supply: result[d][s]. Maximises the total;
+ * `allowed(d, s)` says whether demand d may use supply s.
+ */
+export function assignByMaxFlow(
+  demands: readonly number[],
+  supplies: readonly number[],
+  allowed: (demand: number, supply: number) => boolean,
+): number[][] {
+  const flow = demands.map(() => supplies.map(() => 0));
+  const demandLeft = [...demands];
+  const supplyLeft = [...supplies];
+  const edges = demands.map((_, d) => supplies.flatMap((_, s) => (allowed(d, s) ? [s] : [])));
+  // Residual graph: demand d -> supply s always (unbounded), supply s -> demand d when flow > 0.
+  for (;;) {
+    const fromDemand: (number | undefined)[] = supplies.map(() => undefined);
+    const fromSupply: (number | undefined)[] = demands.map(() => undefined);
+    const queue: number[] = [];
+    const reached: boolean[] = demands.map(() => false);
+    demands.forEach((_, d) => {
+      if ((demandLeft[d] as number) > 0) {
+        reached[d] = true;
+        queue.push(d);
+      }
+    });
+    let sink: number | undefined;
+    while (queue.length > 0 && sink === undefined) {
+      const d = queue.shift() as number;
+      for (const s of edges[d] as number[]) {
+        if (fromDemand[s] !== undefined) continue;
+        fromDemand[s] = d;
+        if ((supplyLeft[s] as number) > 0) {
+          sink = s;
+          break;
+        }
+        for (let back = 0; back < demands.length; back++) {
+          if (!reached[back] && (flow[back]?.[s] as number) > 0) {
+            reached[back] = true;
+            fromSupply[back] = s;
+            queue.push(back);
+          }
+        }
+      }
+    }
+    if (sink === undefined) return flow;
+    // Walk back to the source, finding the bottleneck, then push it.
+    let amount = supplyLeft[sink] as number;
+    let s = sink;
+    for (;;) {
+      const d = fromDemand[s] as number;
+      const via = fromSupply[d];
+      if (via === undefined) {
+        amount = Math.min(amount, demandLeft[d] as number);
+        break;
+      }
+      amount = Math.min(amount, flow[d]?.[via] as number);
+      s = via;
+    }
+    s = sink;
+    supplyLeft[sink] = (supplyLeft[sink] as number) - amount;
+    for (;;) {
+      const d = fromDemand[s] as number;
+      (flow[d] as number[])[s] = (flow[d]?.[s] as number) + amount;
+      const via = fromSupply[d];
+      if (via === undefined) {
+        demandLeft[d] = (demandLeft[d] as number) - amount;
+        break;
+      }
+      (flow[d] as number[])[via] = (flow[d]?.[via] as number) - amount;
+      s = via;
+    }
+  }
+}

@@ -1,0 +1,94 @@
+// Keep-alive from the arrival rate: an idle worker is worth keeping only while a job of its VM
+// type is likely to come for it; otherwise the keep-alive is paid for nothing. Per VM type the
+// planner keeps a warm pool as large as the number of jobs of that type expected within the
+// keep-alive (arrivals seen in condor_q over `policy.keep_alive.window`); those workers keep
+// their full keep-alive, the most recently idle first, and the other idle workers of the type
+// retire after `policy.keep_alive.min` (after a burst, a whole pool of idle workers would
+// otherwise wait out the keep-alive for the one or two jobs that may follow).
+// A job's own +VMKeepAlive (raised into the worker's stored keep-alive) is always honoured.
+import type { Job, ObservedWorker } from "../../../../scheduler/condor/types.js";
+import type { Config } from "../../../../scheduler/config/schema.js";
+import type { PoolWorker } from "../../../../scheduler/pool/types.js";
+import { compareText } from "./match.js";
+import { baseKeepAlive } from "./retire.js";
+
+export interface IdleCandidate {
+  worker: PoolWorker;
+  seen: ObservedWorker | undefined;
+}
+
+/** Jobs of each VM type expected in the next `seconds`, from arrivals seen in the window. */
+export function expectedArrivals(
+  jobs: readonly Job[],
+  now: number,
+  window: number,
+  seconds: number,
+): Map<string, number> {
+  const counts = new Map<string, number>();
+  if (window <= 0) return counts;
+  for (const job of jobs) {
+    if (job.vmType === undefined || job.queuedAt < now - window || job.queuedAt > now) continue;
+    counts.set(job.vmType, (counts.get(job.vmType) ?? 0) + 1);
+  }
+  for (const [vmType, n] of counts) counts.set(vmType, (n / window) * seconds);
+  return counts;
+}
+
+/**
+ * The keep-alive each idle registered worker gets this cycle (by name), or undefined when
+ * `policy.keep_alive.mode` is "fixed" (every worker keeps its own keep-alive).
+ */
+export function adaptiveKeepAlive(
+  candidates: readonly IdleCandidate[],
+  jobs: readonly Job[],
+  config: Config,
+  now: number,
+): Map<string, number> | undefined {
+  const policy = config.policy.keep_alive;
+  if (policy.mode === "fixed") return undefined;
+  if (policy.mode === "per-core") return perCore(candidates, config);
+  const idleByType = new Map<string, PoolWorker[]>();
+  for (const { worker, seen } of candidates) {
+    if (worker.state !== "registered" || !seen || seen.runningJobs > 0) continue;
+    const list = idleByType.get(worker.vmType) ?? [];
+    list.push(worker);
+    idleByType.set(worker.vmType, list);
+  }
+  const out = new Map<string, number>();
+  for (const [vmType, workers] of idleByType) {
+    const full = baseKeepAlive(config, vmType);
+    const expected = expectedArrivals(jobs, now, policy.window, full).get(vmType) ?? 0;
+    const warm = Math.ceil(expected * policy.spares_per_arrival);
+    // Most recently idle first: the stalest idle workers are the ones to let go.
+    workers.sort(
+      (a, b) => (b.idleSince ?? now) - (a.idleSince ?? now) || compareText(a.name, b.name),
+    );
+    workers.forEach((worker, rank) => {
+      const own = worker.keepAliveSeconds > full ? worker.keepAliveSeconds : 0;
+      out.set(worker.name, Math.max(own, rank < warm ? full : Math.min(full, policy.min)));
+    });
+  }
+  return out;
+}
+
+/**
+ * The same keep-alive budget in core-seconds for every idle worker: a 1-core worker keeps its
+ * full keep-alive, a 32-core one a 32nd of the budget. Idle cores cost by the core; a warm
+ * worker saves one job its wait whatever its size, so waiting is cut cheapest on small VMs.
+ */
+function perCore(candidates: readonly IdleCandidate[], config: Config): Map<string, number> {
+  const out = new Map<string, number>();
+  const budget = config.policy.keep_alive.core_seconds;
+  const cycle = Math.max(1, config.policy.cycle);
+  for (const { worker, seen } of candidates) {
+    if (worker.state !== "registered" || !seen || seen.runningJobs > 0) continue;
+    const full = baseKeepAlive(config, worker.vmType);
+    const own = worker.keepAliveSeconds > full ? worker.keepAliveSeconds : 0;
+    // Retirement is decided once a cycle: a keep-alive shorter than half a cycle is none,
+    // anything else keeps the worker that many cycles (an idle worker is first seen idle up to a
+    // cycle after its job ended, so 0 is already up to a cycle of keep-alive).
+    const share = Math.min(full, budget / Math.max(1, worker.cores));
+    out.set(worker.name, Math.max(own, Math.round(share / cycle) * cycle));
+  }
+  return out;
+}

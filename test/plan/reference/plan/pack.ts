@@ -1,0 +1,244 @@
+// Bin packing of jobs into workers: first fit, in the order given (first-fit decreasing when the
+// caller sorts by size). Capacity only ever shrinks, so for each distinct job size we remember
+// the first bin that may still hold it: packing n jobs of k sizes into b bins costs O(n + k*b).
+import type { Size } from "./types.js";
+
+export interface Bin<T> {
+  free: Size;
+  items: T[];
+}
+
+export function fits(size: Size, free: Size): boolean {
+  return size.cores <= free.cores && size.memoryMb <= free.memoryMb && size.diskKb <= free.diskKb;
+}
+
+/** Largest first: cores, then memory, then disk. */
+export function compareSizeDescending(a: Size, b: Size): number {
+  return b.cores - a.cores || b.memoryMb - a.memoryMb || b.diskKb - a.diskKb;
+}
+
+export class FirstFit<T> {
+  private readonly firstCandidate = new Map<string, number>();
+
+  /** `bins` is packed in place; `open` adds a bin when none fits (undefined: no more bins). */
+  constructor(
+    readonly bins: Bin<T>[],
+    private readonly open?: () => Bin<T> | undefined,
+  ) {}
+
+  /** Index of the bin the item went into, or -1 when it fits nowhere. */
+  place(item: T, size: Size): number {
+    const key = `${size.cores}/${size.memoryMb}/${size.diskKb}`;
+    let index = this.firstCandidate.get(key) ?? 0;
+    while (index < this.bins.length && !fits(size, (this.bins[index] as Bin<T>).free)) index += 1;
+    this.firstCandidate.set(key, index);
+    if (index === this.bins.length) {
+      const bin = this.open?.();
+      if (!bin || !fits(size, bin.free)) return -1;
+      this.bins.push(bin);
+    }
+    const bin = this.bins[index] as Bin<T>;
+    bin.free = {
+      cores: bin.free.cores - size.cores,
+      memoryMb: bin.free.memoryMb - size.memoryMb,
+      diskKb: bin.free.diskKb - size.diskKb,
+    };
+    bin.items.push(item);
+    return index;
+  }
+}
+
+export function emptyBin<T>(capacity: Size): Bin<T> {
+  return { free: { ...capacity }, items: [] };
+}
+
+/**
+ * First fit of `count` items of one size, without a record per item: each goes to the first
+ * bin from `from` on with room, as FirstFit.place puts them one after another (room only
+ * shrinks, so identical items fill the bins in order). `open` adds a bin when none fits;
+ * `placed(bin, index, n)` hears of each run of n items in one bin. Returns how many were placed.
+ */
+export function placeMany<B extends { free: Size }>(
+  bins: B[],
+  size: Size,
+  count: number,
+  open: (() => B | undefined) | undefined,
+  placed: (bin: B, index: number, n: number) => void,
+  from = 0,
+): number {
+  let left = count;
+  let index = from;
+  while (left > 0) {
+    while (index < bins.length && !fits(size, (bins[index] as B).free)) index += 1;
+    if (index === bins.length) {
+      const bin = open?.();
+      if (!bin || !fits(size, bin.free)) break;
+      bins.push(bin);
+    }
+    const bin = bins[index] as B;
+    const free = bin.free;
+    let n = 0;
+    while (left > 0 && fits(size, free)) {
+      free.cores -= size.cores;
+      free.memoryMb -= size.memoryMb;
+      free.diskKb -= size.diskKb;
+      n += 1;
+      left -= 1;
+    }
+    placed(bin, index, n);
+  }
+  return count - left;
+}
+
+/**
+ * New workers, packed first fit by runs of identical items (a class of jobs): one row of numbers
+ * per worker in typed arrays instead of an object, since a plan may pack tens of thousands of
+ * workers it will never boot. One instance serves a whole plan: begin() starts the workers of
+ * another shape (a new run of rows, filled apart from the earlier ones). A worker's runs (which
+ * positions of which class it holds) are a linked list, in the order they were placed. Classes
+ * are numbered by the caller.
+ */
+export class PackedWorkers {
+  private rows = 0;
+  private cores = new Float64Array(1024);
+  private memoryMb = new Float64Array(1024);
+  private diskKb = new Float64Array(1024);
+  /** Items per worker. */
+  private itemCounts = new Int32Array(1024);
+  private firstRun = new Int32Array(1024);
+  private lastRun = new Int32Array(1024);
+  private runs = 0;
+  private runClass = new Int32Array(1024);
+  private runFrom = new Int32Array(1024);
+  private runCount = new Int32Array(1024);
+  private runNext = new Int32Array(1024);
+  private capacity: Size = { cores: 0, memoryMb: 0, diskKb: 0 };
+  /** The first row of the current shape's workers. */
+  private start = 0;
+  /** Workers before this one have less than a core free: no item of a core or more fits. */
+  private firstWithRoom = 0;
+
+  /** Rows so far (all shapes): the current shape's workers are start()..length-1. */
+  get length(): number {
+    return this.rows;
+  }
+
+  /** Starts packing workers of `capacity`, apart from the workers packed so far. */
+  begin(capacity: Size): number {
+    this.capacity = capacity;
+    this.start = this.rows;
+    this.firstWithRoom = this.rows;
+    return this.start;
+  }
+
+  /** Items in worker `index`. */
+  items(index: number): number {
+    return this.itemCounts[index] as number;
+  }
+
+  /**
+   * First fit of `count` items of `size` (positions from..from+count of class number `of`):
+   * each goes to the first worker with room, a new one when none has; as FirstFit.place does
+   * item by item. Returns how many were placed (fewer only when one does not fit an empty
+   * worker).
+   */
+  place(of: number, from: number, count: number, size: Size): number {
+    let left = count;
+    let at = from;
+    let index = size.cores >= 1 ? this.firstWithRoom : this.start;
+    while (left > 0) {
+      while (index < this.rows && !this.fitsIn(index, size)) index += 1;
+      if (index === this.rows) {
+        if (!fits(size, this.capacity)) break;
+        this.open();
+      }
+      let n = 0;
+      let cores = this.cores[index] as number;
+      let memoryMb = this.memoryMb[index] as number;
+      let diskKb = this.diskKb[index] as number;
+      while (
+        left > 0 &&
+        size.cores <= cores &&
+        size.memoryMb <= memoryMb &&
+        size.diskKb <= diskKb
+      ) {
+        cores -= size.cores;
+        memoryMb -= size.memoryMb;
+        diskKb -= size.diskKb;
+        n += 1;
+        left -= 1;
+      }
+      this.cores[index] = cores;
+      this.memoryMb[index] = memoryMb;
+      this.diskKb[index] = diskKb;
+      this.itemCounts[index] = (this.itemCounts[index] as number) + n;
+      this.addRun(index, of, at, n);
+      at += n;
+    }
+    while (this.firstWithRoom < this.rows && !((this.cores[this.firstWithRoom] as number) >= 1))
+      this.firstWithRoom += 1;
+    return count - left;
+  }
+
+  /** Calls `visit(of, from, count)` for each run of items in worker `index`, in order. */
+  forEachRun(index: number, visit: (of: number, from: number, count: number) => void): void {
+    for (let run = this.firstRun[index] as number; run !== -1; run = this.runNext[run] as number) {
+      visit(
+        this.runClass[run] as number,
+        this.runFrom[run] as number,
+        this.runCount[run] as number,
+      );
+    }
+  }
+
+  private fitsIn(index: number, size: Size): boolean {
+    return (
+      size.cores <= (this.cores[index] as number) &&
+      size.memoryMb <= (this.memoryMb[index] as number) &&
+      size.diskKb <= (this.diskKb[index] as number)
+    );
+  }
+
+  private open(): void {
+    if (this.rows === this.cores.length) {
+      const size = 2 * this.rows;
+      this.cores = grown(this.cores, size);
+      this.memoryMb = grown(this.memoryMb, size);
+      this.diskKb = grown(this.diskKb, size);
+      this.itemCounts = grown(this.itemCounts, size);
+      this.firstRun = grown(this.firstRun, size);
+      this.lastRun = grown(this.lastRun, size);
+    }
+    const row = this.rows++;
+    this.cores[row] = this.capacity.cores;
+    this.memoryMb[row] = this.capacity.memoryMb;
+    this.diskKb[row] = this.capacity.diskKb;
+    this.firstRun[row] = -1;
+    this.lastRun[row] = -1;
+  }
+
+  private addRun(index: number, of: number, from: number, count: number): void {
+    if (this.runs === this.runClass.length) {
+      const size = 2 * this.runs;
+      this.runClass = grown(this.runClass, size);
+      this.runFrom = grown(this.runFrom, size);
+      this.runCount = grown(this.runCount, size);
+      this.runNext = grown(this.runNext, size);
+    }
+    const run = this.runs++;
+    this.runClass[run] = of;
+    this.runFrom[run] = from;
+    this.runCount[run] = count;
+    this.runNext[run] = -1;
+    const last = this.lastRun[index] as number;
+    if (last === -1) this.firstRun[index] = run;
+    else this.runNext[last] = run;
+    this.lastRun[index] = run;
+  }
+}
+
+function grown<T extends Float64Array | Int32Array>(array: T, size: number): T {
+  const bigger = new (array.constructor as new (size: number) => T)(size);
+  bigger.set(array);
+  return bigger;
+}

@@ -1,0 +1,283 @@
+// The planner: a pure, deterministic function of config, jobs, workers, pools and time.
+// the worker model (scheduler/state/) -> observe (lifecycle.ts) -> classify demand (demand.ts) ->
+// fill existing workers (capacity.ts) -> retire what nobody needs or what must go (retire.ts,
+// drift.ts, unhealthy.ts) -> boot what is missing (provision.ts) -> orphans (orphans.ts) ->
+// describe. No I/O, no clock, no randomness; every list is sorted before it leaves.
+
+import type { ObservedWorker } from "../../../../scheduler/condor/types.js";
+import type { Config } from "../../../../scheduler/config/schema.js";
+import type { PoolWorker } from "../../../../scheduler/pool/types.js";
+import type { Fleet, StateWorker } from "../../../../scheduler/state/types.js";
+import { buildFleet } from "../state/build.js";
+import { absorbDemand } from "./capacity.js";
+import { type ClassGroup, classifyDemand } from "./demand.js";
+import { summarize } from "./describe.js";
+import { pickDriftReplacements } from "./drift.js";
+import { adaptiveKeepAlive } from "./keep-alive.js";
+import { observe } from "./lifecycle.js";
+import { compareText, MAX_JOB_KEEP_ALIVE_SECONDS } from "./match.js";
+import { WorkerNamer } from "./naming.js";
+import { sweepOrphans } from "./orphans.js";
+import { provision } from "./provision.js";
+import { RoomLedger } from "./quota.js";
+import { rampBoots } from "./ramp.js";
+import { plural, quote } from "./reasons.js";
+import { baseKeepAlive, decideRetirement, type Gone } from "./retire.js";
+import type { Decision, PlanInput, PlanResult, RejectedJob, RetireAction } from "./types.js";
+import { unhealthyReason } from "./unhealthy.js";
+
+interface Tracked {
+  cloud: string;
+  worker: PoolWorker;
+  seen: ObservedWorker | undefined;
+  state: StateWorker;
+  /** Why it has no future, when it has none. */
+  gone?: Gone;
+  goneDetail?: string;
+}
+
+export function plan(input: PlanInput): PlanResult {
+  const { config, now } = input;
+  const decisions: Decision[] = [];
+  const cloudNames = [
+    ...new Set([...Object.keys(config.clouds), ...Object.keys(input.pools)]),
+  ].sort(compareText);
+  const fleet: Fleet =
+    input.fleet ??
+    buildFleet({ pools: input.pools, workers: input.workers, jobs: input.jobs, now });
+
+  // 1. What each pool worker has become since the last cycle.
+  const tracked: Tracked[] = [];
+  for (const state of fleet.workers) {
+    const outcome = observe(state, config.policy, now);
+    decisions.push(...outcome.decisions);
+    if (outcome.fate === "keep") {
+      tracked.push({ cloud: state.cloud, worker: outcome.worker, seen: state.ads, state });
+    }
+  }
+  raiseKeepAlive(tracked);
+  markGone(tracked, config, decisions);
+
+  // 2. Idle demand, and what existing workers already cover.
+  const demand = classifyDemand(config, input.jobs);
+  decisions.push(...rejectionDecisions(demand.rejected));
+  const absorption = absorbDemand(
+    demand.groups,
+    tracked.filter((t) => t.gone === undefined),
+  );
+  const { needed } = absorption;
+
+  // 3. Retire idle workers nobody needs. Policy hook (keep-alive.ts): with an adaptive
+  // keep-alive, only the warm pool the arrival rate justifies keeps its full keep-alive.
+  const keepAliveOf = adaptiveKeepAlive(tracked, input.jobs, config, now);
+  const kept = new Map<string, PoolWorker[]>(cloudNames.map((c) => [c, []]));
+  const retire: RetireAction[] = [];
+  for (const t of tracked) {
+    const chosen = keepAliveOf?.get(t.worker.name);
+    const outcome = decideRetirement(
+      {
+        cloud: t.cloud,
+        worker: t.worker,
+        seen: t.seen,
+        runningJobs: t.state.runningJobs,
+        needed: needed.has(t.worker.name),
+        gone: t.gone,
+        goneDetail: t.goneDetail,
+        hold: t.state.retireHold,
+        ...(chosen === undefined ? {} : { keepAliveSeconds: chosen }),
+      },
+      config,
+      now,
+    );
+    decisions.push(...outcome.decisions);
+    if (outcome.fate === "remove") continue;
+    kept.get(t.cloud)?.push(outcome.worker);
+    if (outcome.retire) retire.push(outcome.retire);
+  }
+
+  // 4. Boot what the remaining idle jobs need, fairly, by weight, within quotas.
+  // A fresh name must not be one any pool, startd or server still uses.
+  const taken = [
+    ...fleet.byName.keys(),
+    ...input.workers.flatMap((w) => (w.workerName ? [w.workerName] : [])),
+    ...fleet.serverNames,
+  ];
+  // Policy hook (ramp.ts): hold back boots a busy worker is expected to make unnecessary.
+  decisions.push(
+    ...heldDecisions(demand.groups, rampBoots(demand, absorption, config.policy, now)),
+  );
+  const boots = provision({
+    config,
+    demand,
+    absorption,
+    ledger: new RoomLedger(config, input.pools, input.unavailableClouds),
+    namer: new WorkerNamer(taken),
+    now,
+    keepAliveOf: (vmType) => baseKeepAlive(config, vmType),
+  });
+  decisions.push(...boots.decisions);
+  for (const { cloud, worker } of boots.workers) {
+    // A new worker records what it boots with, so a later change of it is seen as drift.
+    const launch = fleet.launch.of(cloud, worker.vmType, worker.image, worker.flavor);
+    kept.get(cloud)?.push(launch === undefined ? worker : { ...worker, launch });
+  }
+
+  // 5. Worker servers of ours that no pool claims.
+  const orphans = sweepOrphans(fleet.orphans, config.policy, now, retireHolds(fleet));
+  retire.push(...orphans.retire);
+
+  // 6. Assemble, and say what it means.
+  const pools: Record<string, PoolWorker[]> = {};
+  for (const cloud of cloudNames) {
+    const workers = sortedByName(kept.get(cloud) ?? []);
+    pools[cloud] = workers;
+    if (workers.length === 0 && !isEnabled(config, cloud) && Object.hasOwn(input.pools, cloud)) {
+      decisions.push({
+        kind: "stack-empty",
+        cloud,
+        reason: `${Object.hasOwn(config.clouds, cloud) ? "disabled" : "removed from config"} and empty: its pool stack can be destroyed`,
+      });
+    }
+  }
+  decisions.push(...orphans.decisions);
+  decisions.push(...notOurs(fleet));
+  retire.sort((a, b) => compareText(a.cloud, b.cloud) || compareText(a.worker, b.worker));
+  const result: PlanResult = {
+    pools,
+    retire,
+    decisions,
+    rejectedJobs: demand.rejected,
+    summary: summarize(input.pools, pools, decisions),
+  };
+  if (orphans.deletions.length > 0) result.deleteServers = orphans.deletions;
+  return result;
+}
+
+/**
+ * Why each kept worker has no future, if it has none: its cloud or VM type left the config,
+ * a broken slot, or drifted launch settings (idle ones within the cloud's disruption budget).
+ * Such workers are not counted as capacity for idle jobs; retire.ts retires them once idle.
+ */
+function markGone(tracked: Tracked[], config: Config, decisions: Decision[]): void {
+  for (const t of tracked) {
+    if (!isEnabled(config, t.cloud)) t.gone = "cloud";
+    else if (!Object.hasOwn(config.vm_types, t.worker.vmType)) t.gone = "vm-type";
+    else {
+      const unhealthy = unhealthyReason(t.state);
+      if (unhealthy !== undefined) {
+        t.gone = "unhealthy";
+        t.goneDetail = unhealthy;
+      }
+    }
+  }
+  const drifted = tracked.filter((t) => t.state.drifted);
+  if (drifted.length === 0) return;
+  const poolSizes = new Map<string, number>();
+  for (const t of tracked) poolSizes.set(t.cloud, (poolSizes.get(t.cloud) ?? 0) + 1);
+  const picked = pickDriftReplacements(
+    drifted.map((t) => ({
+      cloud: t.cloud,
+      worker: t.worker,
+      state: t.state,
+      eligible:
+        t.gone === undefined &&
+        t.worker.state === "registered" &&
+        t.seen !== undefined &&
+        t.state.runningJobs === 0,
+    })),
+    config.policy,
+    poolSizes,
+  );
+  for (const t of drifted) {
+    if (t.gone !== undefined || t.worker.state === "draining") continue;
+    if (picked.drain.has(t.worker.name)) {
+      t.gone = "drifted";
+      t.goneDetail = "launch settings changed since it booted";
+      continue;
+    }
+    const budget = picked.budgets.get(t.cloud);
+    decisions.push({
+      kind: "drifted",
+      cloud: t.cloud,
+      vmType: t.worker.vmType,
+      workers: [t.worker.name],
+      reason:
+        t.state.runningJobs > 0
+          ? `launch settings changed since it booted; kept until its ${plural(t.state.runningJobs, "job")} finish`
+          : `launch settings changed since it booted; waiting for the disruption budget (${budget?.inFlight ?? 0} of ${budget?.budget ?? 0} in use)`,
+    });
+  }
+}
+
+function retireHolds(fleet: Fleet): Map<string, NonNullable<StateWorker["retireHold"]>> {
+  const holds = new Map<string, NonNullable<StateWorker["retireHold"]>>();
+  for (const w of fleet.workers) if (w.retireHold) holds.set(w.entry.name, w.retireHold);
+  return holds;
+}
+
+function isEnabled(config: Config, cloud: string): boolean {
+  return Object.hasOwn(config.clouds, cloud) && config.clouds[cloud]?.enabled === true;
+}
+
+function sortedByName(workers: readonly PoolWorker[]): PoolWorker[] {
+  return [...workers].sort((a, b) => compareText(a.name, b.name));
+}
+
+/** One "not-ours" decision per startd no pool entry and no orphan server of ours claims. */
+function notOurs(fleet: Fleet): Decision[] {
+  const orphanNames = new Set(fleet.orphans.map((o) => o.server.name));
+  const found: Decision[] = [];
+  for (const w of fleet.strangers) {
+    if (w.workerName !== undefined && orphanNames.has(w.workerName)) continue;
+    found.push({
+      kind: "not-ours",
+      machine: w.machine,
+      reason:
+        w.workerName === undefined
+          ? `startd ${quote(w.machine)} has no CloudSchedulerVM: not booted by cloudscheduler, left alone`
+          : `startd ${quote(w.machine)} says CloudSchedulerVM ${quote(w.workerName)}, which is in no pool: left alone`,
+    });
+  }
+  return found;
+}
+
+/** +VMKeepAlive of a running job raises the keep-alive of the worker it runs on (capped). */
+function raiseKeepAlive(tracked: Tracked[]): void {
+  for (const t of tracked) {
+    const seconds = Math.min(MAX_JOB_KEEP_ALIVE_SECONDS, t.state.jobKeepAliveSeconds);
+    if (seconds > t.worker.keepAliveSeconds) {
+      t.worker = { ...t.worker, keepAliveSeconds: seconds };
+    }
+  }
+}
+
+function heldDecisions(
+  groups: readonly ClassGroup[],
+  held: ReadonlyMap<string, number>,
+): Decision[] {
+  const decisions: Decision[] = [];
+  for (const group of groups) {
+    const count = held.get(group.key);
+    if (!count) continue;
+    decisions.push({
+      kind: "unserved",
+      vmType: group.shape.vmType,
+      count,
+      reason: `${plural(count, "idle job")} for ${group.shape.vmType} held: busy workers are expected to free up before a new one boots (ramp)`,
+    });
+  }
+  return decisions;
+}
+
+function rejectionDecisions(rejected: readonly RejectedJob[]): Decision[] {
+  const byReason = new Map<string, number>();
+  for (const r of rejected) byReason.set(r.reason, (byReason.get(r.reason) ?? 0) + 1);
+  return [...byReason.keys()].sort(compareText).map((reason) => {
+    const count = byReason.get(reason) as number;
+    return {
+      kind: "job-rejected",
+      count,
+      reason: `${plural(count, "idle job")} rejected: ${reason}`,
+    };
+  });
+}

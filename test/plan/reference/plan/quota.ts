@@ -1,0 +1,85 @@
+// What each cloud has room for this cycle: quota (instances, cores, RAM), the VM type's
+// max_instances across clouds, boots per cycle, back-off. Every worker of a cloud's current pool
+// counts, including the ones this plan removes: Pulumi deletes them only after it has created
+// the new ones, so their quota is not free until the next cycle.
+import type { Config } from "../../../../scheduler/config/schema.js";
+import type { PoolWorker } from "../../../../scheduler/pool/types.js";
+import type { Shape } from "./types.js";
+
+interface Usage {
+  instances: number;
+  cores: number;
+  ramMb: number;
+  boots: number;
+}
+
+export class RoomLedger {
+  private readonly usage = new Map<string, Usage>();
+  private readonly perVmType = new Map<string, number>();
+
+  constructor(
+    private readonly config: Config,
+    pools: Record<string, readonly PoolWorker[]>,
+    private readonly unavailable: ReadonlySet<string>,
+  ) {
+    for (const [cloud, workers] of Object.entries(pools)) {
+      const usage = this.usageOf(cloud);
+      for (const worker of workers) {
+        usage.instances += 1;
+        usage.cores += worker.cores;
+        usage.ramMb += worker.ramMb;
+        this.perVmType.set(worker.vmType, (this.perVmType.get(worker.vmType) ?? 0) + 1);
+      }
+    }
+  }
+
+  /** Workers counted on the cloud (current pool plus boots so far). */
+  instances(cloud: string): number {
+    return this.usageOf(cloud).instances;
+  }
+
+  /** Why one more worker of `shape` cannot boot on `cloud` now; undefined when it can. */
+  blocker(cloud: string, shape: Shape): string | undefined {
+    const settings = Object.hasOwn(this.config.clouds, cloud)
+      ? this.config.clouds[cloud]
+      : undefined;
+    if (!settings) return "not in config";
+    if (!settings.enabled) return "disabled";
+    if (this.unavailable.has(cloud)) return "in back-off after deploy errors";
+    const usage = this.usageOf(cloud);
+    const limit = this.config.policy.max_boots_per_cycle;
+    if (usage.boots >= limit) return `max_boots_per_cycle ${limit} reached`;
+    const quota = settings.quota;
+    if (usage.instances + 1 > quota.instances) return `quota instances ${quota.instances} full`;
+    if (usage.cores + shape.cores > quota.cores) {
+      return `quota cores ${quota.cores} full (${usage.cores} used, ${shape.vmType} needs ${shape.cores})`;
+    }
+    if (usage.ramMb + shape.ramMb > quota.ram_mb) {
+      return `quota ram_mb ${quota.ram_mb} full (${usage.ramMb} used, ${shape.vmType} needs ${shape.ramMb})`;
+    }
+    const max = this.config.vm_types[shape.vmType]?.max_instances;
+    if (max !== undefined && (this.perVmType.get(shape.vmType) ?? 0) + 1 > max) {
+      return `VM type ${shape.vmType} max_instances ${max} reached`;
+    }
+    return undefined;
+  }
+
+  /** Counts one new worker of `shape` on `cloud`; the caller checked blocker() first. */
+  take(cloud: string, shape: Shape): void {
+    const usage = this.usageOf(cloud);
+    usage.instances += 1;
+    usage.cores += shape.cores;
+    usage.ramMb += shape.ramMb;
+    usage.boots += 1;
+    this.perVmType.set(shape.vmType, (this.perVmType.get(shape.vmType) ?? 0) + 1);
+  }
+
+  private usageOf(cloud: string): Usage {
+    let usage = this.usage.get(cloud);
+    if (!usage) {
+      usage = { instances: 0, cores: 0, ramMb: 0, boots: 0 };
+      this.usage.set(cloud, usage);
+    }
+    return usage;
+  }
+}
