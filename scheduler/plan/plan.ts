@@ -4,7 +4,6 @@
 // drift.ts, unhealthy.ts) -> boot what is missing (provision.ts) -> orphans (orphans.ts) ->
 // describe. No I/O, no clock, no randomness; every list is sorted before it leaves.
 
-import type { ObservedWorker } from "../condor/types.js";
 import type { Config } from "../config/schema.js";
 import type { PoolWorker } from "../pool/types.js";
 import { buildFleet } from "../state/build.js";
@@ -14,7 +13,7 @@ import { type ClassGroup, classifyDemand } from "./demand.js";
 import { summarize } from "./describe.js";
 import { pickDriftReplacements } from "./drift.js";
 import { adaptiveKeepAlive } from "./keep-alive.js";
-import { observe } from "./lifecycle.js";
+import { observeInto } from "./lifecycle.js";
 import { compareText, MAX_JOB_KEEP_ALIVE_SECONDS } from "./match.js";
 import { WorkerNamer } from "./naming.js";
 import { sweepOrphans } from "./orphans.js";
@@ -22,18 +21,13 @@ import { provision } from "./provision.js";
 import { RoomLedger } from "./quota.js";
 import { rampBoots } from "./ramp.js";
 import { plural, quote } from "./reasons.js";
-import { baseKeepAlive, decideRetirement, type Gone } from "./retire.js";
+import { baseKeepAlive, type RetireCandidate, retireInto } from "./retire.js";
 import type { Decision, PlanInput, PlanResult, RejectedJob, RetireAction } from "./types.js";
 import { unhealthyReason } from "./unhealthy.js";
 
-interface Tracked {
-  cloud: string;
-  worker: PoolWorker;
-  seen: ObservedWorker | undefined;
+/** A pool worker the plan keeps past observation: what retire.ts decides on (RetireCandidate). */
+interface Tracked extends RetireCandidate {
   state: StateWorker;
-  /** Why it has no future, when it has none. */
-  gone?: Gone;
-  goneDetail?: string;
 }
 
 export function plan(input: PlanInput): PlanResult {
@@ -49,11 +43,20 @@ export function plan(input: PlanInput): PlanResult {
   // 1. What each pool worker has become since the last cycle.
   const tracked: Tracked[] = [];
   for (const state of fleet.workers) {
-    const outcome = observe(state, config.policy, now);
-    decisions.push(...outcome.decisions);
-    if (outcome.fate === "keep") {
-      tracked.push({ cloud: state.cloud, worker: outcome.worker, seen: state.ads, state });
-    }
+    const worker = observeInto(state, config.policy, now, decisions);
+    if (worker === undefined) continue;
+    tracked.push({
+      cloud: state.cloud,
+      worker,
+      seen: state.ads,
+      runningJobs: state.runningJobs,
+      needed: false,
+      gone: undefined,
+      goneDetail: undefined,
+      hold: state.retireHold,
+      keepAliveSeconds: undefined,
+      state,
+    });
   }
   raiseKeepAlive(tracked);
   markGone(tracked, config, decisions);
@@ -73,35 +76,22 @@ export function plan(input: PlanInput): PlanResult {
   const kept = new Map<string, PoolWorker[]>(cloudNames.map((c) => [c, []]));
   const retire: RetireAction[] = [];
   for (const t of tracked) {
-    const chosen = keepAliveOf?.get(t.worker.name);
-    const outcome = decideRetirement(
-      {
-        cloud: t.cloud,
-        worker: t.worker,
-        seen: t.seen,
-        runningJobs: t.state.runningJobs,
-        needed: needed.has(t.worker.name),
-        gone: t.gone,
-        goneDetail: t.goneDetail,
-        hold: t.state.retireHold,
-        ...(chosen === undefined ? {} : { keepAliveSeconds: chosen }),
-      },
-      config,
-      now,
-    );
-    decisions.push(...outcome.decisions);
-    if (outcome.fate === "remove") continue;
-    kept.get(t.cloud)?.push(outcome.worker);
-    if (outcome.retire) retire.push(outcome.retire);
+    if (needed.size > 0) t.needed = needed.has(t.worker.name);
+    if (keepAliveOf !== undefined) t.keepAliveSeconds = keepAliveOf.get(t.worker.name);
+    const worker = retireInto(t, config, now, decisions, retire);
+    if (worker !== undefined) kept.get(t.cloud)?.push(worker);
   }
+  const bootedFrom = new Map<string, number>();
+  for (const [cloud, list] of kept) bootedFrom.set(cloud, list.length);
 
   // 4. Boot what the remaining idle jobs need, fairly, by weight, within quotas.
   // A fresh name must not be one any pool, startd or server still uses.
-  const taken = [
-    ...fleet.byName.keys(),
-    ...input.workers.flatMap((w) => (w.workerName ? [w.workerName] : [])),
-    ...fleet.serverNames,
-  ];
+  const startdNames = new Set<string>();
+  for (const w of input.workers) {
+    if (w.workerName && !fleet.byName.has(w.workerName)) startdNames.add(w.workerName);
+  }
+  const inUse = (name: string) =>
+    fleet.byName.has(name) || startdNames.has(name) || fleet.serverNames.has(name);
   // Policy hook (ramp.ts): hold back boots a busy worker is expected to make unnecessary.
   decisions.push(
     ...heldDecisions(demand.groups, rampBoots(demand, absorption, config.policy, now)),
@@ -111,7 +101,7 @@ export function plan(input: PlanInput): PlanResult {
     demand,
     absorption,
     ledger: new RoomLedger(config, input.pools, input.unavailableClouds),
-    namer: new WorkerNamer(taken),
+    namer: new WorkerNamer([], inUse),
     now,
     keepAliveOf: (vmType) => baseKeepAlive(config, vmType),
   });
@@ -129,7 +119,7 @@ export function plan(input: PlanInput): PlanResult {
   // 6. Assemble, and say what it means.
   const pools: Record<string, PoolWorker[]> = {};
   for (const cloud of cloudNames) {
-    const workers = sortedByName(kept.get(cloud) ?? []);
+    const workers = sortedByName(kept.get(cloud) ?? [], bootedFrom.get(cloud) ?? 0);
     pools[cloud] = workers;
     if (workers.length === 0 && !isEnabled(config, cloud) && Object.hasOwn(input.pools, cloud)) {
       decisions.push({
@@ -219,8 +209,34 @@ function isEnabled(config: Config, cloud: string): boolean {
   return Object.hasOwn(config.clouds, cloud) && config.clouds[cloud]?.enabled === true;
 }
 
-function sortedByName(workers: readonly PoolWorker[]): PoolWorker[] {
-  return [...workers].sort((a, b) => compareText(a.name, b.name));
+/**
+ * The workers sorted by name. The first `booted` come from the fleet, already sorted; the new
+ * ones after them are few: sorted apart and merged in.
+ */
+function sortedByName(workers: PoolWorker[], booted: number): PoolWorker[] {
+  const byName = (a: PoolWorker, b: PoolWorker) => compareText(a.name, b.name);
+  for (let i = 1; i < booted; i++) {
+    if (byName(workers[i - 1] as PoolWorker, workers[i] as PoolWorker) > 0) {
+      return workers.sort(byName);
+    }
+  }
+  if (booted === workers.length) return workers;
+  const fresh = workers.slice(booted).sort(byName);
+  const merged: PoolWorker[] = new Array(workers.length);
+  let i = 0;
+  let j = 0;
+  for (let k = 0; k < merged.length; k++) {
+    const old = i < booted ? (workers[i] as PoolWorker) : undefined;
+    const next = j < fresh.length ? (fresh[j] as PoolWorker) : undefined;
+    if (next === undefined || (old !== undefined && byName(old, next) <= 0)) {
+      merged[k] = old as PoolWorker;
+      i++;
+    } else {
+      merged[k] = next;
+      j++;
+    }
+  }
+  return merged;
 }
 
 /** One "not-ours" decision per startd no pool entry and no orphan server of ours claims. */
