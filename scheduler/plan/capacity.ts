@@ -53,6 +53,8 @@ export interface ExistingWorker {
   cloud: string;
   worker: PoolWorker;
   seen: ObservedWorker | undefined;
+  /** Set by absorbDemand when idle jobs were counted on this registered worker: not to retire. */
+  needed?: boolean;
 }
 
 export interface GroupPacking {
@@ -74,14 +76,13 @@ export interface GroupPacking {
 export interface Absorption {
   /** Per group, in group order (by key). */
   packings: GroupPacking[];
-  /** Registered workers that idle jobs were counted on: not to be retired. */
-  needed: Set<string>;
 }
 
 /** A registered worker with room, as first fit sees it. */
 interface RegisteredBin {
   cloud: string;
   worker: PoolWorker;
+  existing: ExistingWorker;
   cores: number;
   memoryMb: number;
   diskKb: number;
@@ -213,20 +214,32 @@ export function absorbDemand(
   const registered = new ShapeIndex<ShapeBins>();
   const booting = new ShapeIndex<Map<string, number>>();
   const newShape = (): ShapeBins => ({ all: [], byCloud: new Map(), filled: 0, listed: 0 });
-  for (const { cloud, worker, seen } of existing) {
+  const newCounts = () => new Map<string, number>();
+  for (const candidate of existing) {
+    const { cloud, worker, seen } = candidate;
     if (worker.state === "booting") {
-      const byCloud = booting.get(worker.vmType, worker.image, worker.flavor, () => new Map());
+      const byCloud = booting.get(worker.vmType, worker.image, worker.flavor, newCounts);
       byCloud.set(cloud, (byCloud.get(cloud) ?? 0) + 1);
       continue;
     }
-    const free = freeCapacity(worker, seen);
-    if (!free) continue;
+    // freeCapacity(), without its two records per worker.
+    if (worker.state !== "registered" || !seen || seen.draining) continue;
+    let cores = 0;
+    let memoryMb = 0;
+    for (const slot of seen.slots) {
+      const unclaimedStatic = slot.slotType === "Static" && slot.state === "Unclaimed";
+      if (slot.slotType === "Partitionable" || unclaimedStatic) {
+        cores += slot.cpus;
+        memoryMb += slot.memoryMb;
+      }
+    }
     registered.get(worker.vmType, worker.image, worker.flavor, newShape).all.push({
       cloud,
       worker,
-      cores: free.cores,
-      memoryMb: free.memoryMb,
-      diskKb: free.diskKb,
+      existing: candidate,
+      cores: Math.min(worker.cores, cores),
+      memoryMb: Math.min(worker.ramMb, memoryMb),
+      diskKb: worker.diskGb * 1024 * 1024,
       jobs: 0,
       position: 0,
       recency: worker.idleSince ?? Number.MAX_SAFE_INTEGER,
@@ -286,9 +299,8 @@ export function absorbDemand(
     });
   }
 
-  const needed = new Set<string>();
   for (const shape of registered.values()) {
-    for (const bin of shape.all) if (bin.jobs > 0) needed.add(bin.worker.name);
+    for (const bin of shape.all) if (bin.jobs > 0) bin.existing.needed = true;
   }
-  return { packings: groups.map((g) => packings.get(g) as GroupPacking), needed };
+  return { packings: groups.map((g) => packings.get(g) as GroupPacking) };
 }

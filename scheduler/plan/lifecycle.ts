@@ -8,6 +8,7 @@
 import { isFailedStatus, isGoneStatus } from "../cloud/inventory.js";
 import type { ObservedWorker } from "../condor/types.js";
 import type { PolicyConfig } from "../config/schema.js";
+import { withFields } from "../pool/copy.js";
 import type { PoolWorker } from "../pool/types.js";
 import type { StateWorker } from "../state/types.js";
 import { duration, plural, quote, workerDecision } from "./reasons.js";
@@ -144,7 +145,7 @@ export function observeInto(
       `missing from condor_status for ${duration(missing)}, no job in condor_q; kept up to ${duration(policy.lost_grace)} (collector restart?)`,
       policy.lost_grace,
     );
-    return worker.missingSince === since ? worker : { ...worker, missingSince: since };
+    return worker.missingSince === since ? worker : withFields(worker, { missingSince: since });
   }
 
   const busy = running > 0;
@@ -182,7 +183,7 @@ export function observeInto(
       "drained-externally",
       "HTCondor already drains it; waiting for its jobs to finish",
     );
-    return { ...registered, state: "draining", drainStartedAt: now };
+    return withFields(registered, { state: "draining", drainStartedAt: now });
   }
   return registered;
 }
@@ -262,10 +263,10 @@ function recordNames(state: StateWorker): PoolWorker {
   let worker = state.entry;
   const machine = state.ads?.machine;
   if (machine !== undefined && machine !== "" && worker.machine !== machine) {
-    worker = { ...worker, machine };
+    worker = withFields(worker, { machine });
   }
   if (worker.launch === undefined && state.expectedLaunch !== undefined) {
-    worker = { ...worker, launch: state.expectedLaunch };
+    worker = withFields(worker, { launch: state.expectedLaunch });
   }
   return worker;
 }
@@ -280,7 +281,7 @@ function withoutMissing(worker: PoolWorker): PoolWorker {
 /** The worker with `idleSince` set, or without the key at all (pool files stay byte-stable). */
 function withIdleSince(worker: PoolWorker, idleSince: number | undefined): PoolWorker {
   if (idleSince !== undefined) {
-    return worker.idleSince === idleSince ? worker : { ...worker, idleSince };
+    return worker.idleSince === idleSince ? worker : withFields(worker, { idleSince });
   }
   if (worker.idleSince === undefined) return worker;
   const { idleSince: _old, ...rest } = worker;

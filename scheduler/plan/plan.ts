@@ -5,6 +5,7 @@
 // describe. No I/O, no clock, no randomness; every list is sorted before it leaves.
 
 import type { Config } from "../config/schema.js";
+import { withFields } from "../pool/copy.js";
 import type { PoolWorker } from "../pool/types.js";
 import { buildFleet } from "../state/build.js";
 import type { Fleet, StateWorker } from "../state/types.js";
@@ -68,7 +69,6 @@ export function plan(input: PlanInput): PlanResult {
     demand.groups,
     tracked.filter((t) => t.gone === undefined),
   );
-  const { needed } = absorption;
 
   // 3. Retire idle workers nobody needs. Policy hook (keep-alive.ts): with an adaptive
   // keep-alive, only the warm pool the arrival rate justifies keeps its full keep-alive.
@@ -76,7 +76,6 @@ export function plan(input: PlanInput): PlanResult {
   const kept = new Map<string, PoolWorker[]>(cloudNames.map((c) => [c, []]));
   const retire: RetireAction[] = [];
   for (const t of tracked) {
-    if (needed.size > 0) t.needed = needed.has(t.worker.name);
     if (keepAliveOf !== undefined) t.keepAliveSeconds = keepAliveOf.get(t.worker.name);
     const worker = retireInto(t, config, now, decisions, retire);
     if (worker !== undefined) kept.get(t.cloud)?.push(worker);
@@ -109,7 +108,7 @@ export function plan(input: PlanInput): PlanResult {
   for (const { cloud, worker } of boots.workers) {
     // A new worker records what it boots with, so a later change of it is seen as drift.
     const launch = fleet.launch.of(cloud, worker.vmType, worker.image, worker.flavor);
-    kept.get(cloud)?.push(launch === undefined ? worker : { ...worker, launch });
+    kept.get(cloud)?.push(launch === undefined ? worker : withFields(worker, { launch }));
   }
 
   // 5. Worker servers of ours that no pool claims.

@@ -8,6 +8,7 @@
 
 import type { ObservedWorker } from "../condor/types.js";
 import type { Config } from "../config/schema.js";
+import { withFields } from "../pool/copy.js";
 import type { PoolWorker } from "../pool/types.js";
 import type { RetireHold } from "../state/types.js";
 import { lifeEndsAt } from "./expiration.js";
@@ -184,7 +185,7 @@ export function retireInto(
     ),
   );
   retires.push({ cloud, worker: worker.name, machine: retireName(seen, method), method, reason });
-  return { ...worker, state: "draining", drainStartedAt: now };
+  return withFields(worker, { state: "draining", drainStartedAt: now });
 }
 
 /**

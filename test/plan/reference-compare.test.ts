@@ -138,7 +138,7 @@ const evidenceArb = fc.record({
   lifeEnds: fc.option(fc.integer({ min: -100, max: 100 }), { nil: undefined, freq: 6 }),
   twin: fc.constantFrom(false, false, false, false, true),
   queued: fc.constantFrom(0, 0, 0, 1, 2),
-  queuedBy: fc.constantFrom("machine", "label", "recorded"),
+  queuedBy: fc.constantFrom("machine", "label", "recorded", "twin"),
   keepAlive: fc.option(fc.integer({ min: 0, max: 2000 }), { nil: undefined, freq: 3 }),
 });
 
@@ -240,11 +240,13 @@ const lifecycleWorldArb: fc.Arbitrary<Case> = richWorldArb.chain(({ input }) => 
           }
           for (let q = 0; q < e.queued; q++) {
             const host =
-              e.queuedBy === "machine" && ads
-                ? ads.machine
-                : e.queuedBy === "recorded" && entry.machine
-                  ? entry.machine
-                  : `${entry.name}.nova.test`;
+              e.queuedBy === "twin" && e.twin && ads
+                ? `twin-${k}.cloud.test`
+                : e.queuedBy === "machine" && ads
+                  ? ads.machine
+                  : e.queuedBy === "recorded" && entry.machine
+                    ? entry.machine
+                    : `${entry.name}.nova.test`;
             world.jobs.push({
               id: `${700 + i}.${q}`,
               owner: "ann",
