@@ -180,6 +180,29 @@ export class PackedWorkers {
     return count - left;
   }
 
+  /** The first run of items in worker `index` (-1: none); the next ones by nextRun(). */
+  firstRunOf(index: number): number {
+    return this.firstRun[index] as number;
+  }
+
+  /** The run after `run` in its worker, or -1. */
+  nextRun(run: number): number {
+    return this.runNext[run] as number;
+  }
+
+  /** A run's class number, its first position in the class, and how many items it has. */
+  runClassOf(run: number): number {
+    return this.runClass[run] as number;
+  }
+
+  runFromOf(run: number): number {
+    return this.runFrom[run] as number;
+  }
+
+  runCountOf(run: number): number {
+    return this.runCount[run] as number;
+  }
+
   /** Calls `visit(of, from, count)` for each run of items in worker `index`, in order. */
   forEachRun(index: number, visit: (of: number, from: number, count: number) => void): void {
     for (let run = this.firstRun[index] as number; run !== -1; run = this.runNext[run] as number) {

@@ -53,25 +53,32 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
   const streamOf = new Int32Array(jobCount);
   const packed = new Int32Array(jobCount);
   let packedCount = 0;
-  const groupOf: ClassGroup[] = [];
+  let candidates = 0;
+  for (const { first, end, covered, held } of input.absorption.packings) {
+    if (first + covered < end) candidates += end - first - covered - (held?.size ?? 0);
+  }
+  const groupOf: ClassGroup[] = new Array(candidates);
   const streams: { group: ClassGroup; owner: number; size: number }[] = [];
   const blockersOf = new Map<string, Record<string, string>>();
   const streamOfOwner = new Int32Array(owners).fill(-1);
+  const ownerOfJob = demand.owner;
+  let candidate = 0;
   for (const { group, bins, first, end, covered, held } of input.absorption.packings) {
     if (first + covered >= end) continue;
     const opened: number[] = [];
     for (let b = first + covered; b < end; b++) {
       if (held?.has(b)) continue;
-      const candidate = groupOf.length;
-      groupOf.push(group);
-      bins.forEachRun(b, (c, from, count) => {
-        const classJobs = (group.classes[c] as DemandClass).jobs;
-        for (let k = from; k < from + count; k++) {
+      groupOf[candidate] = group;
+      for (let run = bins.firstRunOf(b); run !== -1; run = bins.nextRun(run)) {
+        const classJobs = (group.classes[bins.runClassOf(run)] as DemandClass).jobs;
+        const from = bins.runFromOf(run);
+        const to = from + bins.runCountOf(run);
+        for (let k = from; k < to; k++) {
           const job = classJobs[k] as number;
           candidateOf[job] = candidate;
           packOrder[job] = packedCount;
           packed[packedCount++] = job;
-          const owner = demand.owner[job] as number;
+          const owner = ownerOfJob[job] as number;
           let stream = streamOfOwner[owner] as number;
           if (stream < 0) {
             stream = streams.length;
@@ -82,7 +89,8 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
           streamOf[job] = stream;
           (streams[stream] as { size: number }).size++;
         }
-      });
+      }
+      candidate++;
     }
     for (const owner of opened) streamOfOwner[owner] = -1;
   }
@@ -109,7 +117,7 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
     next[s] = (next[s] as number) + 1;
   }
   const state = new Uint8Array(groupOf.length); // OPEN, GRANTED or DENIED
-  const cloudOf: string[] = [];
+  const cloudOf: (string | undefined)[] = new Array(groupOf.length).fill(undefined);
 
   const before = ownerOrder(demand, packOrder);
   const wantedOf = (job: number): number | undefined => {
@@ -148,7 +156,7 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
   const workers: NewWorker[] = [];
   const boots = new Map<string, { cloud: string; shape: Shape; jobs: number; names: string[] }>();
   const decisions: Decision[] = [];
-  let candidate = 0;
+  candidate = 0;
   for (const { group, bins, first, end, covered, held } of input.absorption.packings) {
     const { shape } = group;
     let unserved = 0;
@@ -213,12 +221,14 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
 /** The largest +VMKeepAlive of the jobs packed into new worker `b` (0 when none asks). */
 function jobKeepAlive(demand: Demand, group: ClassGroup, bins: PackedWorkers, b: number): number {
   let seconds = 0;
-  bins.forEachRun(b, (c, from, count) => {
-    const classJobs = (group.classes[c] as DemandClass).jobs;
-    for (let k = from; k < from + count; k++) {
+  for (let run = bins.firstRunOf(b); run !== -1; run = bins.nextRun(run)) {
+    const classJobs = (group.classes[bins.runClassOf(run)] as DemandClass).jobs;
+    const from = bins.runFromOf(run);
+    const to = from + bins.runCountOf(run);
+    for (let k = from; k < to; k++) {
       seconds = Math.max(seconds, demand.keepAlive[classJobs[k] as number] as number);
     }
-  });
+  }
   return seconds;
 }
 
