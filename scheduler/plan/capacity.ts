@@ -177,7 +177,25 @@ function placeOnRegistered(
 class ShapeIndex<T> {
   private readonly byType = new Map<string, Map<string, Map<string, T>>>();
 
+  /** The last shape asked for: workers come grouped by cloud and shape, so mostly it again. */
+  private last: { vmType: string; image: string; flavor: string; value: T } | undefined;
+
   get(vmType: string, image: string, flavor: string, create: () => T): T {
+    const last = this.last;
+    if (
+      last !== undefined &&
+      last.vmType === vmType &&
+      last.image === image &&
+      last.flavor === flavor
+    ) {
+      return last.value;
+    }
+    const value = this.lookUp(vmType, image, flavor, create);
+    this.last = { vmType, image, flavor, value };
+    return value;
+  }
+
+  private lookUp(vmType: string, image: string, flavor: string, create: () => T): T {
     let byImage = this.byType.get(vmType);
     if (byImage === undefined) {
       byImage = new Map();

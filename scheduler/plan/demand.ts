@@ -78,6 +78,8 @@ export function classifyDemand(config: Config, jobs: readonly Job[]): Demand {
   const classOf = new Int32Array(n);
   const matched = new Int32Array(n);
   const sorter = new KeySorter(n);
+  let lastOwner: string | undefined;
+  let lastOwnerNumber = -1;
   let count = 0;
   let allKeyed = true;
 
@@ -112,13 +114,19 @@ export function classifyDemand(config: Config, jobs: readonly Job[]): Demand {
     builder.group.jobCount++;
     matched[count++] = i;
 
-    let ownerNumber = ownerNumbers.get(job.owner);
+    // Jobs come in clusters of one owner: most lookups are the last one again.
+    let ownerNumber =
+      lastOwnerNumber >= 0 && job.owner === lastOwner
+        ? lastOwnerNumber
+        : ownerNumbers.get(job.owner);
     if (ownerNumber === undefined) {
       ownerNumber = owners.length;
       ownerNumbers.set(job.owner, ownerNumber);
       owners.push(job.owner);
       idleJobs.push(0);
     }
+    lastOwner = job.owner;
+    lastOwnerNumber = ownerNumber;
     owner[i] = ownerNumber;
     idleJobs[ownerNumber] = (idleJobs[ownerNumber] as number) + 1;
     if (job.vmKeepAliveMinutes !== undefined) keepAlive[i] = keepAliveOf(job);

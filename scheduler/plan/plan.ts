@@ -4,6 +4,7 @@
 // drift.ts, unhealthy.ts) -> boot what is missing (provision.ts) -> orphans (orphans.ts) ->
 // describe. No I/O, no clock, no randomness; every list is sorted before it leaves.
 
+import type { ObservedWorker } from "../condor/types.js";
 import type { Config } from "../config/schema.js";
 import { withFields } from "../pool/copy.js";
 import type { PoolWorker } from "../pool/types.js";
@@ -85,12 +86,9 @@ export function plan(input: PlanInput): PlanResult {
 
   // 4. Boot what the remaining idle jobs need, fairly, by weight, within quotas.
   // A fresh name must not be one any pool, startd or server still uses.
-  const startdNames = new Set<string>();
-  for (const w of input.workers) {
-    if (w.workerName && !fleet.byName.has(w.workerName)) startdNames.add(w.workerName);
-  }
+  const strangerNames = fleet.strangerNames ?? namesOfStartds(input.workers);
   const inUse = (name: string) =>
-    fleet.byName.has(name) || startdNames.has(name) || fleet.serverNames.has(name);
+    fleet.byName.has(name) || strangerNames.has(name) || fleet.serverNames.has(name);
   // Policy hook (ramp.ts): hold back boots a busy worker is expected to make unnecessary.
   decisions.push(
     ...heldDecisions(demand.groups, rampBoots(demand, absorption, config.policy, now)),
@@ -236,6 +234,12 @@ function sortedByName(workers: PoolWorker[], booted: number): PoolWorker[] {
     }
   }
   return merged;
+}
+
+function namesOfStartds(workers: readonly ObservedWorker[]): Set<string> {
+  const names = new Set<string>();
+  for (const w of workers) if (w.workerName) names.add(w.workerName);
+  return names;
 }
 
 /** One "not-ours" decision per startd no pool entry and no orphan server of ours claims. */

@@ -47,7 +47,7 @@ export function buildFleet(input: FleetInput): Fleet {
     if (!sorted) sortByName(workers, first);
   }
 
-  const { withAds, strangers, strangerByName } = indexAds(input.workers, byName);
+  const { withAds, strangers, strangerByName, strangerNames } = indexAds(input.workers, byName);
 
   // Machine name -> pool worker: from the ads, then the names recorded in pool entries.
   const workerOfMachine = new Map<string, StateWorker>();
@@ -120,6 +120,7 @@ export function buildFleet(input: FleetInput): Fleet {
     workers,
     byName,
     strangers,
+    strangerNames,
     orphans,
     serverNames,
     cloudsRead: new Set(servers.keys()),
@@ -145,6 +146,7 @@ function indexAds(
   withAds: StateWorker[];
   strangers: ObservedWorker[];
   strangerByName: Map<string, ObservedWorker>;
+  strangerNames: Set<string>;
 } {
   const withAds: StateWorker[] = [];
   // Rare: several startds claiming one worker. Merged in machine order, so any order of the
@@ -152,6 +154,7 @@ function indexAds(
   let claimedTwice: Map<StateWorker, ObservedWorker[]> | undefined;
   const strangers = new Map<string, ObservedWorker>();
   const strangerByName = new Map<string, ObservedWorker>();
+  const strangerNames = new Set<string>();
   for (const w of observed) {
     const worker = w.workerName === undefined ? undefined : byName.get(w.workerName);
     if (worker !== undefined) {
@@ -167,6 +170,7 @@ function indexAds(
       }
       continue;
     }
+    if (w.workerName !== undefined) strangerNames.add(w.workerName);
     const known = strangers.get(w.machine);
     if (known === undefined || compare(ads(w), ads(known)) < 0) strangers.set(w.machine, w);
   }
@@ -182,7 +186,7 @@ function indexAds(
       strangerByName.set(w.workerName, w);
     }
   }
-  return { withAds, strangers: strangerList, strangerByName };
+  return { withAds, strangers: strangerList, strangerByName, strangerNames };
 }
 
 /** A tie-break between ads of one machine: their first slot's name. */

@@ -60,6 +60,12 @@ export interface Fleet {
   byName: ReadonlyMap<string, StateWorker>;
   /** Startds no pool entry claims, one per machine, sorted by machine. */
   strangers: readonly ObservedWorker[];
+  /**
+   * Every CloudSchedulerVM a startd claims that is no pool entry's (strangers' names, including
+   * those of startds a machine's other ads hid): with byName, every name a startd uses.
+   * Optional for models built by hand; the planner then reads the startds.
+   */
+  strangerNames?: ReadonlySet<string>;
   orphans: readonly OrphanServer[];
   /** Names of every server listed (a fresh worker name must not collide with one). */
   serverNames: ReadonlySet<string>;
