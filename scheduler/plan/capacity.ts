@@ -3,6 +3,7 @@
 // first; only what remains needs new workers.
 import type { ObservedWorker } from "../condor/types.js";
 import type { PoolWorker } from "../pool/types.js";
+import type { StateWorker } from "../state/types.js";
 import type { ClassGroup } from "./demand.js";
 import { assignByMaxFlow } from "./flow.js";
 import { compareText } from "./match.js";
@@ -55,6 +56,8 @@ export interface ExistingWorker {
   seen: ObservedWorker | undefined;
   /** Set by absorbDemand when idle jobs were counted on this registered worker: not to retire. */
   needed?: boolean;
+  /** Its model, when built from one: the free slots are read from it instead of the ads. */
+  state?: Pick<StateWorker, "ads" | "slotCores" | "slotMemoryMb">;
 }
 
 export interface GroupPacking {
@@ -244,11 +247,22 @@ export function absorbDemand(
     if (worker.state !== "registered" || !seen || seen.draining) continue;
     let cores = 0;
     let memoryMb = 0;
-    for (const slot of seen.slots) {
-      const unclaimedStatic = slot.slotType === "Static" && slot.state === "Unclaimed";
-      if (slot.slotType === "Partitionable" || unclaimedStatic) {
-        cores += slot.cpus;
-        memoryMb += slot.memoryMb;
+    const state = candidate.state;
+    if (
+      state !== undefined &&
+      state.ads === seen &&
+      state.slotCores !== undefined &&
+      state.slotMemoryMb !== undefined
+    ) {
+      cores = state.slotCores;
+      memoryMb = state.slotMemoryMb;
+    } else {
+      for (const slot of seen.slots) {
+        const unclaimedStatic = slot.slotType === "Static" && slot.state === "Unclaimed";
+        if (slot.slotType === "Partitionable" || unclaimedStatic) {
+          cores += slot.cpus;
+          memoryMb += slot.memoryMb;
+        }
       }
     }
     registered.get(worker.vmType, worker.image, worker.flavor, newShape).all.push({

@@ -32,6 +32,8 @@ export function buildFleet(input: FleetInput): Fleet {
         runningJobs: 0,
         jobKeepAliveSeconds: 0,
         servers: undefined,
+        slotCores: 0,
+        slotMemoryMb: 0,
         brokenSlots: NO_BROKEN,
         expectedLaunch: undefined,
         drifted: false,
@@ -59,12 +61,23 @@ export function buildFleet(input: FleetInput): Fleet {
     const ads = worker.ads as ObservedWorker;
     workerOfMachine.set(ads.machine, worker);
     let broken: { slot: string; code: number; reason: string }[] | undefined;
+    let cores = 0;
+    let memoryMb = 0;
     for (const slot of ads.slots) {
       if (slot.machine !== ads.machine) workerOfMachine.set(slot.machine, worker);
+      if (
+        slot.slotType === "Partitionable" ||
+        (slot.slotType === "Static" && slot.state === "Unclaimed")
+      ) {
+        cores += slot.cpus;
+        memoryMb += slot.memoryMb;
+      }
       if (!slot.broken) continue;
       broken ??= [];
       broken.push({ slot: slot.name, code: slot.broken.code, reason: slot.broken.reason });
     }
+    worker.slotCores = cores;
+    worker.slotMemoryMb = memoryMb;
     if (broken !== undefined) worker.brokenSlots = broken;
   }
   const byServer = attributeJobs(input.jobs, workerOfMachine, byName, strangerByName, servers);

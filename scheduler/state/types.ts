@@ -30,6 +30,12 @@ export interface StateWorker {
   jobKeepAliveSeconds: number;
   /** Its servers as the cloud lists them; undefined when the cloud was not read this cycle. */
   servers: readonly CloudServer[] | undefined;
+  /**
+   * Cores and MiB its partitionable and unclaimed static slots offer (what new jobs may take),
+   * summed over its ads; 0 without ads. Absent in models built by hand: read the slots.
+   */
+  slotCores?: number;
+  slotMemoryMb?: number;
   /** Slots HTCondor marked broken (SlotBrokenCode): they can never run a job. */
   brokenSlots: readonly { slot: string; code: number; reason: string }[];
   /** The launch digest a worker of its shape gets today (undefined: unknown). */
