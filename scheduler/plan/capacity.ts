@@ -289,7 +289,9 @@ export function absorbDemand(
   }
 
   const packings = new Map<ClassGroup, GroupPacking>();
-  const bins = new PackedWorkers();
+  let items = 0;
+  for (const group of groups) items += group.jobCount;
+  const bins = new PackedWorkers(items);
   for (const group of [...groups].sort(compareGroupsForAbsorbing)) {
     const { vmType, image, flavor } = group.shape;
     const shape = registered.find(vmType, image, flavor);

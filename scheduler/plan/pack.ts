@@ -100,23 +100,42 @@ export function placeMany<B extends { free: Size }>(
  */
 export class PackedWorkers {
   private rows = 0;
-  private cores = new Float64Array(1024);
-  private memoryMb = new Float64Array(1024);
-  private diskKb = new Float64Array(1024);
+  private cores: Float64Array;
+  private memoryMb: Float64Array;
+  private diskKb: Float64Array;
   /** Items per worker. */
-  private itemCounts = new Int32Array(1024);
-  private firstRun = new Int32Array(1024);
-  private lastRun = new Int32Array(1024);
+  private itemCounts: Int32Array;
+  private firstRun: Int32Array;
+  private lastRun: Int32Array;
   private runs = 0;
-  private runClass = new Int32Array(1024);
-  private runFrom = new Int32Array(1024);
-  private runCount = new Int32Array(1024);
-  private runNext = new Int32Array(1024);
+  private runClass: Int32Array;
+  private runFrom: Int32Array;
+  private runCount: Int32Array;
+  private runNext: Int32Array;
   private capacity: Size = { cores: 0, memoryMb: 0, diskKb: 0 };
   /** The first row of the current shape's workers. */
   private start = 0;
   /** Workers before this one have less than a core free: no item of a core or more fits. */
   private firstWithRoom = 0;
+
+  /**
+   * `items`: how many items may come (a hint): a worker or a run holds at least one, so the
+   * arrays are sized for that many and rarely grow.
+   */
+  constructor(items = 1024) {
+    const workers = Math.max(1024, Math.ceil(items / 2));
+    const runs = Math.max(1024, items);
+    this.cores = new Float64Array(workers);
+    this.memoryMb = new Float64Array(workers);
+    this.diskKb = new Float64Array(workers);
+    this.itemCounts = new Int32Array(workers);
+    this.firstRun = new Int32Array(workers);
+    this.lastRun = new Int32Array(workers);
+    this.runClass = new Int32Array(runs);
+    this.runFrom = new Int32Array(runs);
+    this.runCount = new Int32Array(runs);
+    this.runNext = new Int32Array(runs);
+  }
 
   /** Rows so far (all shapes): the current shape's workers are start()..length-1. */
   get length(): number {
