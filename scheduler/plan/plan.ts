@@ -146,9 +146,22 @@ export function plan(input: PlanInput): PlanResult {
  * Such workers are not counted as capacity for idle jobs; retire.ts retires them once idle.
  */
 function markGone(tracked: Tracked[], config: Config, decisions: Decision[]): void {
+  // Workers come by cloud and mostly by VM type: look each up again only when it changes.
+  let cloud: string | undefined;
+  let enabled = false;
+  let vmType: string | undefined;
+  let typed = false;
   for (const t of tracked) {
-    if (!isEnabled(config, t.cloud)) t.gone = "cloud";
-    else if (!Object.hasOwn(config.vm_types, t.worker.vmType)) t.gone = "vm-type";
+    if (t.cloud !== cloud) {
+      cloud = t.cloud;
+      enabled = isEnabled(config, cloud);
+    }
+    if (t.worker.vmType !== vmType) {
+      vmType = t.worker.vmType;
+      typed = Object.hasOwn(config.vm_types, vmType);
+    }
+    if (!enabled) t.gone = "cloud";
+    else if (!typed) t.gone = "vm-type";
     else {
       const unhealthy = unhealthyReason(t.state);
       if (unhealthy !== undefined) {
