@@ -260,15 +260,17 @@ function observeDraining(
  * the collector loses its ads) and, for an entry from before launch digests, today's digest.
  */
 function recordNames(state: StateWorker): PoolWorker {
-  let worker = state.entry;
+  const entry = state.entry;
   const machine = state.ads?.machine;
-  if (machine !== undefined && machine !== "" && worker.machine !== machine) {
-    worker = withFields(worker, { machine });
+  const newMachine = machine !== undefined && machine !== "" && entry.machine !== machine;
+  const newLaunch = entry.launch === undefined && state.expectedLaunch !== undefined;
+  if (newMachine && newLaunch) {
+    // One copy: machine, then launch, as two copies one after the other would add them.
+    return withFields(entry, { machine, launch: state.expectedLaunch });
   }
-  if (worker.launch === undefined && state.expectedLaunch !== undefined) {
-    worker = withFields(worker, { launch: state.expectedLaunch });
-  }
-  return worker;
+  if (newMachine) return withFields(entry, { machine });
+  if (newLaunch) return withFields(entry, { launch: state.expectedLaunch });
+  return entry;
 }
 
 /** The worker without `missingSince` (seen again, or busy by condor_q's word). */
