@@ -82,18 +82,21 @@ export function buildFleet(input: FleetInput): Fleet {
   }
   const byServer = attributeJobs(input.jobs, workerOfMachine, byName, strangerByName, servers);
 
-  // Servers by cloud and name, once: Nova allows several servers of one name.
-  const serversByName = new Map<string, Map<string, CloudServer[]>>();
+  // Each server onto its pool worker of the same cloud (Nova allows several servers of one
+  // name); a server of ours no pool claims is an orphan.
+  for (const worker of workers) if (servers.has(worker.cloud)) worker.servers = NO_SERVER;
   const serverNames = new Set<string>();
   const orphans: OrphanServer[] = [];
   for (const cloud of [...servers.keys()].sort(compare)) {
-    const named = new Map<string, CloudServer[]>();
     for (const server of servers.get(cloud) ?? []) {
       serverNames.add(server.name);
-      const same = named.get(server.name);
-      if (same) same.push(server);
-      else named.set(server.name, [server]);
-      if (byName.has(server.name)) continue;
+      const worker = byName.get(server.name);
+      if (worker !== undefined) {
+        if (worker.cloud !== cloud) continue;
+        const known = worker.servers as readonly CloudServer[];
+        worker.servers = known === NO_SERVER ? [server] : [...known, server];
+        continue;
+      }
       if (input.owner === undefined || !isOwnWorker(server, input.owner)) continue;
       const ads = strangerByName.get(server.name);
       orphans.push({
@@ -104,22 +107,14 @@ export function buildFleet(input: FleetInput): Fleet {
         firstSeen: input.orphanFirstSeen?.get(`${cloud}/${server.id}`) ?? input.now,
       });
     }
-    serversByName.set(cloud, named);
   }
   orphans.sort((a, b) => compare(a.cloud, b.cloud) || compare(a.server.name, b.server.name));
 
   const holds = input.retireHolds;
   const interrupted = input.createInterrupted;
-  let cloud: string | undefined;
-  let cloudServers: Map<string, CloudServer[]> | undefined;
   for (const worker of workers) {
     const entry = worker.entry;
-    if (worker.cloud !== cloud) {
-      cloud = worker.cloud;
-      cloudServers = serversByName.get(cloud);
-    }
     worker.runningJobs = Math.max(worker.ads?.runningJobs ?? 0, worker.queueJobs);
-    if (cloudServers !== undefined) worker.servers = cloudServers.get(entry.name) ?? NO_SERVER;
     const expectedLaunch = launch.of(worker.cloud, entry.vmType, entry.image, entry.flavor);
     worker.expectedLaunch = expectedLaunch;
     // A worker from before launch digests were recorded counts as current.
