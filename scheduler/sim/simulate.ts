@@ -84,6 +84,9 @@ export interface SimulationResult {
   waits: number[];
 }
 
+/** Keep-alive modes that read the arrivals over policy.keep_alive.window. */
+const ARRIVAL_MODES: ReadonlySet<string> = new Set(["adaptive", "break-even"]);
+
 const quietLog: CycleLogger = { info() {}, warn() {}, error() {} };
 
 export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
@@ -164,12 +167,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     const live = Object.values(cloud.liveByCloud()).reduce((a, b) => a + b, 0);
     if (jobsDone && (options.stopWhenJobsDone || (live === 0 && poolSize(poolsNow) === 0))) break;
     if (t >= deadline) break;
-    const oldestIdle = condor.oldestIdleSince();
-    if (
-      oldestIdle !== undefined &&
-      condor.runningJobs === 0 &&
-      t - oldestIdle >= (options.stallSeconds ?? 86_400)
-    ) {
+    // Only when nothing runs: finding the oldest idle job walks the queue.
+    const oldestIdle = condor.runningJobs === 0 ? condor.oldestIdleSince() : undefined;
+    if (oldestIdle !== undefined && t - oldestIdle >= (options.stallSeconds ?? 86_400)) {
       stalledAt = t;
       break;
     }
@@ -337,7 +337,9 @@ function nextDeadline(
   let chosen: Map<string, number> | undefined;
   if (policy.keep_alive.mode !== "fixed" && report.observation) {
     const { jobs, workers } = report.observation;
-    for (const job of jobs) consider(job.queuedAt + policy.keep_alive.window);
+    // Modes that count arrivals change when one leaves the window.
+    if (ARRIVAL_MODES.has(policy.keep_alive.mode))
+      for (const job of jobs) consider(job.queuedAt + policy.keep_alive.window);
     const seen = new Map(workers.map((w) => [w.workerName, w]));
     const candidates = Object.values(pools).flatMap((list) =>
       list.map((worker) => ({ worker, seen: seen.get(worker.name) })),
