@@ -85,11 +85,11 @@ function perCore(candidates: readonly IdleCandidate[], config: Config): Map<stri
     if (worker.state !== "registered" || !seen || seen.runningJobs > 0) continue;
     const full = baseKeepAlive(config, worker.vmType);
     const own = worker.keepAliveSeconds > full ? worker.keepAliveSeconds : 0;
-    // Retirement is decided once a cycle: a keep-alive shorter than half a cycle is none,
-    // anything else keeps the worker that many cycles (an idle worker is first seen idle up to a
-    // cycle after its job ended, so 0 is already up to a cycle of keep-alive).
+    // Retirement is decided once a cycle: the worker keeps the whole cycles its share pays for,
+    // never more (the budget is a cap on what one idle spell costs). An idle worker is first seen
+    // idle up to a cycle after its job ended, so 0 is already up to a cycle of keep-alive.
     const share = Math.min(full, budget / Math.max(1, worker.cores));
-    out.set(worker.name, Math.max(own, Math.round(share / cycle) * cycle));
+    out.set(worker.name, Math.max(own, Math.floor(share / cycle) * cycle));
   }
   return out;
 }

@@ -22,11 +22,13 @@ describe("adaptive keep-alive", () => {
     expect(adaptiveKeepAlive([idle(1)], [], withKeepAlive("fixed"), NOW)).toBeUndefined();
   });
 
-  it("per-core: the core-second budget split by the worker's cores, whole cycles, capped by the VM type's keep-alive", () => {
+  it("per-core: the core-second budget split by the worker's cores, in the whole cycles it pays for, capped by the VM type's keep-alive", () => {
     const config = withKeepAlive("per-core", { core_seconds: 240 });
     expect(adaptiveKeepAlive([idle(1)], [], config, NOW)?.get(idle(1).worker.name)).toBe(120);
-    config.policy.keep_alive.core_seconds = 50; // 25 s for 2 cores: under half a cycle, none
+    config.policy.keep_alive.core_seconds = 50; // 25 s for 2 cores: under a cycle, none
     expect(adaptiveKeepAlive([idle(1)], [], config, NOW)?.get(idle(1).worker.name)).toBe(0);
+    config.policy.keep_alive.core_seconds = 230; // 115 s: one whole cycle, never over the budget
+    expect(adaptiveKeepAlive([idle(1)], [], config, NOW)?.get(idle(1).worker.name)).toBe(60);
     config.policy.keep_alive.core_seconds = 1e6;
     expect(adaptiveKeepAlive([idle(1)], [], config, NOW)?.get(idle(1).worker.name)).toBe(600);
   });
