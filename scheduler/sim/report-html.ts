@@ -219,6 +219,7 @@ function tradeoffPlot(runs: readonly RunMetrics[], costBound: number, waitBound:
         costBound,
         waitBound,
         `close-up: the policies within 25% of the cheapest`,
+        true,
       ),
     );
   }
@@ -232,12 +233,14 @@ function tradeoffPanel(
   costBound: number,
   waitBound: number,
   title: string,
+  closeUp = false,
 ): string {
   const height = 300;
   const bottom = height - 36;
   const costs = runs.map((r) => r.paidCoreHours);
   const waits = runs.flatMap((r) => [r.wait.mean, r.wait.p95]);
-  const lowCost = Math.min(costBound, ...costs);
+  // The close-up spans its policies alone (the cost bound would squeeze them again).
+  const lowCost = closeUp ? Math.min(...costs) : Math.min(costBound, ...costs);
   const highCost = Math.max(...costs);
   const pad = Math.max((highCost - lowCost) * 0.06, highCost * 0.002);
   const xmin = Math.max(0, lowCost - pad);
