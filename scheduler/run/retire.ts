@@ -33,7 +33,10 @@ export async function retireWorkers(
   now: number,
   report: CycleReport,
 ): Promise<RetireOutcome> {
-  const pools = structuredClone(plan.pools);
+  // New lists, shared workers: nothing changes a worker in place (a refused retire puts the
+  // previous one back), and a deep copy of every pool each cycle dominated long simulations.
+  const pools: Record<string, PoolWorker[]> = {};
+  for (const [cloud, workers] of Object.entries(plan.pools)) pools[cloud] = [...workers];
   const notDone = new Set<string>();
   const extra: Decision[] = [];
   for (const action of plan.retire) {
