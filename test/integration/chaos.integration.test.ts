@@ -46,7 +46,7 @@ import {
 const MINUTES = 60_000;
 const CLOUDS = { alberta: "RegionOne", victoria: "RegionTwo" } as const;
 const FIRST_JOBS = 4;
-const FIRST_SECONDS = 150;
+const FIRST_SECONDS = 180;
 const SECOND_JOBS = 2;
 const SECOND_SECONDS = 20;
 const NOVA_APIS = ["nova-api", "nova2-api"];
@@ -71,7 +71,7 @@ function siteConfig(condorHost: string): Record<string, unknown> {
         cores: 1,
         ram_mb: 2048,
         disk_gb: 10,
-        keep_alive: "20s",
+        keep_alive: "10s",
       },
     },
     flavors: { "m1.small": { cores: 1, ram_mb: 2048, disk_gb: 10 } },
@@ -79,7 +79,7 @@ function siteConfig(condorHost: string): Record<string, unknown> {
     policy: {
       cycle: "5s",
       boot_timeout: "2m",
-      idle_keep_alive: "20s",
+      idle_keep_alive: "10s",
       retire_with: "drain",
       orphan_grace: "20s",
     },
@@ -237,15 +237,16 @@ describeRealWorld(
       resumeNova();
       try {
         for (const s of schedulers) await s.kill9();
-        // Whatever the test left: the stacks' own destroy, then any server of ours, then the guests.
+        // Whatever the test left: the engine processes of a deploy it killed (recovery stops
+        // them and clears the lock), the stacks' own destroy, any server of ours, the guests.
+        const cleanup = new AutomationDeployer({
+          configDir: repoDir(),
+          deploy: sandbox.deploy,
+          env: sandbox.env,
+        });
         for (const cloud of Object.keys(CLOUDS)) {
-          await new AutomationDeployer({
-            configDir: repoDir(),
-            deploy: sandbox.deploy,
-            env: sandbox.env,
-          })
-            .destroy(cloud)
-            .catch(() => {});
+          await cleanup.recover(cloud).catch(() => {});
+          await cleanup.destroy(cloud).catch(() => {});
         }
         for (const server of await workerServers().catch(() => [])) {
           for (const { api } of admins) await api.deleteServer(server.id).catch(() => {});
@@ -406,6 +407,7 @@ describeRealWorld(
             }));
         const jobsDuring: Record<string, number> = {};
         let errored = "";
+        const runs = new EngineRuns(join(sandbox.env.CLOUDSCHEDULER_STATE_DIR as string, "engine"));
         let dying: EngineRun[] = [];
         let committed = 0;
 
@@ -447,7 +449,19 @@ describeRealWorld(
           );
 
           // 2. Nova's API stops answering (both regions) for two cycles; meanwhile an admin
-          // commits a config change that alters every worker's user-data.
+          // commits a config change that alters every worker's user-data. Stopped between
+          // deploys: an `up` in flight waits on the hung API with the whole cycle (deploys run
+          // inside the cycle, with no time limit, until issue 14's background deploys), so no
+          // cycle would end while Nova is stopped.
+          await poll(
+            "no deploy in flight and the broken VM's server deleted",
+            async () =>
+              runs.list().length === 0 &&
+              !(await workerServers()).some((s) => s.name === brokenServer)
+                ? true
+                : undefined,
+            2 * MINUTES,
+          );
           jobsDuring["Nova API stopped"] = (await runningNow()).length;
           for (const service of NOVA_APIS) {
             for (const pid of servicePids(service)) {
@@ -485,7 +499,8 @@ describeRealWorld(
                 );
                 return failed.length >= 2 ? true : undefined;
               },
-              3 * MINUTES,
+              // Two cycles of 5 s, each waiting 30 s for the server lists (the inventory's limit).
+              100_000,
             );
           } finally {
             resumeNova();
@@ -515,9 +530,6 @@ describeRealWorld(
           });
           clusters.push(await pool.submit(jobsDir, "second.sub"));
           mark("second jobs submitted");
-          const runs = new EngineRuns(
-            join(sandbox.env.CLOUDSCHEDULER_STATE_DIR as string, "engine"),
-          );
           await poll(
             "an up creating a server for the new jobs",
             async () => {
