@@ -25,7 +25,7 @@ import { WORKER_IDENTITY_DOMAIN } from "../../scheduler/identity/worker-identity
 import { securityGroupName } from "../../stacks/ports.js";
 import { acquirePoolLock, describeRealWorld } from "../htcondor/gate.js";
 import { GuestHost, NovaGuests } from "../htcondor/guests.js";
-import { CM_ADDRESS, type CondorPool, childrenOf, waitFor } from "../htcondor/pool.js";
+import { CM_ADDRESS, type CondorPool, childrenOf, POOL_DIR, waitFor } from "../htcondor/pool.js";
 import { sleepJobs, submitDir } from "../htcondor/workers.js";
 import { CLOUD_DIR } from "../support/cloud-lock.js";
 import { ROOT as root } from "../support/condor-world.js";
@@ -195,6 +195,7 @@ describeRealWorld(
     const admins: { region: string; api: OpenStackApi }[] = [];
     const projects: Record<string, string> = {};
     const stopped: number[] = [];
+    const clusters: number[] = [];
     const repoDir = () => join(sandbox.dir, "config");
 
     const workerServers = async (): Promise<ServerSample["servers"]> => {
@@ -251,7 +252,15 @@ describeRealWorld(
         for (const server of await workerServers().catch(() => [])) {
           for (const { api } of admins) await api.deleteServer(server.id).catch(() => {});
         }
+        // Jobs left by a failed run would be everyone's demand.
+        if (clusters.length > 0) await pool.tool("condor_rm", clusters.map(String));
         await guests?.stop();
+        // A killed guest's ads (a deleted VM's) stay in the collector for 15 minutes and draw
+        // matches that can never be claimed: withdraw the slot ads of every VM of this run.
+        const ours = [...new Set(guests?.timeline.map((e) => e.server) ?? [])].filter(
+          (n) => n !== "" && n !== "?",
+        );
+        await invalidateSlotAds(pool, ours.map((n) => `CloudSchedulerVM == "${n}"`).join(" || "));
       } finally {
         for (const drop of dropGroups) await drop().catch(() => {});
         dropGroups = [];
@@ -307,6 +316,12 @@ describeRealWorld(
             return server.name === brokenServer;
           },
         });
+        // Slot ads of dead VMs by the names this run's workers will get (an earlier run that
+        // failed) would draw this run's jobs to machines that are gone.
+        await invalidateSlotAds(
+          pool,
+          '(regexp("^cs-(alberta|victoria)-demo-vm-", CloudSchedulerVM) && time() - LastHeardFrom > 60)',
+        );
         guests.start();
 
         // The scheduler, as an operator runs it.
@@ -358,7 +373,6 @@ describeRealWorld(
         };
 
         // Witnesses, once a second until the end: condor_q's running jobs and Nova's servers.
-        const clusters: number[] = [];
         const queueSamples: QueueSample[] = [];
         const serverSamples: ServerSample[] = [];
         let watching = true;
@@ -683,6 +697,19 @@ describeRealWorld(
     );
   },
 );
+
+/** Withdraws the slot (Machine) ads matching `constraint` from the collector; "" does nothing. */
+async function invalidateSlotAds(pool: CondorPool, constraint: string): Promise<void> {
+  if (constraint === "") return;
+  const file = join(POOL_DIR, `chaos-invalidate-${process.pid}.ad`);
+  writeFileSync(file, `MyType = "Query"\nTargetType = "Machine"\nRequirements = ${constraint}\n`);
+  try {
+    const result = await pool.tool("condor_advertise", ["INVALIDATE_STARTD_ADS", file]);
+    if (result.code !== 0) throw new Error(`condor_advertise: ${result.stderr}`);
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
 
 /** The workers of every pool file at HEAD. */
 function poolFiles(git: (...args: string[]) => string): Record<string, { name: string }[]> {
