@@ -46,7 +46,7 @@ import {
 const MINUTES = 60_000;
 const CLOUDS = { alberta: "RegionOne", victoria: "RegionTwo" } as const;
 const FIRST_JOBS = 4;
-const FIRST_SECONDS = 180;
+const FIRST_SECONDS = 140;
 const SECOND_JOBS = 2;
 const SECOND_SECONDS = 20;
 const NOVA_APIS = ["nova-api", "nova2-api"];
@@ -81,7 +81,7 @@ function siteConfig(condorHost: string): Record<string, unknown> {
       boot_timeout: "2m",
       idle_keep_alive: "10s",
       retire_with: "drain",
-      orphan_grace: "20s",
+      orphan_grace: "5s",
     },
     condor: { timeout: "20s", worker_condor_host: condorHost },
   };
@@ -245,9 +245,10 @@ describeRealWorld(
           deploy: sandbox.deploy,
           env: sandbox.env,
         });
-        for (const cloud of Object.keys(CLOUDS)) {
+        for (const cloud of await cleanup.unfinished().catch(() => Object.keys(CLOUDS)))
           await cleanup.recover(cloud).catch(() => {});
-          await cleanup.destroy(cloud).catch(() => {});
+        if ((await workerServers().catch(() => [undefined])).length > 0) {
+          for (const cloud of Object.keys(CLOUDS)) await cleanup.destroy(cloud).catch(() => {});
         }
         for (const server of await workerServers().catch(() => [])) {
           for (const { api } of admins) await api.deleteServer(server.id).catch(() => {});
@@ -435,11 +436,10 @@ describeRealWorld(
           });
           clusters.push(await pool.submit(jobsDir, "first.sub"));
           mark("submitted");
+          // The broken VM's job waits for its replacement: the disruptions begin meanwhile.
           await poll(
-            `all ${FIRST_JOBS} first jobs running`,
-            async () => {
-              return (await runningNow()).length === FIRST_JOBS ? true : undefined;
-            },
+            `${FIRST_JOBS - 1} first jobs running`,
+            async () => ((await runningNow()).length >= FIRST_JOBS - 1 ? true : undefined),
             4 * MINUTES,
             1000,
           );
@@ -660,7 +660,7 @@ describeRealWorld(
         );
         writeFileSync(
           join(root, "test/htcondor/.last-chaos-figures.json"),
-          `${JSON.stringify({ figures, jobsDuring, marks: Object.fromEntries(Object.entries(marks).map(([k, v]) => [k, seconds(v)])), busyHits, lost: jobs.lost, restarted: jobs.restarted, leftServers, duplicates }, null, 2)}\n`,
+          `${JSON.stringify({ figures, jobsDuring, marks: Object.fromEntries(Object.entries(marks).map(([k, v]) => [k, seconds(v)])), busyHits, lost: jobs.lost, restarted: jobs.restarted, leftServers, duplicates, history }, null, 2)}\n`,
         );
 
         expect({ lost: jobs.lost, restarted: jobs.restarted }).toEqual({ lost: [], restarted: [] });
