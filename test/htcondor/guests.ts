@@ -152,8 +152,9 @@ export class GuestHost {
     }
     // HTCondor 25 requires EXECUTE to belong to the condor account; otherwise every slot is broken.
     for (const sub of ["var/log", "var/spool", "var/lock", "var/run", "var/execute"]) {
-      if (sub === "var/execute" && spec.brokenExecute) continue;
-      chownSync(join(dir, sub), uid, gid);
+      // A broken image: EXECUTE is root's (set, not left: a guest dir of an earlier run is reused).
+      const owner = sub === "var/execute" && spec.brokenExecute ? [0, 0] : [uid, gid];
+      chownSync(join(dir, sub), owner[0] as number, owner[1] as number);
     }
     for (const [path, file] of Object.entries(spec.files)) {
       // Files outside /etc/condor/ are kept for inspection only: nothing here runs them.
