@@ -43,6 +43,17 @@ export async function retireWorkers(
     try {
       await retireOne(deps, action);
       report.retired.push(action);
+      // Which worker, by which name, and why: what an operator (or the chaos test) checks
+      // against the jobs that ran there.
+      deps.log.info(
+        {
+          retire: action.method,
+          cloud: action.cloud,
+          worker: action.worker,
+          machine: action.machine,
+        },
+        `asked HTCondor to retire it (${action.method === "drain" ? "condor_drain -graceful" : "condor_off -peaceful"}): ${action.reason}`,
+      );
       memory.retireHolds.delete(action.worker);
     } catch (err) {
       notDone.add(action.worker);
