@@ -227,6 +227,23 @@ export const policySchema = z
     cycle: duration.default(60),
     /** New workers one cycle may boot on one cloud. */
     max_boots_per_cycle: positiveInt.default(5),
+    /**
+     * How pool stacks are deployed. Deploys run in the background: the cycle keeps its period
+     * while a cloud's `pulumi up` runs.
+     */
+    deploy: z
+      .object({
+        /** Stack operations (`up`, `destroy`) running at once, over every cloud. */
+        concurrency: positiveInt.default(4),
+        /** A stack operation running longer is cancelled (Pulumi gets SIGINT) and retried later. */
+        timeout: duration
+          .refine((s) => s >= 60, { message: "expected at least 60s" })
+          .default(3600),
+        /** Resource operations Pulumi runs at once inside one stack operation (`--parallel`). */
+        parallelism: positiveInt.default(16),
+      })
+      .strict()
+      .default({ concurrency: 4, timeout: 3600, parallelism: 16 }),
     /** A worker not in condor_status this long after boot is replaced. */
     boot_timeout: duration.default(900),
     /** Default keep-alive of an idle worker when its VM type sets none. */

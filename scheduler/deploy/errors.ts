@@ -27,7 +27,8 @@ export type DeployErrorKind =
   | "secrets"
   | "program"
   | "pulumi-not-installed"
-  | "identity";
+  | "identity"
+  | "timeout";
 
 export interface DeployErrorOptions {
   /** The cloud whose stack failed; undefined for errors that are not about one cloud. */
@@ -119,6 +120,20 @@ export class WorkerIdentityError extends DeployError {
   readonly kind = "identity";
   constructor(options: DeployErrorOptions = {}) {
     super("cannot give new workers their IDTOKEN", options);
+  }
+}
+
+/**
+ * The operation ran past policy.deploy.timeout and was cancelled (Pulumi got SIGINT: it finishes
+ * the resource steps in flight, records them and stops). A slow or hung cloud, not a refusal.
+ */
+export class DeployTimeoutError extends DeployError {
+  override readonly name = "DeployTimeoutError";
+  readonly kind = "timeout";
+  readonly seconds: number;
+  constructor(seconds: number, options: DeployErrorOptions = {}) {
+    super(`stack operation cancelled after the deploy timeout (${seconds}s)`, options);
+    this.seconds = seconds;
   }
 }
 

@@ -8,6 +8,7 @@ import {
   CloudUnreachableError,
   type DeployError,
   type DeployErrorKind,
+  DeployTimeoutError,
   LockHeldError,
   ProgramError,
   PulumiNotInstalledError,
@@ -56,6 +57,8 @@ export function deployErrorOf(kind: DeployErrorKind, cloud: string): DeployError
       return new PulumiNotInstalledError({ detail: "simulated" });
     case "identity":
       return new WorkerIdentityError(options);
+    case "timeout":
+      return new DeployTimeoutError(60, options);
   }
 }
 

@@ -16,6 +16,7 @@ import type { LaunchDigests } from "../state/launch.js";
 import type { Fleet } from "../state/types.js";
 import { commitPools } from "./commit.js";
 import { deployPools } from "./deploy.js";
+import type { DeployInFlight, DeployQueue } from "./deploy-queue.js";
 import type { CycleLogger } from "./logger.js";
 import { CycleMemory } from "./memory.js";
 import { observeWorld, type World } from "./observe.js";
@@ -42,6 +43,11 @@ export interface CycleDeps {
   launch?: (config: Config) => LaunchDigests;
   /** Limit of one cloud's server listing, ms. */
   inventoryTimeoutMs?: number;
+  /**
+   * Runs stack operations in the background (the daemon): the cycle starts them and applies
+   * their results next cycle, never waiting. Without it each operation is awaited in the cycle.
+   */
+  deploys?: DeployQueue;
 }
 
 export interface DeployOutcome {
@@ -56,6 +62,8 @@ export interface DeployOutcome {
   cleanedUp?: boolean;
   /** The stack's lock was left by a dead deploy and has been recovered. */
   recovered?: boolean;
+  /** How long the operation ran, ms (background deploys). */
+  durationMs?: number;
 }
 
 export interface RetireFailure {
@@ -85,7 +93,10 @@ export interface CycleReport {
   retired: RetireAction[];
   retireFailures: RetireFailure[];
   commit?: string;
+  /** Stack operations that ended since the last cycle (or in this one, when awaited). */
   deploys: DeployOutcome[];
+  /** Stack operations still running or queued when the cycle ended (background deploys). */
+  deploysInFlight?: DeployInFlight[];
   destroyed: string[];
   /** Stacks recovered after a dead deploy. */
   recoveries: RecoveryReport[];
@@ -199,7 +210,7 @@ export async function runCycle(
     return report;
   }
 
-  // 5. Deploy every cloud whose stack would change.
+  // 5. Apply the deploys that ended; start one for every cloud whose stack would change.
   await deployPools(deps, memory, config, retired.pools, now, report);
 
   // 6. Delete orphan servers the plan swept.

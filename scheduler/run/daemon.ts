@@ -1,5 +1,6 @@
-// The daemon loop: a cycle every policy.cycle seconds with the last good config, until the
-// signal aborts. A stop request waits for the cycle in flight, so no file is half-written.
+// The daemon loop: a cycle every policy.cycle seconds (start to start) with the last good config,
+// until the signal aborts. A stop request waits for the cycle in flight, so no file is
+// half-written, then cancels the background deploys (deps.deploys) and waits for them to end.
 // Nothing a cycle throws ends the daemon: it becomes that cycle's error. What the cycle must
 // remember across restarts is loaded from the store at start and saved after every cycle.
 import type { ConfigEvent } from "../watch/config-watch.js";
@@ -72,9 +73,36 @@ export async function runDaemon(options: DaemonOptions): Promise<CycleReport | u
       deps.log.error({ err: String(err) }, "reporting the cycle failed");
     }
     if (options.maxCycles !== undefined && cycles >= options.maxCycles) break;
-    await clock.sleep(config.policy.cycle * 1000, signal);
+    // The period runs start to start: a cycle that took 2 s sleeps 58 s of a 60 s period.
+    const elapsedMs = performance.now() - startedMs;
+    await clock.sleep(Math.max(0, config.policy.cycle * 1000 - elapsedMs), signal);
   }
+  await stopDeploys(options);
   return last;
+}
+
+/** Cancels the deploys still running (Pulumi records the steps in flight) and waits for them. */
+async function stopDeploys(options: DaemonOptions): Promise<void> {
+  const queue = options.deps.deploys;
+  if (!queue) return;
+  const running = queue.inFlight();
+  if (running.length > 0) {
+    options.deps.log.info(
+      { stacks: running.map((d) => d.stack) },
+      options.signal.aborted
+        ? "cancelling the deploys in flight and waiting for them to stop"
+        : "waiting for the deploys in flight",
+    );
+  }
+  if (options.signal.aborted) await queue.shutdown();
+  else await queue.idle();
+  for (const done of queue.takeFinished()) {
+    const error = done.error instanceof Error ? done.error.message : done.error;
+    options.deps.log.info(
+      { stack: done.task.key, cancelled: done.cancelled, ...(error ? { err: String(error) } : {}) },
+      done.cancelled ? "deploy cancelled" : error ? "deploy failed" : "deploy finished",
+    );
+  }
 }
 
 async function loadMemory(options: DaemonOptions): Promise<CycleMemory> {

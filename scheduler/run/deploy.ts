@@ -1,18 +1,37 @@
 // Step 5 of a cycle: make every cloud's stack hold its committed pool, one operation per stack.
 // A stack is deployed only when what it would deploy changed (fingerprint.ts). A disabled or
 // removed cloud whose pool is empty is settled once: stack destroyed, pool file removed, and
-// not touched again. Errors are classified and back the cloud off; workers planned this cycle
-// that the cloud refused are taken back. A lock left by a dead deploy is recovered here
-// (recover.ts) and the cloud's deploy waits for the next cycle, whose plan knows what the dead
-// deploy left half-made. Issue 14 replaces this function with background deploys: it is the
-// only place the cycle waits on Pulumi.
+// not touched again. Errors are classified and back the cloud off; workers planned by the cycle
+// that started a deploy the cloud refused are taken back. A lock left by a dead deploy is
+// recovered here (recover.ts) and the cloud's deploy waits for the next cycle, whose plan knows
+// what the dead deploy left half-made.
+//
+// With a DeployQueue in the deps (the daemon), operations run in the background: this step
+// applies what finished since the last cycle, starts what changed on stacks not already in
+// flight (a change made meanwhile is deployed by a follow-up operation once the stack is free),
+// and returns at once. Without one (simulator, tests, one-shot tools) each operation is awaited,
+// one stack after another.
 import type { CloudConfig, Config } from "../config/schema.js";
 import { classifyDeployError, LockHeldError } from "../deploy/errors.js";
 import type { PoolWorker } from "../pool/types.js";
 import type { CycleDeps, CycleReport, DeployOutcome } from "./cycle.js";
+import {
+  DeployQueue,
+  type DeployQueueSettings,
+  type DeployTask,
+  type FinishedDeploy,
+} from "./deploy-queue.js";
 import { deployFingerprint } from "./fingerprint.js";
 import type { CycleMemory } from "./memory.js";
 import { recoverStack } from "./recover.js";
+
+/** The queue settings a config asks for (policy.deploy). */
+export function deployQueueSettings(config: Config): DeployQueueSettings {
+  return {
+    concurrency: config.policy.deploy.concurrency,
+    timeoutMs: config.policy.deploy.timeout * 1000,
+  };
+}
 
 export async function deployPools(
   deps: CycleDeps,
@@ -22,7 +41,53 @@ export async function deployPools(
   now: number,
   report: CycleReport,
 ): Promise<void> {
-  const settledNow: string[] = [];
+  const queue = deps.deploys;
+  const settled: string[] = [];
+  if (queue) {
+    queue.configure(deployQueueSettings(config));
+    const applied = await applyFinished(deps, memory, config, pools, now, report, queue);
+    settled.push(...applied.settled);
+    if (!applied.stop) {
+      for (const task of tasksToStart(deps, memory, config, pools, now, report, queue)) {
+        queue.submit(task);
+      }
+    }
+    report.deploysInFlight = queue.inFlight();
+  } else {
+    const inline = new DeployQueue(deployQueueSettings(config));
+    for (const task of tasksToStart(deps, memory, config, pools, now, report, inline)) {
+      inline.submit(task);
+      let stop = false;
+      while (inline.inFlight().length > 0) {
+        await inline.idle();
+        const applied = await applyFinished(deps, memory, config, pools, now, report, inline);
+        settled.push(...applied.settled);
+        stop ||= applied.stop;
+      }
+      if (stop) break;
+    }
+  }
+  if (settled.length > 0) {
+    const removed = await deps.pools.remove(
+      settled,
+      `remove pool of ${settled.join(", ")}: cloud ${settled.every((c) => config.clouds[c]) ? "disabled" : "removed"} and emptied`,
+    );
+    report.destroyed.push(...settled);
+    report.commit = removed ?? report.commit;
+  }
+}
+
+/** The operations this cycle starts: clouds whose stack would change and is not in flight. */
+function tasksToStart(
+  deps: CycleDeps,
+  memory: CycleMemory,
+  config: Config,
+  pools: Record<string, PoolWorker[]>,
+  now: number,
+  report: CycleReport,
+  queue: DeployQueue,
+): DeployTask[] {
+  const tasks: DeployTask[] = [];
   for (const cloud of Object.keys(pools).sort()) {
     // A worker whose create a dead deploy interrupted and that runs a job lives outside the
     // stack: declaring it would create a second server of its name. It stays in the pool until
@@ -30,7 +95,8 @@ export async function deployPools(
     const workers = (pools[cloud] ?? []).filter((w) => !memory.createInterrupted.has(w.name));
     const cloudConfig = config.clouds[cloud] ?? memory.cloudConfigs.get(cloud);
     const gone = !config.clouds[cloud]?.enabled;
-    if (workers.length === 0 && gone) {
+    const destroy = workers.length === 0 && gone;
+    if (destroy) {
       if (memory.settled.has(cloud)) continue;
     } else {
       memory.settled.delete(cloud);
@@ -45,44 +111,116 @@ export async function deployPools(
       continue;
     }
     const fingerprint = deployFingerprint(cloudConfig, deps.owner, workers);
-    if (!(workers.length === 0 && gone) && memory.deployed.get(cloud) === fingerprint) continue;
+    if (!destroy && memory.deployed.get(cloud) === fingerprint) continue;
+    // In flight: its result is applied next cycle, and a change made meanwhile redeployed then.
+    if (queue.busy(stackKey(cloud))) continue;
     if (!deps.backoff.isAvailable(cloud, now)) continue;
-    try {
-      if (workers.length === 0 && gone) {
-        await deps.deployer.destroy(cloud);
+    tasks.push(
+      destroy
+        ? {
+            key: stackKey(cloud),
+            cloud,
+            purpose: "destroy",
+            workers: [],
+            fresh: [],
+            cycleAt: now,
+            run: async (signal) => {
+              await deps.deployer.destroy(cloud, signal);
+              return undefined;
+            },
+          }
+        : upTask(deps, cloud, cloudConfig, config, workers, fingerprint, now, "deploy"),
+    );
+  }
+  return tasks;
+}
+
+function upTask(
+  deps: CycleDeps,
+  cloud: string,
+  cloudConfig: CloudConfig,
+  config: Config,
+  workers: PoolWorker[],
+  fingerprint: string,
+  now: number,
+  purpose: "deploy" | "cleanup",
+): DeployTask {
+  return {
+    key: stackKey(cloud),
+    cloud,
+    purpose,
+    fingerprint,
+    workers,
+    fresh:
+      purpose === "deploy"
+        ? workers.filter((w) => w.state === "booting" && w.createdAt === now).map((w) => w.name)
+        : [],
+    cycleAt: now,
+    run: (signal) =>
+      deps.deployer.up(stackInput(deps, cloud, cloudConfig, config, workers), signal),
+  };
+}
+
+/** Applies the operations that ended; `stop` when deploying must stop for every cloud. */
+async function applyFinished(
+  deps: CycleDeps,
+  memory: CycleMemory,
+  config: Config,
+  pools: Record<string, PoolWorker[]>,
+  now: number,
+  report: CycleReport,
+  queue: DeployQueue,
+): Promise<{ stop: boolean; settled: string[] }> {
+  let stop = false;
+  const settled: string[] = [];
+  for (const done of queue.takeFinished()) {
+    const { task } = done;
+    const cloud = task.cloud;
+    if (done.cancelled) {
+      // The scheduler is stopping: nothing to blame the cloud for; redeployed after restart.
+      report.deploys.push({
+        cloud,
+        ok: false,
+        errorKind: "cancelled",
+        error: "cancelled: the scheduler stopped",
+      });
+      continue;
+    }
+    if (done.error === undefined) {
+      // A cleanup proves nothing about the refusal: the cloud stays backed off.
+      if (task.purpose !== "cleanup") deps.backoff.recordSuccess(cloud);
+      if (task.purpose === "destroy") {
         memory.deployed.delete(cloud);
         memory.settled.add(cloud);
-        settledNow.push(cloud);
-      } else {
-        const up = await deps.deployer.up(stackInput(deps, cloud, cloudConfig, config, workers));
-        memory.deployed.set(cloud, fingerprint);
-        report.deploys.push({ cloud, ok: true, changes: up.changes });
+        settled.push(cloud);
+        continue;
       }
-      deps.backoff.recordSuccess(cloud);
-    } catch (err) {
-      const stop = await deployFailed(
-        deps,
-        memory,
-        config,
-        cloud,
-        cloudConfig,
-        workers,
-        pools,
-        now,
-        report,
-        err,
+      if (task.fingerprint !== undefined) memory.deployed.set(cloud, task.fingerprint);
+      const changes = done.result?.changes;
+      const earlier = report.deploys.find(
+        (d) => d.cloud === cloud && d.errorKind === "quota-exceeded",
       );
-      if (stop) break;
+      if (task.purpose === "cleanup" && earlier) earlier.cleanedUp = true;
+      else
+        report.deploys.push({
+          cloud,
+          ok: true,
+          ...(changes ? { changes } : {}),
+          ...(task.purpose === "cleanup" ? { cleanedUp: true } : {}),
+          durationMs: Math.round(done.durationMs),
+        });
+      continue;
     }
+    if (task.purpose === "cleanup") {
+      deps.log.warn(
+        { cloud, err: done.error instanceof Error ? done.error.message : String(done.error) },
+        "cleanup after a quota refusal failed; retried next cycle",
+      );
+      continue;
+    }
+    stop ||= await deployFailed(deps, memory, config, task, pools, now, report, queue, done);
   }
-  if (settledNow.length > 0) {
-    const removed = await deps.pools.remove(
-      settledNow,
-      `remove pool of ${settledNow.join(", ")}: cloud ${settledNow.every((c) => config.clouds[c]) ? "disabled" : "removed"} and emptied`,
-    );
-    report.destroyed.push(...settledNow);
-    report.commit = removed ?? report.commit;
-  }
+  return { stop, settled };
 }
 
 /** Handles a failed stack operation; true when deploying must stop for every cloud. */
@@ -90,15 +228,15 @@ async function deployFailed(
   deps: CycleDeps,
   memory: CycleMemory,
   config: Config,
-  cloud: string,
-  cloudConfig: CloudConfig,
-  workers: PoolWorker[],
+  task: DeployTask,
   pools: Record<string, PoolWorker[]>,
   now: number,
   report: CycleReport,
-  err: unknown,
+  queue: DeployQueue,
+  done: FinishedDeploy,
 ): Promise<boolean> {
-  const classified = classifyDeployError(err, cloud);
+  const cloud = task.cloud;
+  const classified = classifyDeployError(done.error, cloud);
   if (
     classified.kind === "pulumi-not-installed" ||
     classified.kind === "secrets" ||
@@ -147,37 +285,48 @@ async function deployFailed(
     errorKind: classified.kind,
     error: classified.message,
   };
-  // Workers planned this cycle that the cloud refused go back to the plan next cycle.
-  const fresh = workers.filter((w) => w.state === "booting" && w.createdAt === now);
-  if (fresh.length > 0) {
-    outcome.undone = fresh.map((w) => w.name);
-    const kept = workers.filter((w) => !fresh.includes(w));
+  // Workers planned by the cycle that started it, refused by the cloud, go back to the plan.
+  const fresh = new Set(task.fresh);
+  const current = pools[cloud] ?? [];
+  const undone = current.filter((w) => fresh.has(w.name));
+  if (undone.length > 0) {
+    outcome.undone = undone.map((w) => w.name);
+    const kept = current.filter((w) => !fresh.has(w.name));
     pools[cloud] = kept;
     const undo = await deps.pools.save(
       { [cloud]: kept },
       () =>
-        `${cloud}: undo ${fresh.length} new worker(s): ${classified.kind}, backing off until ${state.until}`,
+        `${cloud}: undo ${undone.length} new worker(s): ${classified.kind}, backing off until ${state.until}`,
     );
     if (undo.commit) report.commit = undo.commit;
-    if (classified.kind === "quota-exceeded") {
+    const cloudConfig = config.clouds[cloud] ?? memory.cloudConfigs.get(cloud);
+    if (classified.kind === "quota-exceeded" && cloudConfig) {
       // Pulumi creates one by one and stops at the refusal, before any delete: the workers
       // created before it exist without being wanted. An up with only the kept workers has
       // nothing to create, so it can delete them now instead of behind the next refusal.
-      try {
-        await deps.deployer.up(stackInput(deps, cloud, cloudConfig, config, kept));
-        memory.deployed.set(cloud, deployFingerprint(cloudConfig, deps.owner, kept));
-        outcome.cleanedUp = true;
-      } catch (cleanupErr) {
-        deps.log.warn(
-          { cloud, err: cleanupErr instanceof Error ? cleanupErr.message : String(cleanupErr) },
-          "cleanup after a quota refusal failed; retried next cycle",
-        );
-      }
+      const workers = kept.filter((w) => !memory.createInterrupted.has(w.name));
+      queue.submit(
+        upTask(
+          deps,
+          cloud,
+          cloudConfig,
+          config,
+          workers,
+          deployFingerprint(cloudConfig, deps.owner, workers),
+          now,
+          "cleanup",
+        ),
+      );
     }
   }
   report.deploys.push(outcome);
   deps.log.error({ cloud, kind: classified.kind, until: state.until }, classified.message);
   return false;
+}
+
+/** The queue key of a cloud's pool stack. */
+function stackKey(cloud: string): string {
+  return `pool-${cloud}`;
 }
 
 function stackInput(

@@ -102,6 +102,7 @@ const backoffState = z.object({
       "program",
       "pulumi-not-installed",
       "identity",
+      "timeout",
     ])
     .optional(),
   lastError: z.string(),

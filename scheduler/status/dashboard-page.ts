@@ -169,6 +169,9 @@ function renderStatus(s) {
   s.deploys.forEach(function (d) {
     items.push(el("li", d.ok ? "" : "bad", [d.cloud + ": deploy " + (d.ok ? "ok" : "failed: " + (d.errorKind || "") + " " + (d.error || ""))]));
   });
+  (s.deploysInFlight || []).forEach(function (d) {
+    items.push(el("li", "", [d.cloud + ": deploy " + d.state + " (" + d.workers + " workers, stack " + d.stack + ")"]));
+  });
   $("decisions").replaceChildren.apply($("decisions"), items.length ? items : [el("li", "empty", ["no decisions"])]);
 }
 

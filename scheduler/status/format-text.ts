@@ -182,6 +182,10 @@ function lastCycle(s: StatusSnapshot): string {
       );
     }
   }
+  for (const d of s.deploysInFlight)
+    lines.push(
+      `  deploy ${d.cloud}: ${d.state} since ${time(d.since)} (${d.purpose}, ${d.workers} worker(s), stack ${d.stack})`,
+    );
   for (const cloud of s.destroyed) lines.push(`  destroyed the pool stack of ${cloud}`);
   if (s.cycle.commit) lines.push(`  committed ${s.cycle.commit}`);
   if (lines.length === 1) lines.push("  nothing to do");

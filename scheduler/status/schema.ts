@@ -178,6 +178,19 @@ export const statusSnapshotSchema = z.object({
       undone: z.array(z.string()).optional(),
     }),
   ),
+  /** Stack operations running or queued in the background when the cycle ended. */
+  deploysInFlight: z
+    .array(
+      z.object({
+        stack: z.string(),
+        cloud: z.string(),
+        purpose: z.string(),
+        workers: z.number(),
+        state: z.string(),
+        since: z.number(),
+      }),
+    )
+    .default([]),
   destroyed: z.array(z.string()),
   deletedServers: z
     .array(z.object({ cloud: z.string(), id: z.string(), name: z.string(), reason: z.string() }))

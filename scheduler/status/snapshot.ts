@@ -89,6 +89,7 @@ export function buildStatus(input: StatusInput): StatusSnapshot {
     })),
     retireFailures: report?.retireFailures ?? [],
     deploys: report?.deploys ?? [],
+    deploysInFlight: (report?.deploysInFlight ?? []).map((d) => ({ ...d })),
     destroyed: report?.destroyed ?? [],
     deletedServers: (report?.deletedServers ?? []).map((d) => ({ ...d })),
     recoveries: (report?.recoveries ?? []).map((r) => ({ ...r })),

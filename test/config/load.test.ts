@@ -94,7 +94,7 @@ describe("parseConfig positions and messages", () => {
 
   it("rejects unknown keys without a suggestion when nothing is close", () => {
     expect(problemsOf(example.replace("condor:\n", "condor:\n  colour: blue\n"))).toEqual([
-      "cloudscheduler.yaml:78:3 condor.colour: unknown key",
+      "cloudscheduler.yaml:79:3 condor.colour: unknown key",
     ]);
   });
 
@@ -231,7 +231,7 @@ describe("loadConfigDir", () => {
 describe("condor.timeout", () => {
   it("rejects 0 (it would kill every HTCondor call at once)", () => {
     expect(problemsOf(example.replace("timeout: 30s", "timeout: 0"))).toEqual([
-      "cloudscheduler.yaml:78:3 condor.timeout: expected at least 1 second, got 0",
+      "cloudscheduler.yaml:79:3 condor.timeout: expected at least 1 second, got 0",
     ]);
   });
 });

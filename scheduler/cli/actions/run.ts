@@ -21,6 +21,8 @@ import { resolveStateDir } from "../../deploy/workspace-settings.js";
 import { IdentityDeployer } from "../../identity/identity-deployer.js";
 import { ConfigRepo } from "../../pool/repo.js";
 import { logConfigEvent, runDaemon, systemClock } from "../../run/daemon.js";
+import { deployQueueSettings } from "../../run/deploy.js";
+import { DeployQueue } from "../../run/deploy-queue.js";
 import { scrubbedDestination } from "../../run/logger.js";
 import { FileMemoryStore } from "../../run/memory-store.js";
 import { RepoPoolFiles } from "../../run/pool-files.js";
@@ -187,6 +189,8 @@ export async function runCommand(
         ),
         owner,
         launch: (current) => launchDigests(current, workerSources),
+        // Deploys in the background, except for --once, which waits for its deploys.
+        ...(opts.once ? {} : { deploys: new DeployQueue(deployQueueSettings(config)) }),
       },
       store: new FileMemoryStore(stateDir),
       config: watcher,
