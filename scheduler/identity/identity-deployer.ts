@@ -120,7 +120,16 @@ export class IdentityDeployer implements PoolDeployer {
    * Writes pending retirements to the central manager. The policy bounds how long an entry is
    * kept (every token it covers has expired after that).
    */
-  async #flushRevocations(policy: PolicyConfig, now: number): Promise<void> {
+  #flushRevocations(policy: PolicyConfig, now: number): Promise<void> {
+    // Background deploys of several clouds flush at once: one read-modify-write at a time, so
+    // no flush writes over another's entries.
+    const run = this.#flushing.then(() => this.#flushNow(policy, now));
+    this.#flushing = run;
+    return run;
+  }
+  #flushing: Promise<void> = Promise.resolve();
+
+  async #flushNow(policy: PolicyConfig, now: number): Promise<void> {
     if (this.#pending.size === 0) return;
     const retired: Revocation[] = [...this.#pending].map(([identity, issuedUpTo]) => ({
       identity,
