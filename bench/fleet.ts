@@ -6,16 +6,14 @@
 // by name (the floor of any per-worker work) and the whole plan. Median of 7 runs.
 // Run with `npx tsx bench/fleet.ts` (or `npm run bench fleet`).
 import { pathToFileURL } from "node:url";
-import type { CloudServer } from "../scheduler/cloud/inventory.js";
 import type { Job, ObservedWorker } from "../scheduler/condor/types.js";
 import { plan } from "../scheduler/plan/plan.js";
 import { buildFleet } from "../scheduler/state/build.js";
-import { type LaunchDigests, launchDigest } from "../scheduler/state/launch.js";
 import { type BenchRow, formatRows } from "./lib/row.js";
-import { benchWorld } from "./plan.js";
+import { benchWorld, cycleFleetInput } from "./plan.js";
 
 const RUNS = 7;
-const NOW = 1_795_596_400;
+const _NOW = 1_795_596_400;
 
 function median(run: () => void): number {
   const times: number[] = [];
@@ -62,24 +60,9 @@ function indexingBefore(
 
 export async function run(): Promise<BenchRow[]> {
   const world = benchWorld();
-  const servers = new Map<string, CloudServer[]>();
+  const input = cycleFleetInput(world);
   let workers = 0;
-  for (const [cloud, pool] of Object.entries(world.pools)) {
-    workers += pool.length;
-    servers.set(
-      cloud,
-      pool.map((w, i) => ({
-        id: `${cloud}-${i}`,
-        name: w.name,
-        status: i % 97 === 0 ? "ERROR" : "ACTIVE",
-        metadata: { cloudscheduler: "worker", cloudscheduler_owner: "bench" },
-        createdAt: w.createdAt,
-      })),
-    );
-  }
-  const digest = launchDigest(["bench"]);
-  const launch: LaunchDigests = { of: () => digest };
-  const input = { ...world, servers, owner: "bench", launch, now: NOW };
+  for (const pool of Object.values(world.pools)) workers += pool.length;
 
   const poolNames = new Set(Object.values(world.pools).flatMap((p) => p.map((w) => w.name)));
   const before = median(() => indexingBefore(world.workers, world.jobs, poolNames));

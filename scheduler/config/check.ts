@@ -1,5 +1,9 @@
 // Checks that span several parts of the config: names that must refer to each other.
+import { workerName } from "../plan/naming.js";
 import type { Config } from "./schema.js";
+
+/** RFC 1123: a host name label, and so a worker's name, holds at most 63 characters. */
+const HOST_LABEL_MAX = 63;
 
 export interface CrossProblem {
   path: (string | number)[];
@@ -33,6 +37,16 @@ export function checkReferences(config: Config): CrossProblem[] {
         message: `no cloud allows both image '${vmType.image}' and flavor '${vmType.flavor}'; add them to a cloud's images and flavors`,
       });
       continue;
+    }
+    // Its workers' names are host names (and HTCondor machine names): one DNS label each.
+    for (const c of usable) {
+      const longest = workerName(c, typeName, 9999);
+      if (longest.length > HOST_LABEL_MAX) {
+        problems.push({
+          path: ["vm_types", typeName],
+          message: `its workers on cloud '${c}' would be named like '${longest}' (${longest.length} characters); a host name label holds at most ${HOST_LABEL_MAX}: shorten the cloud or VM type name`,
+        });
+      }
     }
     // A worker larger than every usable cloud's whole quota could never boot.
     const fits = usable.filter((c) => {

@@ -291,11 +291,15 @@ export const policySchema = z
     /**
      * fixed: every idle worker keeps its keep-alive. adaptive: per VM type, only as many idle
      * workers as jobs are expected within the keep-alive (arrivals over `window`, times
-     * `spares_per_arrival`) keep it; the others retire after `min`.
+     * `spares_per_arrival`) keep it; the others retire after `min`. per-core: each idle worker
+     * keeps `core_seconds` divided by its cores. break-even: per VM type, as many idle workers
+     * as jobs are expected within a reboot (boot_estimate + cycle, from arrivals over `window`,
+     * times `spares_per_arrival`) keep it; the others retire when first seen idle (see
+     * scheduler/plan/keep-alive.ts).
      */
     keep_alive: z
       .object({
-        mode: z.enum(["fixed", "adaptive", "per-core"]).default("fixed"),
+        mode: z.enum(["fixed", "adaptive", "per-core", "break-even"]).default("fixed"),
         window: duration
           .refine((s) => s > 0, { message: "expected a duration above 0" })
           .default(3600),

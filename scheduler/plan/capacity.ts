@@ -3,6 +3,7 @@
 // first; only what remains needs new workers.
 import type { ObservedWorker } from "../condor/types.js";
 import type { PoolWorker } from "../pool/types.js";
+import type { StateWorker } from "../state/types.js";
 import type { ClassGroup } from "./demand.js";
 import { assignByMaxFlow } from "./flow.js";
 import { compareText } from "./match.js";
@@ -53,6 +54,10 @@ export interface ExistingWorker {
   cloud: string;
   worker: PoolWorker;
   seen: ObservedWorker | undefined;
+  /** Set by absorbDemand when idle jobs were counted on this registered worker: not to retire. */
+  needed?: boolean;
+  /** Its model, when built from one: the free slots are read from it instead of the ads. */
+  state?: Pick<StateWorker, "ads" | "slotCores" | "slotMemoryMb">;
 }
 
 export interface GroupPacking {
@@ -74,14 +79,13 @@ export interface GroupPacking {
 export interface Absorption {
   /** Per group, in group order (by key). */
   packings: GroupPacking[];
-  /** Registered workers that idle jobs were counted on: not to be retired. */
-  needed: Set<string>;
 }
 
 /** A registered worker with room, as first fit sees it. */
 interface RegisteredBin {
   cloud: string;
   worker: PoolWorker;
+  existing: ExistingWorker;
   cores: number;
   memoryMb: number;
   diskKb: number;
@@ -176,7 +180,25 @@ function placeOnRegistered(
 class ShapeIndex<T> {
   private readonly byType = new Map<string, Map<string, Map<string, T>>>();
 
+  /** The last shape asked for: workers come grouped by cloud and shape, so mostly it again. */
+  private last: { vmType: string; image: string; flavor: string; value: T } | undefined;
+
   get(vmType: string, image: string, flavor: string, create: () => T): T {
+    const last = this.last;
+    if (
+      last !== undefined &&
+      last.vmType === vmType &&
+      last.image === image &&
+      last.flavor === flavor
+    ) {
+      return last.value;
+    }
+    const value = this.lookUp(vmType, image, flavor, create);
+    this.last = { vmType, image, flavor, value };
+    return value;
+  }
+
+  private lookUp(vmType: string, image: string, flavor: string, create: () => T): T {
     let byImage = this.byType.get(vmType);
     if (byImage === undefined) {
       byImage = new Map();
@@ -213,20 +235,43 @@ export function absorbDemand(
   const registered = new ShapeIndex<ShapeBins>();
   const booting = new ShapeIndex<Map<string, number>>();
   const newShape = (): ShapeBins => ({ all: [], byCloud: new Map(), filled: 0, listed: 0 });
-  for (const { cloud, worker, seen } of existing) {
+  const newCounts = () => new Map<string, number>();
+  for (const candidate of existing) {
+    const { cloud, worker, seen } = candidate;
     if (worker.state === "booting") {
-      const byCloud = booting.get(worker.vmType, worker.image, worker.flavor, () => new Map());
+      const byCloud = booting.get(worker.vmType, worker.image, worker.flavor, newCounts);
       byCloud.set(cloud, (byCloud.get(cloud) ?? 0) + 1);
       continue;
     }
-    const free = freeCapacity(worker, seen);
-    if (!free) continue;
+    // freeCapacity(), without its two records per worker.
+    if (worker.state !== "registered" || !seen || seen.draining) continue;
+    let cores = 0;
+    let memoryMb = 0;
+    const state = candidate.state;
+    if (
+      state !== undefined &&
+      state.ads === seen &&
+      state.slotCores !== undefined &&
+      state.slotMemoryMb !== undefined
+    ) {
+      cores = state.slotCores;
+      memoryMb = state.slotMemoryMb;
+    } else {
+      for (const slot of seen.slots) {
+        const unclaimedStatic = slot.slotType === "Static" && slot.state === "Unclaimed";
+        if (slot.slotType === "Partitionable" || unclaimedStatic) {
+          cores += slot.cpus;
+          memoryMb += slot.memoryMb;
+        }
+      }
+    }
     registered.get(worker.vmType, worker.image, worker.flavor, newShape).all.push({
       cloud,
       worker,
-      cores: free.cores,
-      memoryMb: free.memoryMb,
-      diskKb: free.diskKb,
+      existing: candidate,
+      cores: Math.min(worker.cores, cores),
+      memoryMb: Math.min(worker.ramMb, memoryMb),
+      diskKb: worker.diskGb * 1024 * 1024,
       jobs: 0,
       position: 0,
       recency: worker.idleSince ?? Number.MAX_SAFE_INTEGER,
@@ -244,7 +289,9 @@ export function absorbDemand(
   }
 
   const packings = new Map<ClassGroup, GroupPacking>();
-  const bins = new PackedWorkers();
+  let items = 0;
+  for (const group of groups) items += group.jobCount;
+  const bins = new PackedWorkers(items);
   for (const group of [...groups].sort(compareGroupsForAbsorbing)) {
     const { vmType, image, flavor } = group.shape;
     const shape = registered.find(vmType, image, flavor);
@@ -286,9 +333,8 @@ export function absorbDemand(
     });
   }
 
-  const needed = new Set<string>();
   for (const shape of registered.values()) {
-    for (const bin of shape.all) if (bin.jobs > 0) needed.add(bin.worker.name);
+    for (const bin of shape.all) if (bin.jobs > 0) bin.existing.needed = true;
   }
-  return { packings: groups.map((g) => packings.get(g) as GroupPacking), needed };
+  return { packings: groups.map((g) => packings.get(g) as GroupPacking) };
 }

@@ -77,6 +77,9 @@ export function classifyDemand(config: Config, jobs: readonly Job[]): Demand {
   const classSizes: number[] = [];
   const classOf = new Int32Array(n);
   const matched = new Int32Array(n);
+  const sorter = new KeySorter(n);
+  let lastOwner: string | undefined;
+  let lastOwnerNumber = -1;
   let count = 0;
   let allKeyed = true;
 
@@ -111,13 +114,19 @@ export function classifyDemand(config: Config, jobs: readonly Job[]): Demand {
     builder.group.jobCount++;
     matched[count++] = i;
 
-    let ownerNumber = ownerNumbers.get(job.owner);
+    // Jobs come in clusters of one owner: most lookups are the last one again.
+    let ownerNumber =
+      lastOwnerNumber >= 0 && job.owner === lastOwner
+        ? lastOwnerNumber
+        : ownerNumbers.get(job.owner);
     if (ownerNumber === undefined) {
       ownerNumber = owners.length;
       ownerNumbers.set(job.owner, ownerNumber);
       owners.push(job.owner);
       idleJobs.push(0);
     }
+    lastOwner = job.owner;
+    lastOwnerNumber = ownerNumber;
     owner[i] = ownerNumber;
     idleJobs[ownerNumber] = (idleJobs[ownerNumber] as number) + 1;
     if (job.vmKeepAliveMinutes !== undefined) keepAlive[i] = keepAliveOf(job);
@@ -126,11 +135,12 @@ export function classifyDemand(config: Config, jobs: readonly Job[]): Demand {
     const key = idKey(job.id);
     idOrder[i] = key;
     if (key < 0) allKeyed = false;
+    else sorter.add(i, key);
   }
 
   // Jobs in job id order, then (stable) by class: each class's jobs in id order.
   let order: Int32Array = matched.subarray(0, count);
-  if (allKeyed) order = radixSortByKey(order, idOrder);
+  if (allKeyed) order = sorter.sort(order, idOrder);
   else sortByIdText(jobs, order, idOrder);
   const byClass = new Int32Array(count);
   const start = new Int32Array(classes.length + 1);
@@ -266,49 +276,82 @@ function hash(group: number, cores: number, memoryMb: number, diskKb: number): n
 const EMPTY = new Int32Array(0);
 
 /**
- * `indices` sorted by their keys (non-negative integers below 2^53), stable: least significant
- * 16 bits first, skipping digits all keys share.
+ * Sorts job indices by their id keys (non-negative integers below 2^53), stable: a radix sort,
+ * least significant 11 bits first (counters that stay in cache), skipping digits all keys
+ * share. Keys are split and counted as they are added, in the pass that computes them.
  */
-function radixSortByKey(indices: Int32Array, keys: Float64Array): Int32Array {
-  // Four passes over 64Ki counters cost more than sorting a few thousand keys directly.
-  if (indices.length < 4096) {
-    return Int32Array.from(
-      Array.from(indices).sort((a, b) => (keys[a] as number) - (keys[b] as number)),
-    );
+class KeySorter {
+  private readonly low: Uint32Array;
+  private readonly high: Uint32Array;
+  private readonly counts = new Int32Array(DIGITS * RADIX);
+
+  constructor(size: number) {
+    this.low = new Uint32Array(size);
+    this.high = new Uint32Array(size);
   }
-  const low = new Uint32Array(keys.length);
-  const high = new Uint32Array(keys.length);
-  for (const i of indices) {
-    const key = keys[i] as number;
-    const h = Math.floor(key / 4_294_967_296);
-    high[i] = h;
-    low[i] = key - h * 4_294_967_296;
+
+  add(i: number, key: number): void {
+    const high = Math.floor(key / 4_294_967_296);
+    const low = key - high * 4_294_967_296;
+    this.high[i] = high;
+    this.low[i] = low;
+    const counts = this.counts;
+    counts[low & MASK] = (counts[low & MASK] as number) + 1;
+    const d1 = RADIX + ((low >>> 11) & MASK);
+    counts[d1] = (counts[d1] as number) + 1;
+    const d2 = 2 * RADIX + (low >>> 22);
+    counts[d2] = (counts[d2] as number) + 1;
+    const d3 = 3 * RADIX + (high & MASK);
+    counts[d3] = (counts[d3] as number) + 1;
+    const d4 = 4 * RADIX + (high >>> 11);
+    counts[d4] = (counts[d4] as number) + 1;
   }
-  let from: Int32Array = indices;
-  let to: Int32Array = new Int32Array(indices.length);
-  const counts = new Int32Array(65_537);
-  for (const [words, shift] of [
-    [low, 0],
-    [low, 16],
-    [high, 0],
-    [high, 16],
-  ] as const) {
-    counts.fill(0);
-    for (const i of from) {
-      const digit = ((words[i] as number) >>> shift) & 0xffff;
-      counts[digit + 1] = (counts[digit + 1] as number) + 1;
+
+  /** `indices` (every index added, each once) in key order. */
+  sort(indices: Int32Array, keys: Float64Array): Int32Array {
+    const n = indices.length;
+    // A few thousand keys sort faster directly than through five passes.
+    if (n < 4096) {
+      return Int32Array.from(
+        Array.from(indices).sort((a, b) => (keys[a] as number) - (keys[b] as number)),
+      );
     }
-    if (counts.includes(from.length)) continue; // every key has this digit
-    for (let d = 1; d <= 65_536; d++) counts[d] = (counts[d] as number) + (counts[d - 1] as number);
-    for (const i of from) {
-      const digit = ((words[i] as number) >>> shift) & 0xffff;
-      to[counts[digit] as number] = i;
-      counts[digit] = (counts[digit] as number) + 1;
+    const counts = this.counts;
+    let from: Int32Array = indices;
+    let to: Int32Array = new Int32Array(n);
+    for (let digit = 0; digit < DIGITS; digit++) {
+      const base = digit * RADIX;
+      let shared = false;
+      for (let v = base; v < base + RADIX; v++) {
+        if (counts[v] === n) shared = true;
+        if (counts[v] !== 0) break;
+      }
+      if (shared) continue;
+      let sum = 0;
+      for (let v = base; v < base + RADIX; v++) {
+        const count = counts[v] as number;
+        counts[v] = sum;
+        sum += count;
+      }
+      const words = digit < 3 ? this.low : this.high;
+      const shift = SHIFTS[digit] as number;
+      for (let k = 0; k < n; k++) {
+        const i = from[k] as number;
+        const at = base + (((words[i] as number) >>> shift) & MASK);
+        to[counts[at] as number] = i;
+        counts[at] = (counts[at] as number) + 1;
+      }
+      [from, to] = [to, from];
     }
-    [from, to] = [to, from];
+    return from;
   }
-  return from;
 }
+
+/** Five 11-bit digits: three of a key's low 32 bits (11, 11, 10), two of its high 21. */
+const DIGITS = 5;
+const RADIX = 2048;
+const MASK = RADIX - 1;
+const SHIFTS = [0, 11, 22, 0, 11];
 
 /**
  * Sorts `indices` by job id text (stable), where some id has no numeric key, and replaces

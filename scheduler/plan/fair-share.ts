@@ -91,16 +91,29 @@ function listed<B>(items: readonly B[]): Wanted<B> {
   };
 }
 
-/** A binary heap of numbers kept in a typed array (changed in place), `before` first. */
+/**
+ * A binary heap of numbers kept in a typed array (changed in place), `before` first. Built
+ * lazily: until the first pop only the first item is known (one scan), since most of an owner's
+ * per-group heaps are never popped in a plan that runs out of room long before its queues do.
+ */
 class Heap {
   private size: number;
+  private built = false;
 
   constructor(
     private readonly items: Int32Array,
     private readonly before: (a: number, b: number) => boolean,
   ) {
     this.size = items.length;
-    for (let i = (this.size >> 1) - 1; i >= 0; i--) this.down(i);
+    let first = 0;
+    for (let i = 1; i < this.size; i++) {
+      if (before(items[i] as number, items[first] as number)) first = i;
+    }
+    if (first !== 0) {
+      const top = items[first] as number;
+      items[first] = items[0] as number;
+      items[0] = top;
+    }
   }
 
   get top(): number | undefined {
@@ -108,6 +121,7 @@ class Heap {
   }
 
   pop(): void {
+    this.build();
     this.size--;
     if (this.size === 0) return;
     this.items[0] = this.items[this.size] as number;
@@ -116,7 +130,15 @@ class Heap {
 
   /** The top item's key changed: move it to its place. */
   settleTop(): void {
+    this.build();
     if (this.size > 0) this.down(0);
+  }
+
+  /** Items 1.. are in any order under the first until now: make them a heap. */
+  private build(): void {
+    if (this.built) return;
+    for (let i = (this.size >> 1) - 1; i >= 1; i--) this.down(i);
+    this.built = true;
   }
 
   private down(from: number): void {

@@ -47,6 +47,7 @@ export function adaptiveKeepAlive(
   const policy = config.policy.keep_alive;
   if (policy.mode === "fixed") return undefined;
   if (policy.mode === "per-core") return perCore(candidates, config);
+  if (policy.mode === "break-even") return breakEven(candidates, jobs, config, now);
   const idleByType = new Map<string, PoolWorker[]>();
   for (const { worker, seen } of candidates) {
     if (worker.state !== "registered" || !seen || seen.runningJobs > 0) continue;
@@ -84,11 +85,52 @@ function perCore(candidates: readonly IdleCandidate[], config: Config): Map<stri
     if (worker.state !== "registered" || !seen || seen.runningJobs > 0) continue;
     const full = baseKeepAlive(config, worker.vmType);
     const own = worker.keepAliveSeconds > full ? worker.keepAliveSeconds : 0;
-    // Retirement is decided once a cycle: a keep-alive shorter than half a cycle is none,
-    // anything else keeps the worker that many cycles (an idle worker is first seen idle up to a
-    // cycle after its job ended, so 0 is already up to a cycle of keep-alive).
+    // Retirement is decided once a cycle: the worker keeps the whole cycles its share pays for,
+    // never more (the budget is a cap on what one idle spell costs). An idle worker is first seen
+    // idle up to a cycle after its job ended, so 0 is already up to a cycle of keep-alive.
     const share = Math.min(full, budget / Math.max(1, worker.cores));
-    out.set(worker.name, Math.max(own, Math.round(share / cycle) * cycle));
+    out.set(worker.name, Math.max(own, Math.floor(share / cycle) * cycle));
+  }
+  return out;
+}
+
+/**
+ * Ski rental with the arrival rate: keeping an idle worker costs its cores by the second; letting
+ * it go and booting again when a job comes costs its cores for a boot and a drain
+ * (boot_estimate + one cycle). Both scale with the cores, so the size cancels out: with jobs of
+ * its VM type arriving at rate r, the k-th idle worker of the type (most recently idle first, the
+ * order they are filled in) expects its job after k / r seconds and is worth keeping while that
+ * is shorter than a reboot: k <= r x (boot_estimate + cycle). Those keep their full keep-alive
+ * (the bound on what a wrong guess costs); the others retire when first seen idle.
+ */
+function breakEven(
+  candidates: readonly IdleCandidate[],
+  jobs: readonly Job[],
+  config: Config,
+  now: number,
+): Map<string, number> {
+  const policy = config.policy;
+  const reboot = policy.boot_estimate + Math.max(1, policy.cycle);
+  const idleByType = new Map<string, PoolWorker[]>();
+  for (const { worker, seen } of candidates) {
+    if (worker.state !== "registered" || !seen || seen.runningJobs > 0) continue;
+    const list = idleByType.get(worker.vmType) ?? [];
+    list.push(worker);
+    idleByType.set(worker.vmType, list);
+  }
+  const out = new Map<string, number>();
+  if (idleByType.size === 0) return out;
+  const expected = expectedArrivals(jobs, now, policy.keep_alive.window, reboot);
+  for (const [vmType, workers] of idleByType) {
+    const full = baseKeepAlive(config, vmType);
+    const warm = Math.floor((expected.get(vmType) ?? 0) * policy.keep_alive.spares_per_arrival);
+    workers.sort(
+      (a, b) => (b.idleSince ?? now) - (a.idleSince ?? now) || compareText(a.name, b.name),
+    );
+    workers.forEach((worker, rank) => {
+      const own = worker.keepAliveSeconds > full ? worker.keepAliveSeconds : 0;
+      out.set(worker.name, Math.max(own, rank < warm ? full : 0));
+    });
   }
   return out;
 }

@@ -8,9 +8,10 @@
 import { isFailedStatus, isGoneStatus } from "../cloud/inventory.js";
 import type { ObservedWorker } from "../condor/types.js";
 import type { PolicyConfig } from "../config/schema.js";
+import { withFields } from "../pool/copy.js";
 import type { PoolWorker } from "../pool/types.js";
 import type { StateWorker } from "../state/types.js";
-import { duration, plural, quote } from "./reasons.js";
+import { duration, plural, quote, workerDecision } from "./reasons.js";
 import type { Decision } from "./types.js";
 
 export type Observation =
@@ -21,10 +22,6 @@ export type Observation =
 export function retireConfirmSeconds(policy: PolicyConfig): number {
   return Math.max(2 * policy.cycle, 120);
 }
-
-type Note = Omit<Decision, "cloud" | "vmType" | "workers">;
-type Keep = (next: PoolWorker, ...decisions: Note[]) => Observation;
-type Remove = (kind: Decision["kind"], reason: string, seconds?: number) => Observation;
 
 /** What the cloud says of a worker's server this cycle. */
 export type ServerEvidence = "unknown" | "present" | "missing" | "failed";
@@ -43,122 +40,183 @@ export function serverEvidence(worker: StateWorker): ServerEvidence {
 }
 
 export function observe(state: StateWorker, policy: PolicyConfig, now: number): Observation {
+  const decisions: Decision[] = [];
+  const worker = observeInto(state, policy, now, decisions);
+  return worker === undefined ? { fate: "remove", decisions } : { fate: "keep", worker, decisions };
+}
+
+/**
+ * observe() for the planner's loop over every worker: its decisions go onto `decisions`, and
+ * it returns the worker to keep (the entry itself when nothing changed) or undefined to remove
+ * it. Nothing is allocated for a worker whose state did not change.
+ */
+export function observeInto(
+  state: StateWorker,
+  policy: PolicyConfig,
+  now: number,
+  decisions: Decision[],
+): PoolWorker | undefined {
   const seen = state.ads;
   const running = state.runningJobs;
   const worker = recordNames(state);
-  const about = { cloud: state.cloud, vmType: worker.vmType, workers: [worker.name] };
-  const keep: Keep = (next, ...decisions) => ({
-    fate: "keep",
-    worker: next,
-    decisions: decisions.map((d) => ({ ...about, ...d })),
-  });
-  const remove: Remove = (kind, reason, seconds) => ({
-    fate: "remove",
-    decisions: [{ ...about, kind, reason, ...(seconds === undefined ? {} : { seconds }) }],
-  });
+  const cloud = state.cloud;
 
   if (!seen && running > 0) {
     // The collector lost the ad (restart, network) but the schedd still runs jobs there.
-    return keep(withoutMissing(worker), {
-      kind: "unobserved-busy",
-      reason: `missing from condor_status but condor_q shows ${plural(running, "job")} running on it: kept`,
-    });
+    note(
+      decisions,
+      cloud,
+      worker,
+      "unobserved-busy",
+      `missing from condor_status but condor_q shows ${plural(running, "job")} running on it: kept`,
+    );
+    return withoutMissing(worker);
   }
 
   // The cloud's word ends a worker that runs nothing: its server failed, or is gone.
-  const server = serverEvidence(state);
+  const server = state.servers === undefined ? "unknown" : serverEvidence(state);
   if (running === 0 && server === "failed") {
-    return remove("failed", "its server is in ERROR on the cloud; replaced if idle jobs remain");
+    note(
+      decisions,
+      cloud,
+      worker,
+      "failed",
+      "its server is in ERROR on the cloud; replaced if idle jobs remain",
+    );
+    return undefined;
   }
   // Ads outlive their server in the collector (until they expire): the cloud's word wins.
   if (running === 0 && server === "missing" && worker.state !== "booting") {
-    return remove("server-gone", "its server was deleted outside cloudscheduler");
+    note(decisions, cloud, worker, "server-gone", "its server was deleted outside cloudscheduler");
+    return undefined;
   }
   if (running === 0 && !seen && state.createInterrupted) {
-    return remove(
+    note(
+      decisions,
+      cloud,
+      worker,
       "create-interrupted",
       "its create was interrupted by a crash; replaced, and its server (if any) swept as an orphan",
     );
+    return undefined;
   }
 
-  if (worker.state === "draining")
-    return observeDraining(worker, seen, running, policy, now, keep, remove);
+  if (worker.state === "draining") {
+    return observeDraining(cloud, worker, seen, running, policy, now, decisions);
+  }
 
   if (!seen) {
     if (worker.state === "booting") {
-      return now - worker.createdAt >= policy.boot_timeout
-        ? remove(
-            "never-registered",
-            `never registered within ${duration(policy.boot_timeout)}; replaced if idle jobs remain`,
-            policy.boot_timeout,
-          )
-        : keep(worker);
+      if (!(now - worker.createdAt >= policy.boot_timeout)) return worker;
+      note(
+        decisions,
+        cloud,
+        worker,
+        "never-registered",
+        `never registered within ${duration(policy.boot_timeout)}; replaced if idle jobs remain`,
+        policy.boot_timeout,
+      );
+      return undefined;
     }
-    if (worker.state === "failed") return remove("failed", "reported failed");
+    if (worker.state === "failed") {
+      note(decisions, cloud, worker, "failed", "reported failed");
+      return undefined;
+    }
     // Missing from condor_status, no job in condor_q, its server still there (or the cloud not
     // read): a collector restart looks exactly like this, so wait before calling it gone.
     const since = worker.missingSince ?? now;
     const missing = now - since;
     if (missing >= policy.lost_grace) {
-      return remove(
+      note(
+        decisions,
+        cloud,
+        worker,
         "vanished",
         `missing from condor_status for ${duration(missing)} with no job in condor_q`,
         policy.lost_grace,
       );
+      return undefined;
     }
-    return keep(
-      { ...worker, missingSince: since },
-      {
-        kind: "unobserved",
-        reason: `missing from condor_status for ${duration(missing)}, no job in condor_q; kept up to ${duration(policy.lost_grace)} (collector restart?)`,
-        seconds: policy.lost_grace,
-      },
+    note(
+      decisions,
+      cloud,
+      worker,
+      "unobserved",
+      `missing from condor_status for ${duration(missing)}, no job in condor_q; kept up to ${duration(policy.lost_grace)} (collector restart?)`,
+      policy.lost_grace,
     );
+    return worker.missingSince === since ? worker : withFields(worker, { missingSince: since });
   }
 
   const busy = running > 0;
-  const present = withoutMissing(worker);
-  if (worker.state === "failed" && !busy) return remove("failed", "reported failed");
+  if (worker.state === "failed" && !busy) {
+    note(decisions, cloud, worker, "failed", "reported failed");
+    return undefined;
+  }
 
+  const present = withoutMissing(worker);
   const registered = withIdleSince(
-    { ...present, state: "registered" },
+    present.state === "registered" ? present : { ...present, state: "registered" },
     busy ? undefined : worker.state === "registered" ? (worker.idleSince ?? now) : now,
   );
-  const decisions: Note[] = [];
+  if (seen.draining && !busy) {
+    // Drained by someone else (an admin's condor_drain): ours to remove once empty.
+    note(decisions, cloud, worker, "drained", "drained outside cloudscheduler and empty");
+    return undefined;
+  }
   if (worker.state === "booting")
-    decisions.push({ kind: "registered", reason: `registered as ${quote(seen.machine)}` });
+    note(decisions, cloud, worker, "registered", `registered as ${quote(seen.machine)}`);
   if (worker.state === "failed") {
-    decisions.push({
-      kind: "registered",
-      reason: `reported failed but runs ${plural(running, "job")}: kept`,
-    });
+    note(
+      decisions,
+      cloud,
+      worker,
+      "registered",
+      `reported failed but runs ${plural(running, "job")}: kept`,
+    );
   }
   if (seen.draining) {
-    // Drained by someone else (an admin's condor_drain): ours to remove once empty.
-    if (!busy) {
-      return remove("drained", "drained outside cloudscheduler and empty");
-    }
-    decisions.push({
-      kind: "drained-externally",
-      reason: "HTCondor already drains it; waiting for its jobs to finish",
-    });
-    return keep({ ...registered, state: "draining", drainStartedAt: now }, ...decisions);
+    note(
+      decisions,
+      cloud,
+      worker,
+      "drained-externally",
+      "HTCondor already drains it; waiting for its jobs to finish",
+    );
+    return withFields(registered, { state: "draining", drainStartedAt: now });
   }
-  return keep(registered, ...decisions);
+  return registered;
+}
+
+function note(
+  decisions: Decision[],
+  cloud: string,
+  worker: PoolWorker,
+  kind: Decision["kind"],
+  reason: string,
+  seconds?: number,
+): void {
+  decisions.push(workerDecision(cloud, worker, kind, reason, seconds));
 }
 
 function observeDraining(
+  cloud: string,
   worker: PoolWorker,
   seen: ObservedWorker | undefined,
   running: number,
   policy: PolicyConfig,
   now: number,
-  keep: Keep,
-  remove: Remove,
-): Observation {
-  if (!seen) return remove("drained", "drained: gone from condor_status");
+  decisions: Decision[],
+): PoolWorker | undefined {
+  if (!seen) {
+    note(decisions, cloud, worker, "drained", "drained: gone from condor_status");
+    return undefined;
+  }
   const busy = running > 0;
-  if (!busy && seen.draining) return remove("drained", "drained: empty");
+  if (!busy && seen.draining) {
+    note(decisions, cloud, worker, "drained", "drained: empty");
+    return undefined;
+  }
 
   const next: PoolWorker = busy ? withIdleSince(worker, undefined) : worker;
   const since = worker.drainStartedAt ?? worker.createdAt;
@@ -172,26 +230,29 @@ function observeDraining(
     (!busy || policy.retire_with === "drain");
   if (unconfirmed) {
     const { drainStartedAt: _asked, ...rest } = next;
-    return keep(
-      { ...rest, state: "registered" },
-      {
-        kind: "retire-unconfirmed",
-        reason: `still not draining ${duration(now - since)} after the retire request: back in service`,
-      },
+    note(
+      decisions,
+      cloud,
+      worker,
+      "retire-unconfirmed",
+      `still not draining ${duration(now - since)} after the retire request: back in service`,
     );
+    return { ...rest, state: "registered" };
   }
   if (now - since >= policy.drain_timeout) {
-    return keep(next, {
-      kind: "stuck-draining",
-      reason: `stuck draining for ${duration(now - since)} (drain_timeout ${duration(policy.drain_timeout)}) with ${plural(running, "running job")}; not removed`,
-    });
+    note(
+      decisions,
+      cloud,
+      worker,
+      "stuck-draining",
+      `stuck draining for ${duration(now - since)} (drain_timeout ${duration(policy.drain_timeout)}) with ${plural(running, "running job")}; not removed`,
+    );
+    return next;
   }
-  return busy
-    ? keep(next, {
-        kind: "draining",
-        reason: `draining; ${plural(running, "job")} still running`,
-      })
-    : keep(next);
+  if (busy) {
+    note(decisions, cloud, worker, "draining", `draining; ${plural(running, "job")} still running`);
+  }
+  return next;
 }
 
 /**
@@ -199,15 +260,17 @@ function observeDraining(
  * the collector loses its ads) and, for an entry from before launch digests, today's digest.
  */
 function recordNames(state: StateWorker): PoolWorker {
-  let worker = state.entry;
+  const entry = state.entry;
   const machine = state.ads?.machine;
-  if (machine !== undefined && machine !== "" && worker.machine !== machine) {
-    worker = { ...worker, machine };
+  const newMachine = machine !== undefined && machine !== "" && entry.machine !== machine;
+  const newLaunch = entry.launch === undefined && state.expectedLaunch !== undefined;
+  if (newMachine && newLaunch) {
+    // One copy: machine, then launch, as two copies one after the other would add them.
+    return withFields(entry, { machine, launch: state.expectedLaunch });
   }
-  if (worker.launch === undefined && state.expectedLaunch !== undefined) {
-    worker = { ...worker, launch: state.expectedLaunch };
-  }
-  return worker;
+  if (newMachine) return withFields(entry, { machine });
+  if (newLaunch) return withFields(entry, { launch: state.expectedLaunch });
+  return entry;
 }
 
 /** The worker without `missingSince` (seen again, or busy by condor_q's word). */
@@ -220,7 +283,7 @@ function withoutMissing(worker: PoolWorker): PoolWorker {
 /** The worker with `idleSince` set, or without the key at all (pool files stay byte-stable). */
 function withIdleSince(worker: PoolWorker, idleSince: number | undefined): PoolWorker {
   if (idleSince !== undefined) {
-    return worker.idleSince === idleSince ? worker : { ...worker, idleSince };
+    return worker.idleSince === idleSince ? worker : withFields(worker, { idleSince });
   }
   if (worker.idleSince === undefined) return worker;
   const { idleSince: _old, ...rest } = worker;

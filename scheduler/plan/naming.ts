@@ -11,14 +11,25 @@ export class WorkerNamer {
   /** Next number to try per "cloud/vmType", so naming n workers stays O(n). */
   private readonly next = new Map<string, number>();
 
-  constructor(taken: Iterable<string>) {
+  /**
+   * `inUse` answers for names taken elsewhere without copying them here (the planner's pools,
+   * startds and servers: thousands of names, of which naming asks about a few).
+   */
+  constructor(
+    taken: Iterable<string>,
+    private readonly inUse: (name: string) => boolean = () => false,
+  ) {
     this.taken = new Set(taken);
   }
 
   name(cloud: string, vmType: string): string {
     const key = `${cloud}/${vmType}`;
     let number = this.next.get(key) ?? 1;
-    while (this.taken.has(workerName(cloud, vmType, number))) number += 1;
+    for (;;) {
+      const candidate = workerName(cloud, vmType, number);
+      if (!this.taken.has(candidate) && !this.inUse(candidate)) break;
+      number += 1;
+    }
     const name = workerName(cloud, vmType, number);
     this.taken.add(name);
     this.next.set(key, number + 1);

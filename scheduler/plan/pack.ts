@@ -100,23 +100,42 @@ export function placeMany<B extends { free: Size }>(
  */
 export class PackedWorkers {
   private rows = 0;
-  private cores = new Float64Array(1024);
-  private memoryMb = new Float64Array(1024);
-  private diskKb = new Float64Array(1024);
+  private cores: Float64Array;
+  private memoryMb: Float64Array;
+  private diskKb: Float64Array;
   /** Items per worker. */
-  private itemCounts = new Int32Array(1024);
-  private firstRun = new Int32Array(1024);
-  private lastRun = new Int32Array(1024);
+  private itemCounts: Int32Array;
+  private firstRun: Int32Array;
+  private lastRun: Int32Array;
   private runs = 0;
-  private runClass = new Int32Array(1024);
-  private runFrom = new Int32Array(1024);
-  private runCount = new Int32Array(1024);
-  private runNext = new Int32Array(1024);
+  private runClass: Int32Array;
+  private runFrom: Int32Array;
+  private runCount: Int32Array;
+  private runNext: Int32Array;
   private capacity: Size = { cores: 0, memoryMb: 0, diskKb: 0 };
   /** The first row of the current shape's workers. */
   private start = 0;
   /** Workers before this one have less than a core free: no item of a core or more fits. */
   private firstWithRoom = 0;
+
+  /**
+   * `items`: how many items may come (a hint): a worker or a run holds at least one, so the
+   * arrays are sized for that many and rarely grow.
+   */
+  constructor(items = 1024) {
+    const workers = Math.max(1024, Math.ceil(items / 2));
+    const runs = Math.max(1024, items);
+    this.cores = new Float64Array(workers);
+    this.memoryMb = new Float64Array(workers);
+    this.diskKb = new Float64Array(workers);
+    this.itemCounts = new Int32Array(workers);
+    this.firstRun = new Int32Array(workers);
+    this.lastRun = new Int32Array(workers);
+    this.runClass = new Int32Array(runs);
+    this.runFrom = new Int32Array(runs);
+    this.runCount = new Int32Array(runs);
+    this.runNext = new Int32Array(runs);
+  }
 
   /** Rows so far (all shapes): the current shape's workers are start()..length-1. */
   get length(): number {
@@ -178,6 +197,29 @@ export class PackedWorkers {
     while (this.firstWithRoom < this.rows && !((this.cores[this.firstWithRoom] as number) >= 1))
       this.firstWithRoom += 1;
     return count - left;
+  }
+
+  /** The first run of items in worker `index` (-1: none); the next ones by nextRun(). */
+  firstRunOf(index: number): number {
+    return this.firstRun[index] as number;
+  }
+
+  /** The run after `run` in its worker, or -1. */
+  nextRun(run: number): number {
+    return this.runNext[run] as number;
+  }
+
+  /** A run's class number, its first position in the class, and how many items it has. */
+  runClassOf(run: number): number {
+    return this.runClass[run] as number;
+  }
+
+  runFromOf(run: number): number {
+    return this.runFrom[run] as number;
+  }
+
+  runCountOf(run: number): number {
+    return this.runCount[run] as number;
   }
 
   /** Calls `visit(of, from, count)` for each run of items in worker `index`, in order. */

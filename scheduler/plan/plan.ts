@@ -6,6 +6,7 @@
 
 import type { ObservedWorker } from "../condor/types.js";
 import type { Config } from "../config/schema.js";
+import { withFields } from "../pool/copy.js";
 import type { PoolWorker } from "../pool/types.js";
 import { buildFleet } from "../state/build.js";
 import type { Fleet, StateWorker } from "../state/types.js";
@@ -14,7 +15,7 @@ import { type ClassGroup, classifyDemand } from "./demand.js";
 import { summarize } from "./describe.js";
 import { pickDriftReplacements } from "./drift.js";
 import { adaptiveKeepAlive } from "./keep-alive.js";
-import { observe } from "./lifecycle.js";
+import { observeInto } from "./lifecycle.js";
 import { compareText, MAX_JOB_KEEP_ALIVE_SECONDS } from "./match.js";
 import { WorkerNamer } from "./naming.js";
 import { sweepOrphans } from "./orphans.js";
@@ -22,18 +23,13 @@ import { provision } from "./provision.js";
 import { RoomLedger } from "./quota.js";
 import { rampBoots } from "./ramp.js";
 import { plural, quote } from "./reasons.js";
-import { baseKeepAlive, decideRetirement, type Gone } from "./retire.js";
+import { baseKeepAlive, type RetireCandidate, retireInto } from "./retire.js";
 import type { Decision, PlanInput, PlanResult, RejectedJob, RetireAction } from "./types.js";
 import { unhealthyReason } from "./unhealthy.js";
 
-interface Tracked {
-  cloud: string;
-  worker: PoolWorker;
-  seen: ObservedWorker | undefined;
+/** A pool worker the plan keeps past observation: what retire.ts decides on (RetireCandidate). */
+interface Tracked extends RetireCandidate {
   state: StateWorker;
-  /** Why it has no future, when it has none. */
-  gone?: Gone;
-  goneDetail?: string;
 }
 
 export function plan(input: PlanInput): PlanResult {
@@ -49,11 +45,20 @@ export function plan(input: PlanInput): PlanResult {
   // 1. What each pool worker has become since the last cycle.
   const tracked: Tracked[] = [];
   for (const state of fleet.workers) {
-    const outcome = observe(state, config.policy, now);
-    decisions.push(...outcome.decisions);
-    if (outcome.fate === "keep") {
-      tracked.push({ cloud: state.cloud, worker: outcome.worker, seen: state.ads, state });
-    }
+    const worker = observeInto(state, config.policy, now, decisions);
+    if (worker === undefined) continue;
+    tracked.push({
+      cloud: state.cloud,
+      worker,
+      seen: state.ads,
+      runningJobs: state.runningJobs,
+      needed: false,
+      gone: undefined,
+      goneDetail: undefined,
+      hold: state.retireHold,
+      keepAliveSeconds: undefined,
+      state,
+    });
   }
   raiseKeepAlive(tracked);
   markGone(tracked, config, decisions);
@@ -65,7 +70,6 @@ export function plan(input: PlanInput): PlanResult {
     demand.groups,
     tracked.filter((t) => t.gone === undefined),
   );
-  const { needed } = absorption;
 
   // 3. Retire idle workers nobody needs. Policy hook (keep-alive.ts): with an adaptive
   // keep-alive, only the warm pool the arrival rate justifies keeps its full keep-alive.
@@ -73,35 +77,18 @@ export function plan(input: PlanInput): PlanResult {
   const kept = new Map<string, PoolWorker[]>(cloudNames.map((c) => [c, []]));
   const retire: RetireAction[] = [];
   for (const t of tracked) {
-    const chosen = keepAliveOf?.get(t.worker.name);
-    const outcome = decideRetirement(
-      {
-        cloud: t.cloud,
-        worker: t.worker,
-        seen: t.seen,
-        runningJobs: t.state.runningJobs,
-        needed: needed.has(t.worker.name),
-        gone: t.gone,
-        goneDetail: t.goneDetail,
-        hold: t.state.retireHold,
-        ...(chosen === undefined ? {} : { keepAliveSeconds: chosen }),
-      },
-      config,
-      now,
-    );
-    decisions.push(...outcome.decisions);
-    if (outcome.fate === "remove") continue;
-    kept.get(t.cloud)?.push(outcome.worker);
-    if (outcome.retire) retire.push(outcome.retire);
+    if (keepAliveOf !== undefined) t.keepAliveSeconds = keepAliveOf.get(t.worker.name);
+    const worker = retireInto(t, config, now, decisions, retire);
+    if (worker !== undefined) kept.get(t.cloud)?.push(worker);
   }
+  const bootedFrom = new Map<string, number>();
+  for (const [cloud, list] of kept) bootedFrom.set(cloud, list.length);
 
   // 4. Boot what the remaining idle jobs need, fairly, by weight, within quotas.
   // A fresh name must not be one any pool, startd or server still uses.
-  const taken = [
-    ...fleet.byName.keys(),
-    ...input.workers.flatMap((w) => (w.workerName ? [w.workerName] : [])),
-    ...fleet.serverNames,
-  ];
+  const strangerNames = fleet.strangerNames ?? namesOfStartds(input.workers);
+  const inUse = (name: string) =>
+    fleet.byName.has(name) || strangerNames.has(name) || fleet.serverNames.has(name);
   // Policy hook (ramp.ts): hold back boots a busy worker is expected to make unnecessary.
   decisions.push(
     ...heldDecisions(demand.groups, rampBoots(demand, absorption, config.policy, now)),
@@ -111,7 +98,7 @@ export function plan(input: PlanInput): PlanResult {
     demand,
     absorption,
     ledger: new RoomLedger(config, input.pools, input.unavailableClouds),
-    namer: new WorkerNamer(taken),
+    namer: new WorkerNamer([], inUse),
     now,
     keepAliveOf: (vmType) => baseKeepAlive(config, vmType),
   });
@@ -119,7 +106,7 @@ export function plan(input: PlanInput): PlanResult {
   for (const { cloud, worker } of boots.workers) {
     // A new worker records what it boots with, so a later change of it is seen as drift.
     const launch = fleet.launch.of(cloud, worker.vmType, worker.image, worker.flavor);
-    kept.get(cloud)?.push(launch === undefined ? worker : { ...worker, launch });
+    kept.get(cloud)?.push(launch === undefined ? worker : withFields(worker, { launch }));
   }
 
   // 5. Worker servers of ours that no pool claims.
@@ -129,7 +116,7 @@ export function plan(input: PlanInput): PlanResult {
   // 6. Assemble, and say what it means.
   const pools: Record<string, PoolWorker[]> = {};
   for (const cloud of cloudNames) {
-    const workers = sortedByName(kept.get(cloud) ?? []);
+    const workers = sortedByName(kept.get(cloud) ?? [], bootedFrom.get(cloud) ?? 0);
     pools[cloud] = workers;
     if (workers.length === 0 && !isEnabled(config, cloud) && Object.hasOwn(input.pools, cloud)) {
       decisions.push({
@@ -159,9 +146,22 @@ export function plan(input: PlanInput): PlanResult {
  * Such workers are not counted as capacity for idle jobs; retire.ts retires them once idle.
  */
 function markGone(tracked: Tracked[], config: Config, decisions: Decision[]): void {
+  // Workers come by cloud and mostly by VM type: look each up again only when it changes.
+  let cloud: string | undefined;
+  let enabled = false;
+  let vmType: string | undefined;
+  let typed = false;
   for (const t of tracked) {
-    if (!isEnabled(config, t.cloud)) t.gone = "cloud";
-    else if (!Object.hasOwn(config.vm_types, t.worker.vmType)) t.gone = "vm-type";
+    if (t.cloud !== cloud) {
+      cloud = t.cloud;
+      enabled = isEnabled(config, cloud);
+    }
+    if (t.worker.vmType !== vmType) {
+      vmType = t.worker.vmType;
+      typed = Object.hasOwn(config.vm_types, vmType);
+    }
+    if (!enabled) t.gone = "cloud";
+    else if (!typed) t.gone = "vm-type";
     else {
       const unhealthy = unhealthyReason(t.state);
       if (unhealthy !== undefined) {
@@ -219,8 +219,40 @@ function isEnabled(config: Config, cloud: string): boolean {
   return Object.hasOwn(config.clouds, cloud) && config.clouds[cloud]?.enabled === true;
 }
 
-function sortedByName(workers: readonly PoolWorker[]): PoolWorker[] {
-  return [...workers].sort((a, b) => compareText(a.name, b.name));
+/**
+ * The workers sorted by name. The first `booted` come from the fleet, already sorted; the new
+ * ones after them are few: sorted apart and merged in.
+ */
+function sortedByName(workers: PoolWorker[], booted: number): PoolWorker[] {
+  const byName = (a: PoolWorker, b: PoolWorker) => compareText(a.name, b.name);
+  for (let i = 1; i < booted; i++) {
+    if (byName(workers[i - 1] as PoolWorker, workers[i] as PoolWorker) > 0) {
+      return workers.sort(byName);
+    }
+  }
+  if (booted === workers.length) return workers;
+  const fresh = workers.slice(booted).sort(byName);
+  const merged: PoolWorker[] = new Array(workers.length);
+  let i = 0;
+  let j = 0;
+  for (let k = 0; k < merged.length; k++) {
+    const old = i < booted ? (workers[i] as PoolWorker) : undefined;
+    const next = j < fresh.length ? (fresh[j] as PoolWorker) : undefined;
+    if (next === undefined || (old !== undefined && byName(old, next) <= 0)) {
+      merged[k] = old as PoolWorker;
+      i++;
+    } else {
+      merged[k] = next;
+      j++;
+    }
+  }
+  return merged;
+}
+
+function namesOfStartds(workers: readonly ObservedWorker[]): Set<string> {
+  const names = new Set<string>();
+  for (const w of workers) if (w.workerName) names.add(w.workerName);
+  return names;
 }
 
 /** One "not-ours" decision per startd no pool entry and no orphan server of ours claims. */

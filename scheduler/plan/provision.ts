@@ -43,35 +43,42 @@ export interface ProvisionInput {
 
 export function provision(input: ProvisionInput): { workers: NewWorker[]; decisions: Decision[] } {
   const { config, ledger, demand } = input;
-  const jobCount = demand.jobs.length;
   const owners = demand.owners.length;
   // The candidates are the wanted new workers of every group, numbered in group order, then
-  // packing order. Per waiting job: its candidate, its place in packing order, its stream
-  // (owner and group).
-  const candidateOf = new Int32Array(jobCount);
-  const packOrder = new Int32Array(jobCount);
-  const streamOf = new Int32Array(jobCount);
-  const packed = new Int32Array(jobCount);
+  // packing order. Per waiting job, in packing order: the job, its candidate, its stream (owner
+  // and group).
+  let candidates = 0;
   let packedCount = 0;
-  const groupOf: ClassGroup[] = [];
+  for (const { bins, first, end, covered, held } of input.absorption.packings) {
+    for (let b = first + covered; b < end; b++) {
+      if (held?.has(b)) continue;
+      candidates++;
+      packedCount += bins.items(b);
+    }
+  }
+  const jobAt = new Int32Array(packedCount);
+  const candidateAt = new Int32Array(packedCount);
+  const streamAt = new Int32Array(packedCount);
+  const groupOf: ClassGroup[] = new Array(candidates);
   const streams: { group: ClassGroup; owner: number; size: number }[] = [];
   const blockersOf = new Map<string, Record<string, string>>();
   const streamOfOwner = new Int32Array(owners).fill(-1);
+  const ownerOfJob = demand.owner;
+  let candidate = 0;
+  let p = 0;
   for (const { group, bins, first, end, covered, held } of input.absorption.packings) {
     if (first + covered >= end) continue;
     const opened: number[] = [];
     for (let b = first + covered; b < end; b++) {
       if (held?.has(b)) continue;
-      const candidate = groupOf.length;
-      groupOf.push(group);
-      bins.forEachRun(b, (c, from, count) => {
-        const classJobs = (group.classes[c] as DemandClass).jobs;
-        for (let k = from; k < from + count; k++) {
+      groupOf[candidate] = group;
+      for (let run = bins.firstRunOf(b); run !== -1; run = bins.nextRun(run)) {
+        const classJobs = (group.classes[bins.runClassOf(run)] as DemandClass).jobs;
+        const from = bins.runFromOf(run);
+        const to = from + bins.runCountOf(run);
+        for (let k = from; k < to; k++) {
           const job = classJobs[k] as number;
-          candidateOf[job] = candidate;
-          packOrder[job] = packedCount;
-          packed[packedCount++] = job;
-          const owner = demand.owner[job] as number;
+          const owner = ownerOfJob[job] as number;
           let stream = streamOfOwner[owner] as number;
           if (stream < 0) {
             stream = streams.length;
@@ -79,41 +86,58 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
             opened.push(owner);
             streams.push({ group, owner, size: 0 });
           }
-          streamOf[job] = stream;
+          jobAt[p] = job;
+          candidateAt[p] = candidate;
+          streamAt[p] = stream;
+          p++;
           (streams[stream] as { size: number }).size++;
         }
-      });
+      }
+      candidate++;
     }
     for (const owner of opened) streamOfOwner[owner] = -1;
   }
-  // Each stream's jobs side by side in one array, in packing order.
-  const byStream = new Int32Array(packedCount);
+  // The owner queues walk "slots": each stream's jobs side by side, in packing order, with the
+  // keys the owner order reads copied beside them, so a stream's jobs are compared in one run
+  // of memory instead of at their places among all jobs.
   const next = new Int32Array(streams.length);
   let offset = 0;
   streams.forEach((stream, s) => {
     next[s] = offset;
     offset += stream.size;
   });
+  const slots = new Int32Array(packedCount);
+  const priority = new Float64Array(packedCount);
+  const queuedAt = new Float64Array(packedCount);
+  const idOrder = new Float64Array(packedCount);
+  const packOrder = new Int32Array(packedCount);
+  const candidateOf = new Int32Array(packedCount);
   const streamsOf: JobStream[][] = demand.owners.map(() => []);
   streams.forEach(({ group, owner, size }, s) => {
     const start = next[s] as number;
     (streamsOf[owner] as JobStream[]).push({
-      jobs: byStream.subarray(start, start + size),
+      jobs: slots.subarray(start, start + size),
       open: () => !blockersOf.has(group.key),
     });
   });
-  for (let p = 0; p < packedCount; p++) {
-    const job = packed[p] as number;
-    const s = streamOf[job] as number;
-    byStream[next[s] as number] = job;
-    next[s] = (next[s] as number) + 1;
+  for (let at = 0; at < packedCount; at++) {
+    const s = streamAt[at] as number;
+    const slot = next[s] as number;
+    next[s] = slot + 1;
+    const job = jobAt[at] as number;
+    slots[slot] = slot;
+    priority[slot] = demand.priority[job] as number;
+    queuedAt[slot] = demand.queuedAt[job] as number;
+    idOrder[slot] = demand.idOrder[job] as number;
+    packOrder[slot] = at;
+    candidateOf[slot] = candidateAt[at] as number;
   }
   const state = new Uint8Array(groupOf.length); // OPEN, GRANTED or DENIED
-  const cloudOf: string[] = [];
+  const cloudOf: (string | undefined)[] = new Array(groupOf.length).fill(undefined);
 
-  const before = ownerOrder(demand, packOrder);
-  const wantedOf = (job: number): number | undefined => {
-    const candidate = candidateOf[job] as number;
+  const before = ownerOrder({ priority, queuedAt, idOrder }, packOrder);
+  const wantedOf = (slot: number): number | undefined => {
+    const candidate = candidateOf[slot] as number;
     return state[candidate] === OPEN ? candidate : undefined;
   };
   const queues = demand.owners.flatMap((owner, number) => {
@@ -148,7 +172,7 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
   const workers: NewWorker[] = [];
   const boots = new Map<string, { cloud: string; shape: Shape; jobs: number; names: string[] }>();
   const decisions: Decision[] = [];
-  let candidate = 0;
+  candidate = 0;
   for (const { group, bins, first, end, covered, held } of input.absorption.packings) {
     const { shape } = group;
     let unserved = 0;
@@ -213,12 +237,14 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
 /** The largest +VMKeepAlive of the jobs packed into new worker `b` (0 when none asks). */
 function jobKeepAlive(demand: Demand, group: ClassGroup, bins: PackedWorkers, b: number): number {
   let seconds = 0;
-  bins.forEachRun(b, (c, from, count) => {
-    const classJobs = (group.classes[c] as DemandClass).jobs;
-    for (let k = from; k < from + count; k++) {
+  for (let run = bins.firstRunOf(b); run !== -1; run = bins.nextRun(run)) {
+    const classJobs = (group.classes[bins.runClassOf(run)] as DemandClass).jobs;
+    const from = bins.runFromOf(run);
+    const to = from + bins.runCountOf(run);
+    for (let k = from; k < to; k++) {
       seconds = Math.max(seconds, demand.keepAlive[classJobs[k] as number] as number);
     }
-  });
+  }
   return seconds;
 }
 

@@ -1,6 +1,7 @@
 // The reason vocabulary: every decision kind the planner makes, and the words for it.
 // Logs, `status` and commit messages all speak these, so a reader can grep one word.
 import { formatDuration } from "../config/duration.js";
+import type { PoolWorker } from "../pool/types.js";
 import type { Decision } from "./types.js";
 
 export const REASON_KINDS = [
@@ -108,4 +109,17 @@ export function formatDecision(decision: Decision): string {
   const who =
     decision.workers && decision.workers.length > 0 ? ` (${decision.workers.join(", ")})` : "";
   return `${where}${decision.reason}${who} [${decision.kind}]`;
+}
+
+/** A decision about one worker: cloud, VM type, the worker, kind, reason (and seconds). */
+export function workerDecision(
+  cloud: string,
+  worker: Pick<PoolWorker, "name" | "vmType">,
+  kind: Decision["kind"],
+  reason: string,
+  seconds?: number,
+): Decision {
+  const made: Decision = { cloud, vmType: worker.vmType, workers: [worker.name], kind, reason };
+  if (seconds !== undefined) made.seconds = seconds;
+  return made;
 }

@@ -8,10 +8,11 @@
 
 import type { ObservedWorker } from "../condor/types.js";
 import type { Config } from "../config/schema.js";
+import { withFields } from "../pool/copy.js";
 import type { PoolWorker } from "../pool/types.js";
 import type { RetireHold } from "../state/types.js";
-import { expiry } from "./expiration.js";
-import { duration, plural } from "./reasons.js";
+import { lifeEndsAt } from "./expiration.js";
+import { duration, plural, workerDecision } from "./reasons.js";
 import type { Decision, RetireAction } from "./types.js";
 
 /** Keep-alive of a new idle worker: the VM type's, else policy.idle_keep_alive. */
@@ -63,48 +64,68 @@ export function decideRetirement(
   config: Config,
   now: number,
 ): RetireOutcome {
+  const decisions: Decision[] = [];
+  const retires: RetireAction[] = [];
+  const worker = retireInto(candidate, config, now, decisions, retires);
+  if (worker === undefined) return { fate: "remove", decisions };
+  const retire = retires[0];
+  return retire === undefined
+    ? { fate: "keep", worker, decisions }
+    : { fate: "keep", worker, retire, decisions };
+}
+
+/**
+ * decideRetirement() for the planner's loop over every worker: decisions go onto `decisions`,
+ * a retire request onto `retires`; returns the worker to keep (the same object when it does not
+ * change) or undefined to remove it.
+ */
+export function retireInto(
+  candidate: RetireCandidate,
+  config: Config,
+  now: number,
+  decisions: Decision[],
+  retires: RetireAction[],
+): PoolWorker | undefined {
   const { cloud, worker, seen, gone } = candidate;
-  const about = { cloud, vmType: worker.vmType, workers: [worker.name] };
-  const keep = (next: PoolWorker, decisions: Decision[] = [], retire?: RetireAction) =>
-    retire
-      ? { fate: "keep" as const, worker: next, retire, decisions }
-      : { fate: "keep" as const, worker: next, decisions };
   const why = gone ? goneText(gone, candidate.goneDetail) : "";
 
   if (worker.state === "booting") {
     // Not in condor_status yet, so it runs nothing: cancel it before it takes work.
     if (gone === "cloud" || gone === "vm-type") {
-      return {
-        fate: "remove",
-        decisions: [{ ...about, kind: "cancelled", reason: `booting on ${why}: cancelled` }],
-      };
+      decisions.push(workerDecision(cloud, worker, "cancelled", `booting on ${why}: cancelled`));
+      return undefined;
     }
-    return keep(worker);
+    return worker;
   }
-  if (worker.state !== "registered" || !seen) return keep(worker);
+  if (worker.state !== "registered" || !seen) return worker;
 
   // Past its life (expiration.ts) the worker's own START refuses new jobs: it runs dry, and is
   // retired here once idle, whatever its keep-alive or the idle jobs say.
-  const life = expiry(worker, seen, config.policy, now);
+  const lifeEnds = seen.lifeEndsAt ?? lifeEndsAt(worker, config.policy);
+  const expired = !(now < lifeEnds);
   const running = candidate.runningJobs ?? seen.runningJobs;
   if (running > 0) {
-    const decisions: Decision[] = gone
-      ? [
-          {
-            ...about,
-            kind: KEPT_BUSY_KIND[gone],
-            reason: `${why}; kept until its ${plural(running, "job")} finish`,
-          },
-        ]
-      : [];
-    if (life.expired) {
-      decisions.push({
-        ...about,
-        kind: "expiring",
-        reason: `past its life (ended ${duration(now - life.lifeEndsAt)} ago): takes no new job; retired when its ${plural(running, "job")} finish`,
-      });
+    if (gone) {
+      decisions.push(
+        workerDecision(
+          cloud,
+          worker,
+          KEPT_BUSY_KIND[gone],
+          `${why}; kept until its ${plural(running, "job")} finish`,
+        ),
+      );
     }
-    return keep(worker, decisions);
+    if (expired) {
+      decisions.push(
+        workerDecision(
+          cloud,
+          worker,
+          "expiring",
+          `past its life (ended ${duration(now - lifeEnds)} ago): takes no new job; retired when its ${plural(running, "job")} finish`,
+        ),
+      );
+    }
+    return worker;
   }
 
   const idleSince = worker.idleSince ?? now;
@@ -117,50 +138,54 @@ export function decideRetirement(
   if (gone) {
     kind = RETIRE_KIND[gone];
     reason = `idle ${gone === "cloud" || gone === "vm-type" ? "on" : "and"} ${why}: retired at once`;
-  } else if (life.expired) {
+  } else if (expired) {
     kind = "retire-expired";
     reason = `idle past its life (policy.max_worker_life ${duration(config.policy.max_worker_life)}): retired at once`;
   } else if (candidate.needed) {
-    return keep(worker, [
-      { ...about, kind: "keep-alive", reason: `idle ${duration(idle)}; idle jobs need it` },
-    ]);
+    decisions.push(
+      workerDecision(cloud, worker, "keep-alive", `idle ${duration(idle)}; idle jobs need it`),
+    );
+    return worker;
   } else if (idle >= keepAlive) {
     kind = "retire-idle";
     reason = `idle ${duration(idle)} (keep-alive ${duration(keepAlive)})`;
   } else {
-    return keep(worker, [
-      {
-        ...about,
-        kind: "keep-alive",
-        reason: `idle ${duration(idle)} of ${duration(keepAlive)} keep-alive`,
-        seconds: keepAlive,
-      },
-    ]);
+    decisions.push(
+      workerDecision(
+        cloud,
+        worker,
+        "keep-alive",
+        `idle ${duration(idle)} of ${duration(keepAlive)} keep-alive`,
+        keepAlive,
+      ),
+    );
+    return worker;
   }
   const hold = candidate.hold;
   if (hold && now < hold.until) {
-    return keep(worker, [
-      {
-        ...about,
-        kind: "retire-refused",
-        reason: `${reason}; not asked again for ${duration(hold.until - now)}: ${hold.reason}`,
-        seconds: hold.until - now,
-      },
-    ]);
+    decisions.push(
+      workerDecision(
+        cloud,
+        worker,
+        "retire-refused",
+        `${reason}; not asked again for ${duration(hold.until - now)}: ${hold.reason}`,
+        hold.until - now,
+      ),
+    );
+    return worker;
   }
   const method = config.policy.retire_with;
-  return keep(
-    { ...worker, state: "draining", drainStartedAt: now },
-    [
-      {
-        ...about,
-        kind,
-        reason: `${reason}; ${method === "drain" ? "draining" : "peaceful off"}`,
-        seconds: keepAlive,
-      },
-    ],
-    { cloud, worker: worker.name, machine: retireName(seen, method), method, reason },
+  decisions.push(
+    workerDecision(
+      cloud,
+      worker,
+      kind,
+      `${reason}; ${method === "drain" ? "draining" : "peaceful off"}`,
+      keepAlive,
+    ),
   );
+  retires.push({ cloud, worker: worker.name, machine: retireName(seen, method), method, reason });
+  return withFields(worker, { state: "draining", drainStartedAt: now });
 }
 
 /**

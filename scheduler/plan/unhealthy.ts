@@ -6,8 +6,9 @@ import { quote } from "./reasons.js";
 
 /** Why the worker cannot be trusted with new jobs, or undefined when it is healthy. */
 export function unhealthyReason(state: StateWorker): string | undefined {
-  const [first, ...rest] = state.brokenSlots;
+  const broken = state.brokenSlots;
+  const first = broken[0];
   if (!first) return undefined;
-  const more = rest.length > 0 ? ` (and ${rest.length} more)` : "";
+  const more = broken.length > 1 ? ` (and ${broken.length - 1} more)` : "";
   return `broken slot ${quote(first.slot)}: SlotBrokenCode ${first.code}, ${quote(first.reason)}${more}`;
 }

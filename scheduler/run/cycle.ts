@@ -188,7 +188,14 @@ export async function runCycle(
   });
   report.plan = result;
   for (const decision of result.decisions)
-    deps.log.info({ decision: decision.kind, cloud: decision.cloud }, decision.reason);
+    deps.log.info(
+      {
+        decision: decision.kind,
+        cloud: decision.cloud,
+        ...(decision.workers ? { workers: decision.workers } : {}),
+      },
+      decision.reason,
+    );
 
   // 3. Retire. A worker HTCondor would not drain stays as it was.
   const retired = await retireWorkers(deps, memory, result, world.pools, now, report);

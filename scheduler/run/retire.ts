@@ -33,13 +33,27 @@ export async function retireWorkers(
   now: number,
   report: CycleReport,
 ): Promise<RetireOutcome> {
-  const pools = structuredClone(plan.pools);
+  // New lists, shared workers: nothing changes a worker in place (a refused retire puts the
+  // previous one back), and a deep copy of every pool each cycle dominated long simulations.
+  const pools: Record<string, PoolWorker[]> = {};
+  for (const [cloud, workers] of Object.entries(plan.pools)) pools[cloud] = [...workers];
   const notDone = new Set<string>();
   const extra: Decision[] = [];
   for (const action of plan.retire) {
     try {
       await retireOne(deps, action);
       report.retired.push(action);
+      // Which worker, by which name, and why: what an operator (or the chaos test) checks
+      // against the jobs that ran there.
+      deps.log.info(
+        {
+          retire: action.method,
+          cloud: action.cloud,
+          worker: action.worker,
+          machine: action.machine,
+        },
+        `asked HTCondor to retire it (${action.method === "drain" ? "condor_drain -graceful" : "condor_off -peaceful"}): ${action.reason}`,
+      );
       memory.retireHolds.delete(action.worker);
     } catch (err) {
       notDone.add(action.worker);

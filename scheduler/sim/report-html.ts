@@ -1,15 +1,22 @@
 // A self-contained HTML page of a simulation: the policy table, what was dropped, a plot of wait
-// against cost for every policy, where each policy's waiting and paid time went (stacked bars
-// on one scale), and per policy step plots of jobs and workers over simulated time. Every time
-// plot shares one time axis and every plot of a kind one y scale, so policies compare at a
-// glance; legends stand beside their plots. No scripts, no CDN: it opens offline.
+// against cost for every policy (with a close-up when some policies are too close to tell apart),
+// where each policy's waiting and paid time went (stacked bars on one scale, and in words), and
+// per policy step plots of jobs and workers over simulated time. Every plot's data area starts
+// and ends at the same x, every time plot shares one time axis and every plot of a kind one y
+// scale, so policies compare at a glance; legends stand beside their plots. No scripts, no CDN:
+// it opens offline.
 import { PAID_USES, WAIT_CAUSES } from "./accounting.js";
 import type { RunMetrics, Series } from "./metrics.js";
 import { droppedLines, type PolicyReport, policyTable } from "./report.js";
 
 const PLOT_W = 760;
-const LEGEND_W = 190;
-const LEFT = 56;
+const LEGEND_W = 230;
+/** Every plot's data area spans LEFT..PLOT_W - RIGHT, so their axes line up down the page. */
+const LEFT = 110;
+const RIGHT = 44;
+const X_END = PLOT_W - RIGHT;
+/** Markers closer than this (px) are moved apart, with a leader to their true place. */
+const MARKER_GAP = 16;
 const PALETTE = [
   "#1f77b4",
   "#d62728",
@@ -61,7 +68,7 @@ ${timePlot(
 <html lang="en"><head><meta charset="utf-8"><title>cloudscheduler simulation</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1100px}pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:12px}
 svg{background:#fff;margin:.25em 0;display:block}h2{margin-top:1.6em}h3{margin:1.2em 0 .2em}.warn{color:#a00;font-weight:bold}
-.plot{display:flex;align-items:flex-start}.legend{width:${LEGEND_W}px;font-size:13px;padding-top:1.2em}.legend div{margin:.2em 0}.sw{display:inline-block;width:.9em;height:.9em;margin-right:.4em;vertical-align:-1px}</style></head>
+.plot{display:flex;align-items:flex-start}.legend{width:${LEGEND_W}px;font-size:13px;padding-top:1.2em}.legend div{margin:.2em 0}.sw{display:inline-block;width:.9em;height:.9em;margin-right:.4em;vertical-align:-1px}.explain ul{margin:.2em 0 .6em}.explain p{margin:.3em 0}</style></head>
 <body><h1>cloudscheduler simulation</h1>
 ${dropped.length > 0 ? `<p class="warn">${dropped.map(escapeHtml).join("<br>")}</p>` : ""}
 <pre>${escapeHtml(policyTable(report))}</pre>
@@ -81,10 +88,58 @@ ${stackedBars(
   (r, k) => r.paidBreakdown[k as keyof RunMetrics["paidBreakdown"]] ?? 0,
   (v) => v.toFixed(0),
 )}
+<h2>Where each policy's waiting and paid idle time come from</h2>
+${explanations(report.runs)}
 <h2>Over time (one time axis; one scale per kind of plot)</h2>
 ${sections.join("\n")}
 </body></html>
 `;
+}
+
+/** What each wait cause and paid use means, for the explanations (accounting.ts splits them). */
+const MEANING: Record<string, string> = {
+  "next cycle": "submitted, not yet seen by a cycle (a cycle runs every policy.cycle)",
+  "held: quota": "seen, but the clouds' quotas had no room for a worker",
+  "held: boots per cycle": "seen, but the cycle had booted policy.max_boots_per_cycle already",
+  "held: back-off": "seen, but its cloud was backing off after a failed deploy",
+  "held: max_instances": "seen, but its VM type was at max_instances",
+  "held: ramp":
+    "held on purpose: a busy worker of its type was expected to free up first (policy.ramp)",
+  "held: policy": "seen, no worker ordered for another reason of the policy",
+  deploy: "a worker was ordered; the pulumi up had not created it yet",
+  boot: "its new worker was booting and registering with HTCondor",
+  "busy workers": "it started on a worker that was already up, once that worker had room",
+  booting: "VMs from their create request until they registered (every boot pays this)",
+  "idle VM (keep-alive)":
+    "registered VMs running no job: kept alive for the next job, or not yet retired",
+  "idle cores of busy VMs": "cores of a VM its jobs did not use (a job smaller than its VM type)",
+  draining: "VMs from the retire decision until their delete",
+  "failed VMs": "VMs that went to ERROR or never joined",
+};
+
+/** Per policy, in words: what the mean wait and the paid time beyond the jobs were made of. */
+function explanations(runs: readonly RunMetrics[]): string {
+  const items = runs.map((r) => {
+    const wait = Object.entries(r.waitBreakdown)
+      .filter(([, v]) => v >= 0.5)
+      .sort((a, b) => b[1] - a[1])
+      .map(
+        ([k, v]) =>
+          `<li>${formatSeconds(v)} <b>${escapeHtml(k)}</b>: ${escapeHtml(MEANING[k] ?? "")}</li>`,
+      );
+    const overhead = r.paidCoreHours - r.jobCoreHours;
+    const paid = Object.entries(r.paidBreakdown)
+      .filter(([k, v]) => k !== "running jobs" && v >= 0.5)
+      .sort((a, b) => b[1] - a[1])
+      .map(
+        ([k, v]) =>
+          `<li>${v.toFixed(0)} core-h <b>${escapeHtml(k)}</b>: ${escapeHtml(MEANING[k] ?? "")}</li>`,
+      );
+    return `<h3>${escapeHtml(r.policy)}</h3>
+<p>Mean wait ${formatSeconds(r.wait.mean)} (p95 ${formatSeconds(r.wait.p95)}), per job:</p><ul>${wait.join("") || "<li>none</li>"}</ul>
+<p>Paid ${r.paidCoreHours.toFixed(0)} core-h, ${overhead.toFixed(0)} beyond the jobs' ${r.jobCoreHours.toFixed(0)}; ${r.boots} boots, ${r.unusedBoots} of which ran no job:</p><ul>${paid.join("") || "<li>none</li>"}</ul>`;
+  });
+  return `<div class="explain">${items.join("\n")}</div>`;
 }
 
 function legend(items: { label: string; color: string }[]): string {
@@ -106,7 +161,7 @@ function timePlot(
 ): string {
   const height = 170;
   const bottom = height - 22;
-  const x = (v: number) => LEFT + ((v - t0) / Math.max(1, t1 - t0)) * (PLOT_W - LEFT - 10);
+  const x = (v: number) => LEFT + ((v - t0) / Math.max(1, t1 - t0)) * (X_END - LEFT);
   const y = (v: number) => bottom - (v / ymax) * (bottom - 12);
   const paths = lines.map((l) => {
     let d = "";
@@ -121,63 +176,159 @@ function timePlot(
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => {
     const label = days >= 2 ? `${(f * days).toFixed(1)} d` : `${((f * span) / 3600).toFixed(1)} h`;
     const xi = x(t0 + f * span);
-    return `<line x1="${xi}" y1="${bottom}" x2="${xi}" y2="${bottom + 4}" stroke="#999"/><text x="${xi}" y="${height - 4}" font-size="11" text-anchor="middle">${label}</text>`;
+    return `<line x1="${xi}" y1="${bottom}" x2="${xi}" y2="${bottom + 4}" stroke="#999"/>${axisLabel(xi, height - 4, label)}`;
   });
-  return `<div class="plot"><div><strong>${escapeHtml(title)}</strong>
-<svg width="${PLOT_W}" height="${height}" viewBox="0 0 ${PLOT_W} ${height}" role="img" aria-label="${escapeHtml(title)}">
-<line x1="${LEFT}" y1="${bottom}" x2="${PLOT_W - 10}" y2="${bottom}" stroke="#999"/><line x1="${LEFT}" y1="12" x2="${LEFT}" y2="${bottom}" stroke="#999"/>
-<text x="${LEFT - 6}" y="16" font-size="11" text-anchor="end">${ymax}</text><text x="${LEFT - 6}" y="${bottom}" font-size="11" text-anchor="end">0</text>
+  const half = ymax / 2;
+  return `<div class="plot"><svg width="${PLOT_W}" height="${height}" viewBox="0 0 ${PLOT_W} ${height}" role="img" aria-label="${escapeHtml(title)}">
+<text x="${LEFT}" y="9" font-size="12" font-weight="bold">${escapeHtml(title)}</text>
+<line x1="${LEFT}" y1="${bottom}" x2="${X_END}" y2="${bottom}" stroke="#999"/><line x1="${LEFT}" y1="12" x2="${LEFT}" y2="${bottom}" stroke="#999"/>
+<line x1="${LEFT}" y1="${y(half)}" x2="${X_END}" y2="${y(half)}" stroke="#eee"/><line x1="${LEFT}" y1="${y(ymax)}" x2="${X_END}" y2="${y(ymax)}" stroke="#eee"/>
+<text x="${LEFT - 6}" y="${y(ymax) + 4}" font-size="11" text-anchor="end">${ymax}</text><text x="${LEFT - 6}" y="${y(half) + 4}" font-size="11" text-anchor="end">${Number.isInteger(half) ? half : half.toFixed(1)}</text><text x="${LEFT - 6}" y="${bottom}" font-size="11" text-anchor="end">0</text>
 ${ticks.join("")}
 ${paths.join("\n")}
-</svg></div>${legend(lines)}</div>`;
+</svg>${legend(lines)}</div>`;
 }
 
-/** Mean and p95 wait (y) against paid core-hours (x), one colour per policy, bounds dashed. */
+/** An x-axis label that stays inside the plot: the last one ends at its tick, none is clipped. */
+function axisLabel(xPos: number, yPos: number, text: string): string {
+  const anchor = xPos >= X_END - 1 ? "end" : "middle";
+  return `<text x="${xPos}" y="${yPos}" font-size="11" text-anchor="${anchor}">${escapeHtml(text)}</text>`;
+}
+
+interface Mark {
+  run: RunMetrics;
+  color: string;
+  /** Where the cost puts it, and where it is drawn (moved apart from a close neighbour). */
+  trueX: number;
+  x: number;
+}
+
+/**
+ * Wait against cost: one plot of every policy, and a close-up of the cheapest ones when a far
+ * costlier policy squeezes them together (they then differ by less than the plot can show).
+ */
 function tradeoffPlot(runs: readonly RunMetrics[], costBound: number, waitBound: number): string {
+  const cheapest = Math.min(...runs.map((r) => r.paidCoreHours));
+  const close = runs.filter((r) => r.paidCoreHours <= cheapest * 1.25);
+  const plots = [tradeoffPanel(runs, runs, costBound, waitBound, "every policy")];
+  if (close.length >= 2 && close.length < runs.length) {
+    plots.push(
+      tradeoffPanel(
+        runs,
+        close,
+        costBound,
+        waitBound,
+        `close-up: the policies within 25% of the cheapest`,
+        true,
+      ),
+    );
+  }
+  return plots.join("\n");
+}
+
+/** Mean (●) and p95 (▲) wait, log scale, against paid core-hours; bounds dashed. */
+function tradeoffPanel(
+  all: readonly RunMetrics[],
+  runs: readonly RunMetrics[],
+  costBound: number,
+  waitBound: number,
+  title: string,
+  closeUp = false,
+): string {
   const height = 300;
   const bottom = height - 36;
   const costs = runs.map((r) => r.paidCoreHours);
   const waits = runs.flatMap((r) => [r.wait.mean, r.wait.p95]);
-  const xmin = Math.min(costBound, ...costs) * 0.97;
-  const xmax = Math.max(...costs) * 1.03;
-  const ymax = Math.max(waitBound, ...waits) * 1.1 || 1;
+  // The close-up spans its policies alone (the cost bound would squeeze them again).
+  const lowCost = closeUp ? Math.min(...costs) : Math.min(costBound, ...costs);
+  const highCost = Math.max(...costs);
+  const pad = Math.max((highCost - lowCost) * 0.06, highCost * 0.002);
+  const xmin = Math.max(0, lowCost - pad);
+  const xmax = highCost + pad;
+  const ymax = Math.max(waitBound, ...waits) * 1.25 || 1;
   // Waits span minutes to hours: a log scale keeps every policy readable.
   const ymin = Math.max(1, Math.min(waitBound, ...waits.filter((w) => w > 0)) / 1.5);
-  const x = (v: number) => LEFT + ((v - xmin) / Math.max(1e-9, xmax - xmin)) * (PLOT_W - LEFT - 20);
+  const x = (v: number) => LEFT + ((v - xmin) / Math.max(1e-9, xmax - xmin)) * (X_END - LEFT);
   const y = (v: number) =>
     bottom -
     ((Math.log(Math.max(v, ymin)) - Math.log(ymin)) / (Math.log(ymax) - Math.log(ymin))) *
       (bottom - 14);
-  const items: { label: string; color: string }[] = [];
-  const marks = runs.map((r, i) => {
-    const color = PALETTE[i % PALETTE.length] as string;
-    items.push({ label: `${r.policy}: ● mean, ▲ p95`, color });
-    const cx = x(r.paidCoreHours);
-    return `<line x1="${cx}" y1="${y(r.wait.mean)}" x2="${cx}" y2="${y(r.wait.p95)}" stroke="${color}" stroke-width="1"/>
-<circle cx="${cx}" cy="${y(r.wait.mean)}" r="5" fill="${color}"><title>${escapeHtml(r.policy)}: mean ${formatSeconds(r.wait.mean)}, ${r.paidCoreHours.toFixed(0)} core-h</title></circle>
-<path d="M${cx - 6},${y(r.wait.p95) + 5}L${cx + 6},${y(r.wait.p95) + 5}L${cx},${y(r.wait.p95) - 6}Z" fill="${color}"><title>${escapeHtml(r.policy)}: p95 ${formatSeconds(r.wait.p95)}</title></path>`;
+  const marks: Mark[] = runs.map((run) => {
+    const color = PALETTE[all.indexOf(run) % PALETTE.length] as string;
+    return { run, color, trueX: x(run.paidCoreHours), x: x(run.paidCoreHours) };
   });
-  items.push({ label: "bounds (no policy can cross)", color: "#999" });
+  spreadMarks(marks);
+  const drawn = marks.map(({ run: r, color, trueX, x: cx }) => {
+    const leader =
+      Math.abs(cx - trueX) > 0.5
+        ? `<line x1="${trueX}" y1="${bottom}" x2="${cx}" y2="${y(r.wait.mean) + 6}" stroke="${color}" stroke-width="0.8" stroke-dasharray="2 2"/>`
+        : "";
+    const tip = `${r.policy}: mean ${formatSeconds(r.wait.mean)}, p95 ${formatSeconds(r.wait.p95)}, ${r.paidCoreHours.toFixed(0)} core-h`;
+    return `${leader}<line x1="${trueX}" y1="${bottom}" x2="${trueX}" y2="${bottom + 5}" stroke="${color}" stroke-width="2"/>
+<line x1="${cx}" y1="${y(r.wait.mean)}" x2="${cx}" y2="${y(r.wait.p95)}" stroke="${color}" stroke-width="1"/>
+<circle cx="${cx}" cy="${y(r.wait.mean)}" r="5" fill="${color}"><title>${escapeHtml(tip)}</title></circle>
+<path d="M${cx - 6},${y(r.wait.p95) + 5}L${cx + 6},${y(r.wait.p95) + 5}L${cx},${y(r.wait.p95) - 6}Z" fill="${color}"><title>${escapeHtml(tip)}</title></path>`;
+  });
+  const items = marks.map(({ run: r, color }) => ({
+    label: `${r.policy}: ${formatSeconds(r.wait.mean)} mean, ${formatSeconds(r.wait.p95)} p95, ${r.paidCoreHours.toFixed(0)} core-h`,
+    color,
+  }));
+  items.push({ label: "bounds (no policy can cross); ● mean, ▲ p95", color: "#999" });
   const yTicks = niceWaitTicks(ymin, ymax).map(
     (v) =>
-      `<line x1="${LEFT - 4}" y1="${y(v)}" x2="${PLOT_W - 20}" y2="${y(v)}" stroke="#eee"/><text x="${LEFT - 6}" y="${y(v) + 4}" font-size="11" text-anchor="end">${formatSeconds(v)}</text>`,
+      `<line x1="${LEFT - 4}" y1="${y(v)}" x2="${X_END}" y2="${y(v)}" stroke="#eee"/><text x="${LEFT - 6}" y="${y(v) + 4}" font-size="11" text-anchor="end">${formatSeconds(v)}</text>`,
   );
   const xTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => {
     const v = xmin + f * (xmax - xmin);
-    return `<text x="${x(v)}" y="${bottom + 16}" font-size="11" text-anchor="middle">${v.toFixed(0)}</text>`;
+    return axisLabel(x(v), bottom + 18, v.toFixed(0));
   });
-  return `<div class="plot"><div><strong>wait (log scale) against paid core-hours: lower left is better</strong>
-<svg width="${PLOT_W}" height="${height}" viewBox="0 0 ${PLOT_W} ${height}" role="img" aria-label="wait against cost">
+  const costLine =
+    costBound >= xmin
+      ? `<line x1="${x(costBound)}" y1="14" x2="${x(costBound)}" y2="${bottom}" stroke="#999" stroke-dasharray="4 3"/>`
+      : "";
+  return `<div class="plot"><svg width="${PLOT_W}" height="${height}" viewBox="0 0 ${PLOT_W} ${height}" role="img" aria-label="wait against cost, ${escapeHtml(title)}">
+<text x="${LEFT}" y="10" font-size="12" font-weight="bold">${escapeHtml(title)}: lower left is better</text>
 ${yTicks.join("")}
-<line x1="${LEFT}" y1="${bottom}" x2="${PLOT_W - 20}" y2="${bottom}" stroke="#999"/><line x1="${LEFT}" y1="14" x2="${LEFT}" y2="${bottom}" stroke="#999"/>
-<line x1="${x(costBound)}" y1="14" x2="${x(costBound)}" y2="${bottom}" stroke="#999" stroke-dasharray="4 3"/>
-<line x1="${LEFT}" y1="${y(waitBound)}" x2="${PLOT_W - 20}" y2="${y(waitBound)}" stroke="#999" stroke-dasharray="4 3"/>
-${xTicks.join("")}<text x="${(PLOT_W + LEFT) / 2}" y="${height - 4}" font-size="12" text-anchor="middle">paid core-hours</text>
-${marks.join("\n")}
-</svg></div>${legend(items)}</div>`;
+<line x1="${LEFT}" y1="${bottom}" x2="${X_END}" y2="${bottom}" stroke="#999"/><line x1="${LEFT}" y1="14" x2="${LEFT}" y2="${bottom}" stroke="#999"/>
+${costLine}
+<line x1="${LEFT}" y1="${y(waitBound)}" x2="${X_END}" y2="${y(waitBound)}" stroke="#999" stroke-dasharray="4 3"/>
+${xTicks.join("")}<text x="${(X_END + LEFT) / 2}" y="${height - 2}" font-size="12" text-anchor="middle">paid core-hours</text>
+<text x="16" y="${(bottom + 14) / 2}" font-size="12" text-anchor="middle" transform="rotate(-90 16 ${(bottom + 14) / 2})">wait (log scale)</text>
+${drawn.join("\n")}
+</svg>${legend(items)}</div>`;
 }
 
-/** One horizontal stacked bar per policy, all on one scale. */
+/**
+ * Moves markers that would overlap apart along x (left to right, each at least MARKER_GAP px
+ * from the previous), keeping the group centred on its true places and inside the plot.
+ */
+export function spreadMarks(marks: { trueX: number; x: number }[]): void {
+  const order = [...marks].sort((a, b) => a.trueX - b.trueX);
+  let group: { trueX: number; x: number }[] = [];
+  const place = () => {
+    if (group.length > 1) {
+      const centre = group.reduce((n, m) => n + m.trueX, 0) / group.length;
+      let start = centre - ((group.length - 1) * MARKER_GAP) / 2;
+      start = Math.min(Math.max(start, LEFT + 6), X_END - 6 - (group.length - 1) * MARKER_GAP);
+      group.forEach((m, i) => {
+        m.x = start + i * MARKER_GAP;
+      });
+    }
+    group = [];
+  };
+  for (const m of order) {
+    const last = group[group.length - 1];
+    if (last !== undefined && m.trueX - last.trueX >= MARKER_GAP) place();
+    group.push(m);
+  }
+  place();
+}
+
+/**
+ * One horizontal stacked bar per policy, all on one scale. A total more than three times the
+ * next largest would flatten every other bar: it is drawn broken (cut at the edge, marked //)
+ * with its value, so the others stay readable.
+ */
 function stackedBars(
   runs: readonly RunMetrics[],
   parts: { key: string; color: string }[],
@@ -185,22 +336,32 @@ function stackedBars(
   format: (v: number) => string,
 ): string {
   const rowH = 26;
-  const labelW = 120;
-  const height = runs.length * rowH + 24;
+  const height = runs.length * rowH + 8;
   const totals = runs.map((r) => parts.reduce((n, p) => n + value(r, p.key), 0));
-  const max = Math.max(1e-9, ...totals);
-  const scale = (PLOT_W - labelW - 80) / max;
+  const sorted = [...totals].sort((a, b) => b - a);
+  const largest = sorted[0] ?? 0;
+  const next = sorted[1] ?? 0;
+  const broken = next > 0 && largest > 3 * next;
+  const max = Math.max(1e-9, broken ? next * 1.3 : largest);
+  const scale = (X_END - LEFT) / max;
   const used = parts.filter((p) => runs.some((r) => value(r, p.key) > 0));
   const rows = runs.map((r, i) => {
-    let xPos = labelW;
+    let xPos = LEFT;
     const yPos = i * rowH + 4;
     const segs = used.map((p) => {
-      const w = value(r, p.key) * scale;
-      const seg = `<rect x="${xPos}" y="${yPos}" width="${Math.max(0, w)}" height="${rowH - 8}" fill="${p.color}"><title>${escapeHtml(`${r.policy}: ${p.key} ${format(value(r, p.key))}`)}</title></rect>`;
+      const w = Math.max(0, Math.min(value(r, p.key) * scale, X_END - xPos));
+      const seg = `<rect x="${xPos}" y="${yPos}" width="${w}" height="${rowH - 8}" fill="${p.color}"><title>${escapeHtml(`${r.policy}: ${p.key} ${format(value(r, p.key))}`)}</title></rect>`;
       xPos += w;
       return seg;
     });
-    return `<text x="${labelW - 6}" y="${yPos + rowH / 2}" font-size="12" text-anchor="end">${escapeHtml(r.policy)}</text>${segs.join("")}<text x="${xPos + 4}" y="${yPos + rowH / 2}" font-size="11">${format(totals[i] ?? 0)}</text>`;
+    const cut = (totals[i] ?? 0) * scale > X_END - LEFT + 0.5;
+    const mark = cut
+      ? `<path d="M${X_END - 14},${yPos + rowH - 6}L${X_END - 8},${yPos - 2}M${X_END - 8},${yPos + rowH - 6}L${X_END - 2},${yPos - 2}" stroke="#fff" stroke-width="3"/>`
+      : "";
+    const label = cut
+      ? `<text x="${X_END - 18}" y="${yPos + rowH / 2}" font-size="11" text-anchor="end" fill="#fff" font-weight="bold">${format(totals[i] ?? 0)} (axis broken)</text>`
+      : `<text x="${xPos + 4}" y="${yPos + rowH / 2}" font-size="11">${format(totals[i] ?? 0)}</text>`;
+    return `<text x="${LEFT - 6}" y="${yPos + rowH / 2}" font-size="12" text-anchor="end">${escapeHtml(r.policy)}</text>${segs.join("")}${mark}${label}`;
   });
   return `<div class="plot"><svg width="${PLOT_W}" height="${height}" viewBox="0 0 ${PLOT_W} ${height}" role="img">
 ${rows.join("\n")}

@@ -46,6 +46,8 @@ interface QueuedJob {
   slot?: string;
   /** When a cycle first saw the job idle (condor_q). */
   seenAt?: number;
+  /** Its condor_q record, built once per change of state (frozen: the scheduler only reads it). */
+  record?: Job;
 }
 
 interface DynamicSlot {
@@ -92,6 +94,8 @@ export class SimCondor implements CondorClient {
   private readonly idleByType = new Map<string, QueuedJob[]>();
   private readonly startds = new Map<string, Startd>();
   private nextCluster = 1;
+  /** Jobs in the idle state (kept as they change: the loop samples it every cycle). */
+  private idleCount = 0;
   readonly finished: FinishedJob[] = [];
   readonly counters: SimCondorCounters = {
     submitted: 0,
@@ -128,6 +132,7 @@ export class SimCondor implements CondorClient {
     const cluster = this.nextCluster++;
     const job: QueuedJob = { spec, cluster, state: "idle", stateSince: this.events.now() };
     this.queue.set(cluster, job);
+    this.idleCount++;
     this.enqueueIdle(job);
     this.counters.submitted++;
     this.negotiate();
@@ -167,9 +172,11 @@ export class SimCondor implements CondorClient {
       if (!job) continue;
       job.state = "idle";
       job.stateSince = this.events.now();
+      delete job.record;
       delete job.machine;
       delete job.slot;
       delete job.startedAt;
+      this.idleCount++;
       this.enqueueIdle(job);
       this.counters.evicted++;
       this.onEvict?.(`${job.cluster}.0`, workerName);
@@ -184,7 +191,8 @@ export class SimCondor implements CondorClient {
     const direct: Job[] = [];
     for (const job of this.queue.values()) {
       if (job.state === "idle" && job.seenAt === undefined) job.seenAt = now;
-      direct.push(jobRecord(job));
+      job.record ??= Object.freeze(jobRecord(job));
+      direct.push(job.record);
     }
     if (this.throughJson()) {
       const parsed = await readJobs(once(this.renderQueue()));
@@ -276,9 +284,7 @@ export class SimCondor implements CondorClient {
   // --- state for metrics and tests -----------------------------------------------------------
 
   get idleJobs(): number {
-    let n = 0;
-    for (const job of this.queue.values()) if (job.state === "idle") n++;
-    return n;
+    return this.idleCount;
   }
 
   /** When the longest-waiting idle job entered the idle state; undefined when none waits. */
@@ -388,6 +394,8 @@ export class SimCondor implements CondorClient {
     startd.freeMemoryMb -= slot.memoryMb;
     job.state = "running";
     job.stateSince = now;
+    this.idleCount--;
+    delete job.record;
     job.startedAt = now;
     job.machine = startd.machine;
     job.slot = slot.name;

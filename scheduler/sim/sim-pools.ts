@@ -7,9 +7,10 @@ import type { PoolWorker } from "../pool/types.js";
 import type { PoolFiles, SavedPools } from "../run/pool-files.js";
 
 export class MemoryPoolFiles implements PoolFiles {
-  private readonly pools = new Map<string, string>();
-  /** The parsed form of each text, so a read does not parse again (callers never mutate it). */
-  private readonly parsed = new Map<string, PoolWorker[]>();
+  /** Each cloud's pool as written: frozen copies (JSON round trip) of the saved workers. */
+  private readonly parsed = new Map<string, readonly PoolWorker[]>();
+  /** Each written worker's JSON text: the pool file is the array of them. */
+  private readonly texts = new WeakMap<PoolWorker, string>();
   /** Every commit message, in order. */
   readonly commits: string[] = [];
   /** Keep only the last `keep` messages (a long run makes thousands). */
@@ -17,7 +18,7 @@ export class MemoryPoolFiles implements PoolFiles {
   commitCount = 0;
 
   async readAll(configClouds: string[]): Promise<Record<string, PoolWorker[]>> {
-    const clouds = [...new Set([...configClouds, ...this.pools.keys()])].sort();
+    const clouds = [...new Set([...configClouds, ...this.parsed.keys()])].sort();
     const out: Record<string, PoolWorker[]> = {};
     for (const cloud of clouds) {
       out[cloud] = [...(this.parsed.get(cloud) ?? [])];
@@ -32,17 +33,24 @@ export class MemoryPoolFiles implements PoolFiles {
     const paths: string[] = [];
     for (const [cloud, workers] of Object.entries(pools).sort(([a], [b]) => (a < b ? -1 : 1))) {
       const prior = this.parsed.get(cloud);
-      // Field by field first: stringifying every pool every cycle dominated long replays.
-      if (prior && sameWorkers(prior, workers)) continue;
-      const text = JSON.stringify(workers);
-      if (this.pools.get(cloud) === text) continue;
-      if (!this.pools.has(cloud) && workers.length === 0) continue;
-      this.pools.set(cloud, text);
-      // Frozen: a caller that mutated a read pool would change every later read.
-      this.parsed.set(
-        cloud,
-        (JSON.parse(text) as PoolWorker[]).map((w) => Object.freeze(w)),
-      );
+      if (prior === undefined && workers.length === 0) continue;
+      // Worker by worker: a file's text changes exactly when one worker's text does (or the
+      // count), and only changed workers are serialised (a whole pool per cycle dominated).
+      let changed = prior === undefined || prior.length !== workers.length;
+      const next = workers.map((worker, i) => {
+        const before = prior?.[i];
+        if (before !== undefined && (before === worker || sameWorker(before, worker)))
+          return before;
+        const text = JSON.stringify(worker);
+        if (before !== undefined && this.texts.get(before) === text) return before;
+        changed = true;
+        // Frozen: a caller that mutated a read pool would change every later read.
+        const copy = Object.freeze(JSON.parse(text) as PoolWorker);
+        this.texts.set(copy, text);
+        return copy;
+      });
+      if (!changed) continue;
+      this.parsed.set(cloud, next);
       paths.push(this.gitPath(cloud));
     }
     if (paths.length === 0) return { paths };
@@ -50,11 +58,8 @@ export class MemoryPoolFiles implements PoolFiles {
   }
 
   async remove(clouds: string[], message: string): Promise<string | undefined> {
-    const removed = clouds.filter((cloud) => this.pools.has(cloud));
-    for (const cloud of removed) {
-      this.pools.delete(cloud);
-      this.parsed.delete(cloud);
-    }
+    const removed = clouds.filter((cloud) => this.parsed.has(cloud));
+    for (const cloud of removed) this.parsed.delete(cloud);
     return removed.length === 0 ? undefined : this.record(message);
   }
 
@@ -70,18 +75,14 @@ export class MemoryPoolFiles implements PoolFiles {
   }
 }
 
-/** Same workers, same fields, same order (what JSON.stringify would find equal). */
-function sameWorkers(a: readonly PoolWorker[], b: readonly PoolWorker[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as PoolWorker;
-    const y = b[i] as PoolWorker;
-    if (x === y) continue;
-    const keys = Object.keys(x);
-    if (keys.length !== Object.keys(y).length) return false;
-    for (const key of keys) {
-      if (x[key as keyof PoolWorker] !== y[key as keyof PoolWorker]) return false;
-    }
+/** Same fields with the same values, in the same order (what JSON.stringify would find equal). */
+function sameWorker(x: PoolWorker, y: PoolWorker): boolean {
+  const keys = Object.keys(x);
+  const other = Object.keys(y);
+  if (keys.length !== other.length) return false;
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k] as keyof PoolWorker;
+    if (key !== other[k] || x[key] !== y[key]) return false;
   }
   return true;
 }

@@ -84,6 +84,9 @@ export interface SimulationResult {
   waits: number[];
 }
 
+/** Keep-alive modes that read the arrivals over policy.keep_alive.window. */
+const ARRIVAL_MODES: ReadonlySet<string> = new Set(["adaptive", "break-even"]);
+
 const quietLog: CycleLogger = { info() {}, warn() {}, error() {} };
 
 export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
@@ -137,7 +140,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   let t = start;
   let lastProgress = -1;
   let stalledAt: number | undefined;
-  let structure = "";
+  let structure: Record<string, PoolWorker[]> = {};
   for (;;) {
     events.advanceTo(t);
     const report = await runCycle(deps, memory, config, "sim", t);
@@ -164,12 +167,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     const live = Object.values(cloud.liveByCloud()).reduce((a, b) => a + b, 0);
     if (jobsDone && (options.stopWhenJobsDone || (live === 0 && poolSize(poolsNow) === 0))) break;
     if (t >= deadline) break;
-    const oldestIdle = condor.oldestIdleSince();
-    if (
-      oldestIdle !== undefined &&
-      condor.runningJobs === 0 &&
-      t - oldestIdle >= (options.stallSeconds ?? 86_400)
-    ) {
+    // Only when nothing runs: finding the oldest idle job walks the queue.
+    const oldestIdle = condor.runningJobs === 0 ? condor.oldestIdleSince() : undefined;
+    if (oldestIdle !== undefined && t - oldestIdle >= (options.stallSeconds ?? 86_400)) {
       stalledAt = t;
       break;
     }
@@ -188,7 +188,6 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     // Like the daemon, the next cycle starts policy.cycle after this one ended (its ups take time).
     const ended = events.now();
     const next = ended + cycle;
-    const nowStructure = structureOf(poolsNow);
     const quiet =
       !options.exact &&
       !report.error &&
@@ -197,12 +196,12 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       report.deploys.every(
         (d) => d.ok && (d.changes?.create ?? 0) + (d.changes?.delete ?? 0) === 0,
       ) &&
-      nowStructure === structure &&
+      sameStructure(poolsNow, structure) &&
       // A ramp hold ends with time alone (max_hold, the running jobs' ages): run every cycle.
       !(report.plan?.decisions ?? []).some(
         (d) => d.kind === "unserved" && d.reason.includes("(ramp)"),
       );
-    structure = nowStructure;
+    structure = poolsNow;
     if (!quiet) {
       t = next;
       continue;
@@ -307,13 +306,23 @@ function thin(series: Series, max: number): Series {
   return { t, idle: pick(series.idle), running: pick(series.running), workers };
 }
 
-/** Names and states of the pool: what a quiet cycle leaves unchanged. */
-function structureOf(pools: Record<string, PoolWorker[]>): string {
-  const parts: string[] = [];
-  for (const [cloud, workers] of Object.entries(pools)) {
-    for (const w of workers) parts.push(`${cloud}/${w.name}/${w.state}`);
+/** Per cloud the same workers by name and state, in order: what a quiet cycle leaves unchanged. */
+function sameStructure(
+  a: Readonly<Record<string, readonly PoolWorker[]>>,
+  b: Readonly<Record<string, readonly PoolWorker[]>>,
+): boolean {
+  for (const cloud of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    // A cloud with no pool and one with an empty pool hold the same workers: none.
+    const x = a[cloud] ?? [];
+    const y = b[cloud] ?? [];
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i] as PoolWorker;
+      const w = y[i] as PoolWorker;
+      if (v.name !== w.name || v.state !== w.state) return false;
+    }
   }
-  return parts.join(",");
+  return true;
 }
 
 /**
@@ -337,7 +346,9 @@ function nextDeadline(
   let chosen: Map<string, number> | undefined;
   if (policy.keep_alive.mode !== "fixed" && report.observation) {
     const { jobs, workers } = report.observation;
-    for (const job of jobs) consider(job.queuedAt + policy.keep_alive.window);
+    // Modes that count arrivals change when one leaves the window.
+    if (ARRIVAL_MODES.has(policy.keep_alive.mode))
+      for (const job of jobs) consider(job.queuedAt + policy.keep_alive.window);
     const seen = new Map(workers.map((w) => [w.workerName, w]));
     const candidates = Object.values(pools).flatMap((list) =>
       list.map((worker) => ({ worker, seen: seen.get(worker.name) })),

@@ -3,7 +3,6 @@
 // no per-worker allocation beyond the record itself.
 import { type CloudServer, isOwnWorker } from "../cloud/inventory.js";
 import type { Job, ObservedWorker } from "../condor/types.js";
-import type { PoolWorker } from "../pool/types.js";
 import { UNKNOWN_LAUNCH } from "./launch.js";
 import type { Fleet, FleetInput, OrphanServer, StateWorker } from "./types.js";
 
@@ -14,99 +13,122 @@ const NO_SERVER: readonly CloudServer[] = [];
 export function buildFleet(input: FleetInput): Fleet {
   const launch = input.launch ?? UNKNOWN_LAUNCH;
   const servers = input.servers ?? NO_SERVERS;
-  // Pool entries by name, in (cloud, name) order when the pools are (pool files are sorted).
-  const entries = new Map<string, PoolWorker>();
+  // One record per pool entry name, in (cloud, name) order when the pools are (pool files are
+  // sorted); the first cloud's entry wins a name in two pools. Filled in as the witnesses are read.
+  const byName = new Map<string, StateWorker>();
+  const workers: StateWorker[] = [];
   const clouds = Object.keys(input.pools).sort(compare);
   for (const cloud of clouds) {
+    const first = workers.length;
+    let sorted = true;
     for (const entry of input.pools[cloud] ?? []) {
-      if (!entries.has(entry.name)) entries.set(entry.name, entry);
+      const name = entry.name;
+      if (byName.has(name)) continue;
+      const worker: StateWorker = {
+        cloud,
+        entry,
+        ads: undefined,
+        queueJobs: 0,
+        runningJobs: 0,
+        jobKeepAliveSeconds: 0,
+        servers: undefined,
+        slotCores: 0,
+        slotMemoryMb: 0,
+        brokenSlots: NO_BROKEN,
+        expectedLaunch: undefined,
+        drifted: false,
+        retireHold: undefined,
+        createInterrupted: false,
+      };
+      if (sorted && workers.length > first) {
+        sorted = compare((workers[workers.length - 1] as StateWorker).entry.name, name) < 0;
+      }
+      workers.push(worker);
+      byName.set(name, worker);
     }
+    if (!sorted) sortByName(workers, first);
   }
 
-  const { byWorker, strangers, strangerByName } = indexAds(input.workers, entries);
+  const { withAds, strangers, strangerByName, strangerNames } = indexAds(input.workers, byName);
 
   // Machine name -> pool worker: from the ads, then the names recorded in pool entries.
-  const workerOfMachine = new Map<string, string>();
-  for (const [name, entry] of entries) if (entry.machine) workerOfMachine.set(entry.machine, name);
-  for (const [name, ads] of byWorker) {
-    workerOfMachine.set(ads.machine, name);
-    for (const slot of ads.slots) {
-      if (slot.machine !== ads.machine) workerOfMachine.set(slot.machine, name);
-    }
+  const workerOfMachine = new Map<string, StateWorker>();
+  for (const worker of byName.values()) {
+    const machine = worker.entry.machine;
+    if (machine) workerOfMachine.set(machine, worker);
   }
-  const queue = attributeJobs(input.jobs, workerOfMachine, entries, strangerByName, servers);
+  for (const worker of withAds) {
+    const ads = worker.ads as ObservedWorker;
+    workerOfMachine.set(ads.machine, worker);
+    let broken: { slot: string; code: number; reason: string }[] | undefined;
+    let cores = 0;
+    let memoryMb = 0;
+    for (const slot of ads.slots) {
+      if (slot.machine !== ads.machine) workerOfMachine.set(slot.machine, worker);
+      if (
+        slot.slotType === "Partitionable" ||
+        (slot.slotType === "Static" && slot.state === "Unclaimed")
+      ) {
+        cores += slot.cpus;
+        memoryMb += slot.memoryMb;
+      }
+      if (!slot.broken) continue;
+      broken ??= [];
+      broken.push({ slot: slot.name, code: slot.broken.code, reason: slot.broken.reason });
+    }
+    worker.slotCores = cores;
+    worker.slotMemoryMb = memoryMb;
+    if (broken !== undefined) worker.brokenSlots = broken;
+  }
+  const byServer = attributeJobs(input.jobs, workerOfMachine, byName, strangerByName, servers);
 
-  // Servers by cloud and name, once: Nova allows several servers of one name.
-  const serversByName = new Map<string, Map<string, CloudServer[]>>();
+  // Each server onto its pool worker of the same cloud (Nova allows several servers of one
+  // name); a server of ours no pool claims is an orphan.
+  for (const worker of workers) if (servers.has(worker.cloud)) worker.servers = NO_SERVER;
   const serverNames = new Set<string>();
   const orphans: OrphanServer[] = [];
   for (const cloud of [...servers.keys()].sort(compare)) {
-    const named = new Map<string, CloudServer[]>();
     for (const server of servers.get(cloud) ?? []) {
       serverNames.add(server.name);
-      const same = named.get(server.name);
-      if (same) same.push(server);
-      else named.set(server.name, [server]);
-      if (entries.has(server.name)) continue;
+      const worker = byName.get(server.name);
+      if (worker !== undefined) {
+        if (worker.cloud !== cloud) continue;
+        const known = worker.servers as readonly CloudServer[];
+        worker.servers = known === NO_SERVER ? [server] : [...known, server];
+        continue;
+      }
       if (input.owner === undefined || !isOwnWorker(server, input.owner)) continue;
       const ads = strangerByName.get(server.name);
       orphans.push({
         cloud,
         server,
         ads,
-        runningJobs: Math.max(ads?.runningJobs ?? 0, queue.byServer.get(server.name) ?? 0),
+        runningJobs: Math.max(ads?.runningJobs ?? 0, byServer.get(server.name) ?? 0),
         firstSeen: input.orphanFirstSeen?.get(`${cloud}/${server.id}`) ?? input.now,
       });
     }
-    serversByName.set(cloud, named);
   }
   orphans.sort((a, b) => compare(a.cloud, b.cloud) || compare(a.server.name, b.server.name));
 
-  const workers: StateWorker[] = [];
-  const byName = new Map<string, StateWorker>();
-  let sorted = true;
-  for (const cloud of clouds) {
-    const cloudServers = serversByName.get(cloud);
-    for (const entry of input.pools[cloud] ?? []) {
-      const name = entry.name;
-      if (byName.has(name)) continue; // a name in two pools: the first cloud's entry wins
-      const ads = byWorker.get(name);
-      const onQueue = queue.byWorker.get(name);
-      const queueJobs = onQueue?.count ?? 0;
-      const expectedLaunch = launch.of(cloud, entry.vmType, entry.image, entry.flavor);
-      const worker: StateWorker = {
-        cloud,
-        entry,
-        ads,
-        queueJobs,
-        runningJobs: Math.max(ads?.runningJobs ?? 0, queueJobs),
-        jobKeepAliveSeconds: onQueue?.keepAlive ?? 0,
-        servers: cloudServers === undefined ? undefined : (cloudServers.get(name) ?? NO_SERVER),
-        brokenSlots: ads ? brokenSlotsOf(ads) : NO_BROKEN,
-        expectedLaunch,
-        // A worker from before launch digests were recorded counts as current.
-        drifted:
-          expectedLaunch !== undefined &&
-          entry.launch !== undefined &&
-          entry.launch !== expectedLaunch,
-        retireHold: input.retireHolds?.get(name),
-        createInterrupted: input.createInterrupted?.has(name) ?? false,
-      };
-      const previous = workers[workers.length - 1];
-      if (previous && previous.cloud === cloud && compare(previous.entry.name, name) > 0) {
-        sorted = false;
-      }
-      workers.push(worker);
-      byName.set(name, worker);
-    }
+  const holds = input.retireHolds;
+  const interrupted = input.createInterrupted;
+  for (const worker of workers) {
+    const entry = worker.entry;
+    worker.runningJobs = Math.max(worker.ads?.runningJobs ?? 0, worker.queueJobs);
+    const expectedLaunch = launch.of(worker.cloud, entry.vmType, entry.image, entry.flavor);
+    worker.expectedLaunch = expectedLaunch;
+    // A worker from before launch digests were recorded counts as current.
+    worker.drifted =
+      expectedLaunch !== undefined && entry.launch !== undefined && entry.launch !== expectedLaunch;
+    if (holds !== undefined) worker.retireHold = holds.get(entry.name);
+    if (interrupted !== undefined) worker.createInterrupted = interrupted.has(entry.name);
   }
-  if (!sorted)
-    workers.sort((a, b) => compare(a.cloud, b.cloud) || compare(a.entry.name, b.entry.name));
 
   return {
     workers,
     byName,
     strangers,
+    strangerNames,
     orphans,
     serverNames,
     cloudsRead: new Set(servers.keys()),
@@ -114,44 +136,57 @@ export function buildFleet(input: FleetInput): Fleet {
   };
 }
 
+/** Sorts workers[from..] by name (the workers of one cloud, whose pool was not sorted). */
+function sortByName(workers: StateWorker[], from: number): void {
+  const part = workers.slice(from).sort((a, b) => compare(a.entry.name, b.entry.name));
+  for (let i = 0; i < part.length; i++) workers[from + i] = part[i] as StateWorker;
+}
+
 /**
- * Startds by the pool entry they claim (several startds claiming one name are merged, so a job
- * on any of them keeps the worker), and the rest, one per machine.
+ * Startds onto the pool workers they claim (several startds claiming one name are merged, so a
+ * job on any of them keeps the worker), and the rest, one per machine. `withAds`: the workers
+ * that got ads, in the order of their first startd.
  */
 function indexAds(
   observed: readonly ObservedWorker[],
-  entries: ReadonlyMap<string, PoolWorker>,
+  byName: ReadonlyMap<string, StateWorker>,
 ): {
-  byWorker: Map<string, ObservedWorker>;
+  withAds: StateWorker[];
   strangers: ObservedWorker[];
   strangerByName: Map<string, ObservedWorker>;
+  strangerNames: Set<string>;
 } {
-  const byWorker = new Map<string, ObservedWorker>();
+  const withAds: StateWorker[] = [];
   // Rare: several startds claiming one worker. Merged in machine order, so any order of the
   // answer gives the same model.
-  let claimedTwice: Map<string, ObservedWorker[]> | undefined;
+  let claimedTwice: Map<StateWorker, ObservedWorker[]> | undefined;
   const strangers = new Map<string, ObservedWorker>();
   const strangerByName = new Map<string, ObservedWorker>();
+  const strangerNames = new Set<string>();
   for (const w of observed) {
-    if (w.workerName !== undefined && entries.has(w.workerName)) {
-      const prior = byWorker.get(w.workerName);
-      if (prior === undefined) byWorker.set(w.workerName, w);
-      else {
+    const worker = w.workerName === undefined ? undefined : byName.get(w.workerName);
+    if (worker !== undefined) {
+      const prior = worker.ads;
+      if (prior === undefined) {
+        worker.ads = w;
+        withAds.push(worker);
+      } else {
         claimedTwice ??= new Map();
-        const group = claimedTwice.get(w.workerName) ?? [prior];
+        const group = claimedTwice.get(worker) ?? [prior];
         group.push(w);
-        claimedTwice.set(w.workerName, group);
+        claimedTwice.set(worker, group);
       }
       continue;
     }
+    if (w.workerName !== undefined) strangerNames.add(w.workerName);
     const known = strangers.get(w.machine);
     if (known === undefined || compare(ads(w), ads(known)) < 0) strangers.set(w.machine, w);
   }
-  for (const [name, group] of claimedTwice ?? []) {
+  for (const [worker, group] of claimedTwice ?? []) {
     group.sort((a, b) => compare(a.machine, b.machine) || compare(ads(a), ads(b)));
     let merged = group[0] as ObservedWorker;
     for (const next of group.slice(1)) merged = merge(merged, next);
-    byWorker.set(name, merged);
+    worker.ads = merged;
   }
   const strangerList = [...strangers.values()].sort((a, b) => compare(a.machine, b.machine));
   for (const w of strangerList) {
@@ -159,7 +194,7 @@ function indexAds(
       strangerByName.set(w.workerName, w);
     }
   }
-  return { byWorker, strangers: strangerList, strangerByName };
+  return { withAds, strangers: strangerList, strangerByName, strangerNames };
 }
 
 /** A tie-break between ads of one machine: their first slot's name. */
@@ -180,65 +215,44 @@ function merge(a: ObservedWorker, b: ObservedWorker): ObservedWorker {
   return merged;
 }
 
-interface QueueAttribution {
-  byWorker: Map<string, { count: number; keepAlive: number }>;
-  /** Running jobs per orphan-candidate server name (found by host name only). */
-  byServer: Map<string, number>;
-}
-
 /**
  * Running jobs per worker from condor_q's RemoteHost ("slot1_1@<machine>"): the machine of an
  * ad or of a pool entry's recorded name, else a machine whose first label is a pool worker's
- * name (Nova names the host after the server). Only ever used to keep a worker: a job found
- * this way never causes a retire.
+ * name (Nova names the host after the server). Counted onto the workers (queueJobs, and the
+ * largest +VMKeepAlive); returns the running jobs per orphan-candidate server name (found by
+ * host name only). Only ever used to keep a worker: a job found this way never causes a retire.
  */
 function attributeJobs(
   jobs: readonly Job[],
-  workerOfMachine: ReadonlyMap<string, string>,
-  entries: ReadonlyMap<string, PoolWorker>,
+  workerOfMachine: ReadonlyMap<string, StateWorker>,
+  byName: ReadonlyMap<string, StateWorker>,
   strangerByName: ReadonlyMap<string, ObservedWorker>,
   servers: ReadonlyMap<string, readonly CloudServer[]>,
-): QueueAttribution {
-  const byWorker = new Map<string, { count: number; keepAlive: number }>();
+): Map<string, number> {
   const byServer = new Map<string, number>();
   const strangerOfMachine = new Map<string, string>();
   for (const [name, ads] of strangerByName) strangerOfMachine.set(ads.machine, name);
   for (const job of jobs) {
     if (job.state !== "running" || !job.remoteHost) continue;
     const machine = job.remoteHost.slice(job.remoteHost.lastIndexOf("@") + 1);
-    let name = workerOfMachine.get(machine);
-    if (name === undefined) {
+    let worker = workerOfMachine.get(machine);
+    if (worker === undefined) {
       const dot = machine.indexOf(".");
       const label = dot < 0 ? machine : machine.slice(0, dot);
-      if (entries.has(label)) name = label;
-      else {
+      worker = byName.get(label);
+      if (worker === undefined) {
         const server = strangerOfMachine.get(machine) ?? (servers.size > 0 ? label : undefined);
         if (server !== undefined) byServer.set(server, (byServer.get(server) ?? 0) + 1);
         continue;
       }
     }
-    let seen = byWorker.get(name);
-    if (seen === undefined) {
-      seen = { count: 0, keepAlive: 0 };
-      byWorker.set(name, seen);
-    }
-    seen.count += 1;
+    worker.queueJobs += 1;
     const minutes = job.vmKeepAliveMinutes;
     if (minutes !== undefined && Number.isFinite(minutes) && minutes > 0) {
-      seen.keepAlive = Math.max(seen.keepAlive, Math.round(minutes * 60));
+      worker.jobKeepAliveSeconds = Math.max(worker.jobKeepAliveSeconds, Math.round(minutes * 60));
     }
   }
-  return { byWorker, byServer };
-}
-
-function brokenSlotsOf(ads: ObservedWorker): StateWorker["brokenSlots"] {
-  let broken: { slot: string; code: number; reason: string }[] | undefined;
-  for (const slot of ads.slots) {
-    if (!slot.broken) continue;
-    broken ??= [];
-    broken.push({ slot: slot.name, code: slot.broken.code, reason: slot.broken.reason });
-  }
-  return broken ?? NO_BROKEN;
+  return byServer;
 }
 
 function compare(a: string, b: string): number {

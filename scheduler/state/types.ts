@@ -30,6 +30,12 @@ export interface StateWorker {
   jobKeepAliveSeconds: number;
   /** Its servers as the cloud lists them; undefined when the cloud was not read this cycle. */
   servers: readonly CloudServer[] | undefined;
+  /**
+   * Cores and MiB its partitionable and unclaimed static slots offer (what new jobs may take),
+   * summed over its ads; 0 without ads. Absent in models built by hand: read the slots.
+   */
+  slotCores?: number;
+  slotMemoryMb?: number;
   /** Slots HTCondor marked broken (SlotBrokenCode): they can never run a job. */
   brokenSlots: readonly { slot: string; code: number; reason: string }[];
   /** The launch digest a worker of its shape gets today (undefined: unknown). */
@@ -60,6 +66,12 @@ export interface Fleet {
   byName: ReadonlyMap<string, StateWorker>;
   /** Startds no pool entry claims, one per machine, sorted by machine. */
   strangers: readonly ObservedWorker[];
+  /**
+   * Every CloudSchedulerVM a startd claims that is no pool entry's (strangers' names, including
+   * those of startds a machine's other ads hid): with byName, every name a startd uses.
+   * Optional for models built by hand; the planner then reads the startds.
+   */
+  strangerNames?: ReadonlySet<string>;
   orphans: readonly OrphanServer[];
   /** Names of every server listed (a fresh worker name must not collide with one). */
   serverNames: ReadonlySet<string>;

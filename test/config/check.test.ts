@@ -51,6 +51,17 @@ describe("checkReferences", () => {
     ]);
   });
 
+  it("rejects names whose workers' host names would not fit one DNS label (63 characters)", () => {
+    // Names hold 40 characters each: cs-victoria-<40>-9999 is 60 characters and fits; with a
+    // 17-character cloud name it is 66 and does not.
+    const long = "a".repeat(40);
+    expect(problemsOf(example.replaceAll("four-core", long))).toEqual([]);
+    const text = example.replaceAll("four-core", long).replaceAll("victoria", "victoria-west-one");
+    expect(problemsOf(text)).toEqual([
+      `cloudscheduler.yaml:33:3 vm_types.${long}: its workers on cloud 'victoria-west-one' would be named like 'cs-victoria-west-one-${long}-9999' (66 characters); a host name label holds at most 63: shorten the cloud or VM type name`,
+    ]);
+  });
+
   it("rejects a VM type larger than every usable cloud's quota", () => {
     expect(problemsOf(example.replace("cores: 4\n", "cores: 48\n"))).toEqual([
       "cloudscheduler.yaml:33:3 vm_types.four-core: needs 48 cores and 16384 MB RAM, more than the quota of alberta, victoria allows",

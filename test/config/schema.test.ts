@@ -166,7 +166,7 @@ describe("cloudscheduler.yaml schema", () => {
     [
       "policy.keep_alive",
       { mode: "clever" },
-      'expected "fixed" or "adaptive" or "per-core", got "clever"',
+      'expected "fixed" or "adaptive" or "per-core" or "break-even", got "clever"',
     ],
     ["policy.keep_alive", { window: 0 }, "expected a duration above 0, got 0"],
     ["policy.keep_alive", { core_seconds: -1 }, "expected at least 0, got -1"],

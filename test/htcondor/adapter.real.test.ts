@@ -19,10 +19,11 @@ import { type CondorPool, waitFor } from "./pool.js";
 import { sleepJobs, submitDir, workerGuest } from "./workers.js";
 
 const MINUTES = 60_000;
-const VM_TYPE = "adapter-test";
-// Worker names of this run: a SIGKILLed guest (a deleted VM) leaves its ads in the collector for
-// 15 minutes, and a second run within them must not mistake those for its own workers.
+// Worker names and VM type of this run: a SIGKILLed guest (a deleted VM) leaves its ads in the
+// collector for 15 minutes, and jobs of an interrupted run may still be queued; a second run must
+// not mistake those workers for its own, nor its workers run those jobs.
 const RUN = `cs-adapter-${process.pid}`;
+const VM_TYPE = `adapter-test-${process.pid}`;
 const [W1, W2, W3, W4, W5, W6] = [1, 2, 3, 4, 5, 6].map((n) => `${RUN}-000${n}`) as [
   string,
   string,

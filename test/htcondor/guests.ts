@@ -49,6 +49,11 @@ export interface GuestSpec {
   files: Record<string, { content: string; mode: number }>;
   /** The image's UPDATE_INTERVAL (seconds between the startd's collector updates). */
   updateInterval?: number;
+  /**
+   * A VM whose image left EXECUTE owned by root, not the condor account: HTCondor 25 marks its
+   * partitionable slot broken (SlotBrokenCode) and it can never run a job.
+   */
+  brokenExecute?: boolean;
 }
 
 /** One running guest. */
@@ -147,7 +152,9 @@ export class GuestHost {
     }
     // HTCondor 25 requires EXECUTE to belong to the condor account; otherwise every slot is broken.
     for (const sub of ["var/log", "var/spool", "var/lock", "var/run", "var/execute"]) {
-      chownSync(join(dir, sub), uid, gid);
+      // A broken image: EXECUTE is root's (set, not left: a guest dir of an earlier run is reused).
+      const owner = sub === "var/execute" && spec.brokenExecute ? [0, 0] : [uid, gid];
+      chownSync(join(dir, sub), owner[0] as number, owner[1] as number);
     }
     for (const [path, file] of Object.entries(spec.files)) {
       // Files outside /etc/condor/ are kept for inspection only: nothing here runs them.
@@ -268,6 +275,14 @@ export interface NovaGuestsOptions {
   updateInterval?: number;
   /** Which servers are workers; default metadata cloudscheduler=worker. */
   isWorker?: (server: NovaServer) => boolean;
+  /**
+   * Server statuses in which a running guest lives on; default ACTIVE only. A status an admin
+   * set (os-resetState to ERROR) changes Nova's record, not the VM: such a guest keeps running.
+   * Guests are only ever started for ACTIVE servers.
+   */
+  liveIn?: readonly string[];
+  /** Servers whose VM boots with a broken EXECUTE directory (see GuestSpec.brokenExecute). */
+  brokenExecute?: (server: NovaServer, region: string) => boolean;
 }
 
 /** Watches every region's Nova and keeps one guest per ACTIVE worker server. */
@@ -309,15 +324,18 @@ export class NovaGuests {
   async reconcile(): Promise<void> {
     const isWorker =
       this.options.isWorker ?? ((s: NovaServer) => s.metadata.cloudscheduler === "worker");
+    const liveIn = new Set(this.options.liveIn ?? ["ACTIVE"]);
     const active = new Map<string, { region: string; server: NovaServer }>();
+    const live = new Set<string>();
     for (const { region, api } of this.regions) {
       for (const server of await api.servers({ allProjects: true })) {
-        if (isWorker(server) && server.status === "ACTIVE")
-          active.set(server.id, { region, server });
+        if (!isWorker(server)) continue;
+        if (server.status === "ACTIVE") active.set(server.id, { region, server });
+        if (liveIn.has(server.status)) live.add(server.id);
       }
     }
     for (const guest of this.host.guests()) {
-      if (!active.has(guest.key)) {
+      if (!live.has(guest.key)) {
         await this.host.kill(guest.key);
         this.note("guest-killed", "", guest.spec.hostname, guest.key);
       }
@@ -326,7 +344,7 @@ export class NovaGuests {
       if (this.host.get(id) || this.failed.has(id)) continue;
       this.note("server-active", region, server.name, id);
       try {
-        await this.host.start(id, this.specOf(server));
+        await this.host.start(id, this.specOf(server, region));
         this.note("guest-started", region, server.name, id);
       } catch (err) {
         this.failed.add(id);
@@ -335,7 +353,7 @@ export class NovaGuests {
     }
   }
 
-  private specOf(server: NovaServer): GuestSpec {
+  private specOf(server: NovaServer, region: string): GuestSpec {
     const flavor = flavorShape.parse(server.flavor);
     const files = userDataFiles(server);
     const machine = networkHostname(files);
@@ -347,6 +365,7 @@ export class NovaGuests {
       memoryMb: flavor.ram,
       files,
       ...(this.options.updateInterval ? { updateInterval: this.options.updateInterval } : {}),
+      ...(this.options.brokenExecute?.(server, region) ? { brokenExecute: true } : {}),
     };
   }
 

@@ -1,8 +1,10 @@
 // Worker identity on the real pool (docs/trust-model.md): each worker advertises with its own
 // token, the central manager's COLLECTOR_REQUIREMENTS (the product's central-manager config)
 // refuses ads that name another worker, a job cannot read its worker's token, a revoked or
-// expired token is refused, and a worker past its life takes no job.
-import { chownSync, readFileSync, writeFileSync } from "node:fs";
+// expired token is refused, a worker past its life takes no job, and the central manager retires
+// a worker through the admin session the worker gave the collector (no FS, no token to the VM).
+import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { CommandLineCondor } from "../../scheduler/condor/client.js";
@@ -322,6 +324,63 @@ describeRealCondor("worker identity on real HTCondor 25 daemons", (pool: CondorP
         "JobStatus",
       ]);
       expect(job?.JobStatus).toBe(1); // still idle
+    },
+    3 * MINUTES,
+  );
+  test(
+    "the central manager drains and turns off a worker it could not authenticate to: through the admin session the worker gave the collector",
+    async () => {
+      // What a scheduler on another host can do: no FS authentication (it needs a shared file
+      // system) and no token the worker could verify (the worker holds no signing key).
+      const name = `cs-identity-retire-${process.pid}`;
+      const spec = await workerGuest(pool, { name, vmType: VM_TYPE });
+      // Test-side only: the startd logs who was granted what.
+      spec.files["/etc/condor/config.d/99-test-debug.conf"] = {
+        content: "STARTD_DEBUG = D_SECURITY\n",
+        mode: 0o644,
+      };
+      const guest = await host.start(name, spec);
+      await waitFor(
+        "its startd and master ads",
+        async () => {
+          const types = new Set((await adsOf(name)).map((ad) => ad.MyType));
+          return types.has("StartD") && types.has("DaemonMaster") ? true : undefined;
+        },
+        MINUTES,
+      );
+      const noTokens = mkdtempSync(join(tmpdir(), "cs-no-tokens-"));
+      try {
+        const remote = new CommandLineCondor(condorSchema.parse({ timeout: 20 }), {
+          env: {
+            ...pool.env(),
+            _CONDOR_SEC_CLIENT_AUTHENTICATION_METHODS: "IDTOKENS",
+            _CONDOR_SEC_DEFAULT_AUTHENTICATION_METHODS: "IDTOKENS",
+            _CONDOR_SEC_TOKEN_DIRECTORY: noTokens,
+            _CONDOR_SEC_TOKEN_SYSTEM_DIRECTORY: noTokens,
+          },
+        });
+        await remote.drain(workerMachine(name), "identity test");
+        await waitFor(
+          "the worker draining",
+          async () =>
+            (await condor().workers()).find((w) => w.workerName === name)?.draining
+              ? true
+              : undefined,
+          MINUTES,
+        );
+        await remote.peacefulOff(workerMachine(name));
+        await waitFor(
+          "its startd gone",
+          async () => ((await adsOf(name)).some((ad) => ad.MyType === "StartD") ? undefined : true),
+          MINUTES,
+        );
+        // The worker's own log says how: the session the collector holds for its administrator.
+        expect(readFileSync(join(guest.dir, "var/log/StartLog"), "utf8")).toMatch(
+          /PERMISSION GRANTED to collector-side@matchsession .* ADMINISTRATOR/,
+        );
+      } finally {
+        rmSync(noTokens, { recursive: true, force: true });
+      }
     },
     3 * MINUTES,
   );

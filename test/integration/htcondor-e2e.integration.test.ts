@@ -4,23 +4,34 @@
 // see test/cloud/README.md) -> each ACTIVE server becomes a real execute node running the
 // HTCondor config and token the product rendered into its user-data -> the jobs run and complete
 // with the right output -> idle workers are drained and their servers deleted -> the pool's git
-// log tells the story. Prints the timeline in seconds from submit.
+// log tells the story; and no secret the run knew (OpenStack passwords, the Pulumi passphrase,
+// each worker's token, the token signing key) is in its log, state files, git history or status.
+// Prints the timeline in seconds from submit.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { AutomationDeployer } from "../../scheduler/deploy/automation-deployer.js";
 import { workerMachine } from "../../scheduler/identity/worker-identity.js";
 import { securityGroupName } from "../../stacks/ports.js";
 import { acquirePoolLock, describeRealWorld } from "../htcondor/gate.js";
 import { GuestHost, idsOf, NovaGuests } from "../htcondor/guests.js";
-import { type CondorPool, SUBMIT_USER, waitFor } from "../htcondor/pool.js";
+import { type CondorPool, POOL_DIR, SUBMIT_USER, waitFor } from "../htcondor/pool.js";
 import { submitDir } from "../htcondor/workers.js";
 import { ROOT as root } from "../support/condor-world.js";
 import { acquireCloudLock, type PulumiSandbox, pulumiSandbox } from "../support/integration.js";
 import { type NovaServer, OpenStackApi } from "../support/openstack-api.js";
 import { ensureSecurityGroup } from "../support/pool-fixtures.js";
+import { filesUnder, type KnownSecret, type Place, sweep } from "../support/secret-sweep.js";
 
 const MINUTES = 60_000;
 const CLOUDS = { alberta: "RegionOne", victoria: "RegionTwo" } as const;
@@ -78,6 +89,22 @@ function demoJob(): string {
     `Queue ${JOBS}`,
     "",
   ].join("\n");
+}
+
+/** Every password and application-credential secret in a clouds.yaml/secure.yaml file. */
+function credentialSecrets(file: string | undefined): KnownSecret[] {
+  if (!file || !existsSync(file)) return [];
+  const found: KnownSecret[] = [];
+  const walk = (node: unknown, path: string) => {
+    if (node === null || typeof node !== "object") return;
+    for (const [key, value] of Object.entries(node)) {
+      if (typeof value === "string" && /password|secret/i.test(key)) {
+        found.push({ label: `${path}.${key} of ${file}`, value });
+      } else walk(value, `${path}.${key}`);
+    }
+  };
+  walk(parse(readFileSync(file, "utf8")), "");
+  return found;
 }
 
 interface Timeline {
@@ -208,6 +235,7 @@ describeRealWorld("end to end on real HTCondor and the local cloud", (pool: Cond
       const cluster = await pool.submit(jobsDir, "demo-1.job");
 
       // Watch the world once a second until every job is done and every server is gone.
+      const workerTokens = new Map<string, string>();
       const drainedWhileBusy: string[] = [];
       const drainSeen = new Set<string>();
       const regionsWithServers = new Set<string>();
@@ -222,6 +250,16 @@ describeRealWorld("end to end on real HTCondor and the local cloud", (pool: Cond
             /\+\d+ demo-vm/.test(git("log", "--format=%B", "--", "pool"))
           ) {
             t.firstBootCommitted = now;
+          }
+          // Each worker's own token, as the guest received it in its user-data.
+          for (const guest of guests?.host.guests() ?? []) {
+            const dir = join(guest.dir, "etc/condor/tokens.d");
+            for (const file of existsSync(dir) ? readdirSync(dir) : []) {
+              workerTokens.set(
+                `${guest.spec.hostname}/${file}`,
+                readFileSync(join(dir, file), "utf8").trim(),
+              );
+            }
           }
           const servers = await workerServers();
           for (const s of servers) {
@@ -338,6 +376,49 @@ describeRealWorld("end to end on real HTCondor and the local cloud", (pool: Cond
       expect(story).toMatch(/\+\d+ demo-vm/);
       expect(story).toMatch(/registered/);
       expect(story).toMatch(/-\d+ demo-vm drained/);
+
+      // No secret the run knew is anywhere it left text: the scheduler's log (its errors
+      // included), its state dir (status.json, lifecycle.json, engine records), the Pulumi
+      // backend's checkpoints and history, the config repo's files and whole history, and status.
+      expect(workerTokens.size).toBeGreaterThan(0);
+      const secrets: KnownSecret[] = [
+        ...credentialSecrets(env.OS_CLIENT_SECURE_FILE),
+        ...credentialSecrets(env.OS_CLIENT_CONFIG_FILE),
+        { label: "PULUMI_CONFIG_PASSPHRASE", value: String(env.PULUMI_CONFIG_PASSPHRASE) },
+        ...[...workerTokens].flatMap(([where, token]) => [
+          { label: `worker token ${where}`, value: token },
+          // The signature alone would let no one in, but it is part of the secret.
+          { label: `worker token signature ${where}`, value: token.split(".").pop() ?? token },
+        ]),
+        {
+          label: "token signing key",
+          value: readFileSync(join(POOL_DIR, "etc/passwords.d/cloudscheduler-workers"), "latin1"),
+        },
+      ];
+      expect(secrets.filter((x) => x.label.includes("password")).length).toBeGreaterThan(0);
+      const status = (args: string[]) =>
+        execFileSync(process.execPath, [join(root, "bin/cloudscheduler.js"), "status", ...args], {
+          env,
+          encoding: "utf8",
+        });
+      const places: Place[] = [
+        { label: "scheduler log", text: log.join("") },
+        {
+          label: "config repo history",
+          text: git("log", "-p", "--all", "--format=%H%n%B"),
+        },
+        { label: "cloudscheduler status -m", text: status(["-m", repoDir()]) },
+        { label: "cloudscheduler status --json", text: status(["--json", repoDir()]) },
+        ...filesUnder(sandbox.dir, (path) => path.includes("pulumi-home/plugins")),
+      ];
+      expect(places.some((p) => p.label.includes("lifecycle.json"))).toBe(true);
+      // The scheduler's own file backend (<state>/pulumi): the pool stacks' checkpoints.
+      expect(places.some((p) => /^state\/pulumi\/.*pool-alberta/.test(p.label))).toBe(true);
+      const leaks = sweep(secrets, places);
+      console.log(
+        `[htcondor e2e] secret sweep: ${secrets.length} secrets (${workerTokens.size} worker tokens) looked for in ${places.length} places: ${leaks.length} found`,
+      );
+      expect(leaks).toEqual([]);
     },
     20 * MINUTES,
   );

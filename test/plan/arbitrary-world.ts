@@ -51,7 +51,7 @@ export const configArb: fc.Arbitrary<Config> = fc
     drainTimeout: fc.integer({ min: 0, max: 5000 }),
     retireWith: fc.constantFrom("drain", "peaceful-off"),
     // The policy knobs (keep-alive.ts, ramp.ts): every property holds whichever is on.
-    keepAliveMode: fc.constantFrom("fixed", "adaptive", "per-core"),
+    keepAliveMode: fc.constantFrom("fixed", "adaptive", "per-core", "break-even"),
     coreSeconds: fc.constantFrom(0, 120, 600),
     rampHold: fc.constantFrom(0, 0, 120, 600),
     rampMinCores: fc.constantFrom(0, 2),

@@ -3,7 +3,7 @@ import { adaptiveKeepAlive, expectedArrivals } from "../../scheduler/plan/keep-a
 import { plan } from "../../scheduler/plan/plan.js";
 import { exampleConfig, idleJob, NOW, poolWorker, startd, world } from "./world.js";
 
-function withKeepAlive(mode: "fixed" | "adaptive" | "per-core", fields = {}) {
+function withKeepAlive(mode: "fixed" | "adaptive" | "per-core" | "break-even", fields = {}) {
   const config = exampleConfig(); // demo-vm: 2 cores, keep_alive 10m; cycle 60 s
   config.policy.keep_alive = { ...config.policy.keep_alive, mode, ...fields };
   return config;
@@ -22,11 +22,13 @@ describe("adaptive keep-alive", () => {
     expect(adaptiveKeepAlive([idle(1)], [], withKeepAlive("fixed"), NOW)).toBeUndefined();
   });
 
-  it("per-core: the core-second budget split by the worker's cores, whole cycles, capped by the VM type's keep-alive", () => {
+  it("per-core: the core-second budget split by the worker's cores, in the whole cycles it pays for, capped by the VM type's keep-alive", () => {
     const config = withKeepAlive("per-core", { core_seconds: 240 });
     expect(adaptiveKeepAlive([idle(1)], [], config, NOW)?.get(idle(1).worker.name)).toBe(120);
-    config.policy.keep_alive.core_seconds = 50; // 25 s for 2 cores: under half a cycle, none
+    config.policy.keep_alive.core_seconds = 50; // 25 s for 2 cores: under a cycle, none
     expect(adaptiveKeepAlive([idle(1)], [], config, NOW)?.get(idle(1).worker.name)).toBe(0);
+    config.policy.keep_alive.core_seconds = 230; // 115 s: one whole cycle, never over the budget
+    expect(adaptiveKeepAlive([idle(1)], [], config, NOW)?.get(idle(1).worker.name)).toBe(60);
     config.policy.keep_alive.core_seconds = 1e6;
     expect(adaptiveKeepAlive([idle(1)], [], config, NOW)?.get(idle(1).worker.name)).toBe(600);
   });
@@ -48,6 +50,26 @@ describe("adaptive keep-alive", () => {
     expect(chosen?.get(idle(1).worker.name)).toBe(600);
     expect(chosen?.get(idle(2).worker.name)).toBe(0);
     expect(chosen?.get(idle(3).worker.name)).toBe(0);
+  });
+
+  it("break-even: the k-th most recently idle worker keeps its keep-alive while k arrivals come within a reboot (boot_estimate + cycle), whatever its cores", () => {
+    const config = withKeepAlive("break-even", { window: 1200 });
+    config.policy.boot_estimate = 240; // a reboot costs 240 + 60 = 300 s of the worker's cores
+    // 8 arrivals in the last 20 minutes: 2 expected within a reboot.
+    const seenJobs = Array.from({ length: 8 }, (_, i) =>
+      idleJob({ state: "running", queuedAt: NOW - 150 * i - 1 }),
+    );
+    const workers = [idle(1), idle(2), idle(3)];
+    const chosen = adaptiveKeepAlive(workers, seenJobs, config, NOW);
+    expect(workers.map((w) => chosen?.get(w.worker.name))).toEqual([600, 600, 0]);
+    // Half the arrivals: one within a reboot; none: every idle worker goes at once.
+    const fewer = adaptiveKeepAlive(workers, seenJobs.slice(0, 4), config, NOW);
+    expect(workers.map((w) => fewer?.get(w.worker.name))).toEqual([600, 0, 0]);
+    const none = adaptiveKeepAlive(workers, [], config, NOW);
+    expect(workers.map((w) => none?.get(w.worker.name))).toEqual([0, 0, 0]);
+    // Arrivals of another VM type keep none of these.
+    const other = seenJobs.map((j) => ({ ...j, vmType: "other" }));
+    expect(adaptiveKeepAlive(workers, other, config, NOW)?.get(idle(1).worker.name)).toBe(0);
   });
 
   it("in the plan: a per-core keep-alive retires a 2-core worker idle 2 minutes; fixed keeps it", () => {

@@ -80,6 +80,33 @@ describe("runCycle", () => {
     expect(files.pools.alberta?.[0]?.state).toBe("draining");
   });
 
+  it("logs each retire HTCondor accepted with the worker and machine, and each decision's workers", async () => {
+    const idle = poolWorker("cs-alberta-demo-vm-0001", { idleSince: NOW - 3600 });
+    const { condor, log, cycle } = setup(exampleConfig(), { alberta: [idle] });
+    condor.startds = [startd("cs-alberta-demo-vm-0001", 0)];
+    condor.refuseDrain = true;
+    await cycle();
+    // A refused retire is not logged as asked.
+    expect(log.records.filter((r) => r.fields.retire !== undefined)).toEqual([]);
+    condor.refuseDrain = false;
+    await cycle(NOW + 60);
+    const asked = log.records.filter((r) => r.fields.retire !== undefined);
+    expect(asked).toEqual([
+      expect.objectContaining({
+        level: "info",
+        fields: {
+          retire: "drain",
+          cloud: "alberta",
+          worker: "cs-alberta-demo-vm-0001",
+          machine: condor.drained[0],
+        },
+      }),
+    ]);
+    expect(asked[0]?.message).toMatch(/^asked HTCondor to retire it \(condor_drain -graceful\): /);
+    const decision = log.records.find((r) => r.fields.decision === "retire-idle");
+    expect(decision?.fields.workers).toEqual(["cs-alberta-demo-vm-0001"]);
+  });
+
   it("backs a cloud off when its deploy fails, takes the refused workers back, and plans them elsewhere", async () => {
     const { condor, deployer, files, backoff, cycle } = setup();
     condor.queue = jobs(6);

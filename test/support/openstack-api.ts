@@ -236,6 +236,13 @@ export class OpenStackApi {
     return z.object({ server: z.object({ id: z.string() }).loose() }).parse(body).server.id;
   }
 
+  /** Nova's admin reset-state action: sets the server's status in Nova's records only. */
+  async resetState(id: string, state: "error" | "active"): Promise<void> {
+    await this.json("POST", `${this.endpoints.compute}/servers/${id}/action`, {
+      "os-resetState": { state },
+    });
+  }
+
   async deleteServer(id: string): Promise<void> {
     await this.json("DELETE", `${this.endpoints.compute}/servers/${id}`, undefined, [404]);
   }
