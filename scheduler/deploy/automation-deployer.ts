@@ -185,8 +185,10 @@ export class AutomationDeployer implements PoolDeployer {
           instances: parseInstances(result.outputs, input.cloudName),
         };
       } catch (err) {
-        if (signal?.aborted || !events.onlyWorkersFailed()) throw err;
-        // Only workers failed: the rest of the update stands. Say which, and why.
+        // A credential or reachability error fails each worker's create alike: it is the
+        // whole stack failing (classified by operate), never a set of refused workers.
+        if (signal?.aborted || !events.onlyWorkersRefused()) throw err;
+        // Only workers were refused: the rest of the update stands. Say which, and why.
         const refused = events.refused();
         const names = new Set(refused.map((r) => r.name));
         // The program's outputs of a failed update are not to be trusted: read the state.

@@ -22,6 +22,13 @@ export interface RefusedWorker {
 
 const MAX_MESSAGE = 400;
 
+/**
+ * The kinds a cloud gives one worker's request (a quota, a flavor or image it refuses, a server
+ * gone to ERROR). Anything else (credentials, Keystone or the API unreachable, secrets, a lock)
+ * fails every worker alike: that is the whole stack failing, not a set of refused workers.
+ */
+const PER_WORKER_KINDS: ReadonlySet<DeployErrorKind> = new Set(["quota-exceeded", "program"]);
+
 export class ResourceEventLog {
   private readonly errorsByUrn = new Map<string, string[]>();
   private readonly failed: { urn: string; type: string; op: string }[] = [];
@@ -58,6 +65,14 @@ export class ResourceEventLog {
   /** True when some resource failed and every failed resource is a worker server. */
   onlyWorkersFailed(): boolean {
     return this.failed.length > 0 && this.failed.every((f) => f.type === WORKER_TYPE);
+  }
+
+  /**
+   * True when the update failed only because the cloud refused some workers' own requests
+   * (per-worker kinds): the rest of the update stands and those workers alone are taken back.
+   */
+  onlyWorkersRefused(): boolean {
+    return this.onlyWorkersFailed() && this.refused().every((r) => PER_WORKER_KINDS.has(r.kind));
   }
 
   refused(): RefusedWorker[] {

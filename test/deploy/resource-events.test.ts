@@ -51,6 +51,7 @@ describe("ResourceEventLog", () => {
       },
     } as EngineEvent);
     expect(log.onlyWorkersFailed()).toBe(true);
+    expect(log.onlyWorkersRefused()).toBe(true);
     const refused = log.refused();
     expect(refused.map((r) => [r.name, r.op, r.kind])).toEqual([
       ["cs-alberta-vm-0001", "create", "program"],
@@ -68,5 +69,37 @@ describe("ResourceEventLog", () => {
     log.add(failed(`${STACK}::pulumi:providers:openstack::alberta`, "pulumi:providers:openstack"));
     expect(log.onlyWorkersFailed()).toBe(false);
     expect(new ResourceEventLog("alberta").onlyWorkersFailed()).toBe(false);
+  });
+
+  it("is no per-worker refusal when the workers failed for the cloud's credentials or reachability", () => {
+    const auth = new ResourceEventLog("alberta");
+    for (const name of ["cs-alberta-vm-0001", "cs-alberta-vm-0002"]) {
+      auth.add(
+        diagnostic(
+          workerUrn(name),
+          "error: Error creating OpenStack compute client: Authentication failed (HTTP 401)",
+        ),
+      );
+      auth.add(failed(workerUrn(name), WORKER_TYPE));
+    }
+    expect(auth.onlyWorkersFailed()).toBe(true);
+    expect(auth.onlyWorkersRefused()).toBe(false);
+
+    const mixed = new ResourceEventLog("alberta");
+    mixed.add(
+      diagnostic(
+        workerUrn("cs-alberta-vm-0001"),
+        "error: Quota exceeded for instances: Requested 1, but already used 2 of 2 instances",
+      ),
+    );
+    mixed.add(failed(workerUrn("cs-alberta-vm-0001"), WORKER_TYPE));
+    mixed.add(
+      diagnostic(
+        workerUrn("cs-alberta-vm-0002"),
+        'error: Post "http://127.0.0.1:15999/v3/auth/tokens": dial tcp 127.0.0.1:15999: connect: connection refused',
+      ),
+    );
+    mixed.add(failed(workerUrn("cs-alberta-vm-0002"), WORKER_TYPE));
+    expect(mixed.onlyWorkersRefused()).toBe(false);
   });
 });
