@@ -202,9 +202,8 @@ async function applyFinished(
       }
       if (task.fingerprint !== undefined) memory.deployed.set(cloud, task.fingerprint);
       const changes = done.result?.changes;
-      const earlier = report.deploys.find(
-        (d) => d.cloud === cloud && d.errorKind === "quota-exceeded",
-      );
+      // The cleanup belongs to the refusal that took workers back (quota, flavor, image).
+      const earlier = report.deploys.find((d) => d.cloud === cloud && !d.ok && d.undone);
       if (task.purpose === "cleanup" && earlier) earlier.cleanedUp = true;
       else
         report.deploys.push({
