@@ -26,6 +26,7 @@ export type DeployErrorKind =
   | "cloud-unreachable"
   | "secrets"
   | "program"
+  | "server-state"
   | "pulumi-not-installed"
   | "identity"
   | "timeout";
@@ -99,6 +100,19 @@ export class SecretsError extends DeployError {
   readonly kind = "secrets";
   constructor(summary: string, options: DeployErrorOptions = {}) {
     super(summary, options);
+  }
+}
+
+/**
+ * The cloud refused an operation on a server in the state it was in (seen: deleting a server in
+ * ERROR answers "unexpected state 'ERROR', wanted target 'DELETED, SOFT_DELETED'"). Not a fault of
+ * the pool program; the next deploy retries it, and the orphan sweep deletes by id meanwhile.
+ */
+export class ServerStateError extends DeployError {
+  override readonly name = "ServerStateError";
+  readonly kind = "server-state";
+  constructor(options: DeployErrorOptions = {}) {
+    super("the cloud refused an operation on a server in its current state", options);
   }
 }
 
@@ -177,6 +191,10 @@ const RULES: Rule[] = [
   {
     test: /requires authentication|Authentication failed|but got 401 instead|\(HTTP 401\)|"code":\s*401|Unauthorized|Policy doesn't allow|is not authorized|but got 403 instead/i,
     make: (o) => new AuthError(o),
+  },
+  {
+    test: /unexpected state '[A-Z_]+', wanted target/i,
+    make: (o) => new ServerStateError(o),
   },
   {
     test: /dial tcp|connection refused|i\/o timeout|no such host|no route to host|network is unreachable|TLS handshake timeout|connection reset by peer|context deadline exceeded|Client\.Timeout exceeded|Unable to establish connection|but got (?:502|503|504) instead|\(HTTP 50[234]\)|temporary overloading or maintenance/i,

@@ -14,6 +14,7 @@ import {
   PulumiNotInstalledError,
   QuotaExceededError,
   SecretsError,
+  ServerStateError,
   WorkerIdentityError,
 } from "./errors.js";
 import type { RefusedWorker } from "./resource-events.js";
@@ -54,6 +55,8 @@ export function deployErrorOf(kind: DeployErrorKind, cloud: string): DeployError
       return new SecretsError("simulated secrets failure", options);
     case "program":
       return new ProgramError(options);
+    case "server-state":
+      return new ServerStateError(options);
     case "pulumi-not-installed":
       return new PulumiNotInstalledError({ detail: "simulated" });
     case "identity":

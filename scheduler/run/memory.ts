@@ -100,6 +100,7 @@ const backoffState = z.object({
       "cloud-unreachable",
       "secrets",
       "program",
+      "server-state",
       "pulumi-not-installed",
       "identity",
       "timeout",

@@ -9,6 +9,7 @@ import {
   PulumiNotInstalledError,
   QuotaExceededError,
   SecretsError,
+  ServerStateError,
 } from "../../scheduler/deploy/errors.js";
 import { scrubSecrets } from "../../scheduler/deploy/scrub.js";
 import { commandError } from "./pulumi-errors.js";
@@ -50,6 +51,21 @@ describe("classifyDeployError", () => {
     expect(classifyDeployError(commandError(`error: ${text}`), "alberta")).toBeInstanceOf(
       QuotaExceededError,
     );
+  });
+
+  it("maps the provider's refusal to delete a server in ERROR to ServerStateError, not a program error", () => {
+    // Seen in the chaos test (real engine, local Nova, a server reset to ERROR).
+    const raw = commandError(
+      "",
+      [
+        "  openstack:compute:Instance (cs-alberta-demo-vm-0001):",
+        "    error:   sdk-v2/provider2.go:572: sdk.helper_schema: Error waiting for instance (fa271c52-4f47-44c0-b911-df3ae59e91a2) to Delete:  unexpected state 'ERROR', wanted target 'DELETED, SOFT_DELETED'. last error: %!s(<nil>): provider=openstack@3.15.2",
+      ].join("\n"),
+    );
+    const error = classifyDeployError(raw, "alberta");
+    expect(error).toBeInstanceOf(ServerStateError);
+    expect(error.kind).toBe("server-state");
+    expect(error.detail).toContain("unexpected state 'ERROR'");
   });
 
   it("maps a Keystone 401 to AuthError", () => {

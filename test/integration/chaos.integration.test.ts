@@ -47,6 +47,7 @@ import {
   type WorkerAction,
   workerOfHost,
 } from "./helpers/chaos-ledger.js";
+import { twoRegionSite } from "./helpers/two-region-site.js";
 
 const MINUTES = 60_000;
 const CLOUDS = { alberta: "RegionOne", victoria: "RegionTwo" } as const;
@@ -57,41 +58,8 @@ const SECOND_JOBS = 2;
 const SECOND_SECONDS = 20;
 const NOVA_APIS = ["nova-api", "nova2-api"];
 
-function siteConfig(condorHost: string): Record<string, unknown> {
-  const cloud = (name: string, region: string) => ({
-    cloud: name,
-    region,
-    network: "cs-workers",
-    key_pair: "site-admin",
-    quota: { instances: 4, cores: 8, ram_mb: 16384 },
-    flavors: ["m1.small"],
-    images: ["debian-12-condor"],
-  });
-  return {
-    version: 1,
-    clouds: { alberta: cloud("alberta", "RegionOne"), victoria: cloud("victoria", "RegionTwo") },
-    vm_types: {
-      "demo-vm": {
-        image: "debian-12-condor",
-        flavor: "m1.small",
-        cores: 1,
-        ram_mb: 2048,
-        disk_gb: 10,
-        keep_alive: "10s",
-      },
-    },
-    flavors: { "m1.small": { cores: 1, ram_mb: 2048, disk_gb: 10 } },
-    ports: { worker_cidrs: ["127.0.0.0/8"] },
-    policy: {
-      cycle: "5s",
-      boot_timeout: "2m",
-      idle_keep_alive: "10s",
-      retire_with: "drain",
-      orphan_grace: "5s",
-    },
-    condor: { timeout: "20s", worker_condor_host: condorHost },
-  };
-}
+const siteConfig = (condorHost: string) =>
+  twoRegionSite(condorHost, { instances: 4, keepAlive: "10s", policy: { orphan_grace: "5s" } });
 
 interface LogLine {
   at: number;

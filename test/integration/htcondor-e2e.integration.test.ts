@@ -32,41 +32,15 @@ import { acquireCloudLock, type PulumiSandbox, pulumiSandbox } from "../support/
 import { type NovaServer, OpenStackApi } from "../support/openstack-api.js";
 import { ensureSecurityGroup } from "../support/pool-fixtures.js";
 import { filesUnder, type KnownSecret, type Place, sweep } from "../support/secret-sweep.js";
+import { twoRegionSite } from "./helpers/two-region-site.js";
 
 const MINUTES = 60_000;
 const CLOUDS = { alberta: "RegionOne", victoria: "RegionTwo" } as const;
 const JOBS = 6;
 
 /** Both local regions, one worker per m1.small (1 core), two per cloud at most: both get work. */
-function siteConfig(condorHost: string): Record<string, unknown> {
-  const cloud = (name: string, region: string) => ({
-    cloud: name,
-    region,
-    network: "cs-workers",
-    key_pair: "site-admin",
-    quota: { instances: 2, cores: 4, ram_mb: 8192 },
-    flavors: ["m1.small"],
-    images: ["debian-12-condor"],
-  });
-  return {
-    version: 1,
-    clouds: { alberta: cloud("alberta", "RegionOne"), victoria: cloud("victoria", "RegionTwo") },
-    vm_types: {
-      "demo-vm": {
-        image: "debian-12-condor",
-        flavor: "m1.small",
-        cores: 1,
-        ram_mb: 2048,
-        disk_gb: 10,
-        keep_alive: "20s",
-      },
-    },
-    flavors: { "m1.small": { cores: 1, ram_mb: 2048, disk_gb: 10 } },
-    ports: { worker_cidrs: ["127.0.0.0/8"] },
-    policy: { cycle: "5s", boot_timeout: "2m", idle_keep_alive: "20s", retire_with: "drain" },
-    condor: { timeout: "20s", worker_condor_host: condorHost },
-  };
-}
+const siteConfig = (condorHost: string) =>
+  twoRegionSite(condorHost, { instances: 2, keepAlive: "20s" });
 
 /** The classic demo-1 job (pi to 1000 places) with the classic attributes, 6 of them. */
 function demoJob(): string {
