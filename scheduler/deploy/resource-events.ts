@@ -27,7 +27,11 @@ const MAX_MESSAGE = 400;
  * gone to ERROR). Anything else (credentials, Keystone or the API unreachable, secrets, a lock)
  * fails every worker alike: that is the whole stack failing, not a set of refused workers.
  */
-const PER_WORKER_KINDS: ReadonlySet<DeployErrorKind> = new Set(["quota-exceeded", "program"]);
+const PER_WORKER_KINDS: ReadonlySet<DeployErrorKind> = new Set([
+  "quota-exceeded",
+  "program",
+  "server-state",
+]);
 
 export class ResourceEventLog {
   private readonly errorsByUrn = new Map<string, string[]>();

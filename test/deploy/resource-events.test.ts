@@ -101,5 +101,17 @@ describe("ResourceEventLog", () => {
     );
     mixed.add(failed(workerUrn("cs-alberta-vm-0002"), WORKER_TYPE));
     expect(mixed.onlyWorkersRefused()).toBe(false);
+
+    // A server that went to ERROR while booting is that worker's own failure.
+    const errored = new ResourceEventLog("alberta");
+    errored.add(
+      diagnostic(
+        workerUrn("cs-alberta-vm-0003"),
+        "error: Error waiting for instance (abc) to become ready: unexpected state 'ERROR', wanted target 'ACTIVE'",
+      ),
+    );
+    errored.add(failed(workerUrn("cs-alberta-vm-0003"), WORKER_TYPE));
+    expect(errored.refused().map((r) => r.kind)).toEqual(["server-state"]);
+    expect(errored.onlyWorkersRefused()).toBe(true);
   });
 });
