@@ -7,6 +7,8 @@
 // which reports user+sys of the CLI and every child it waited for (the provider plugin; the
 // inline program's language runtime is this Node process, reported separately as "node CPU").
 // Needs the toolchain and the cloud (see test/cloud/README.md); otherwise returns no rows.
+// Since issue 14 the deployer skips shards it deployed unchanged in this process, so "no-change up
+// at 50" measures that skip (no engine run); bench/deploy-scale.ts measures a fresh process's.
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";

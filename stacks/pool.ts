@@ -1,5 +1,6 @@
-// The worker pool of one cloud, run by the scheduler through the Automation API as an
-// inline program (stack "pool-<cloud>"): one instance per desired worker. The program is a
+// The worker pool of one cloud (or one shard of it), run by the scheduler through the Automation
+// API as an inline program (stack "pool-<cloud>" or "pool-<cloud>_<n>", scheduler/deploy/
+// shards.ts): one instance per desired worker of that stack. The program is a
 // pure function of its input: the same worker list gives the same resources and inputs (no
 // random names, no timestamps), so an unchanged pool is a no-op `pulumi up`.
 //

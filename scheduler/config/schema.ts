@@ -241,9 +241,14 @@ export const policySchema = z
           .default(3600),
         /** Resource operations Pulumi runs at once inside one stack operation (`--parallel`). */
         parallelism: positiveInt.default(16),
+        /**
+         * Most workers one pool stack holds: a cloud's workers live in stacks of this size
+         * (pool-<cloud>, pool-<cloud>_1, …), deployed in parallel, only those that changed.
+         */
+        shard_size: positiveInt.default(100),
       })
       .strict()
-      .default({ concurrency: 4, timeout: 3600, parallelism: 16 }),
+      .default({ concurrency: 4, timeout: 3600, parallelism: 16, shard_size: 100 }),
     /** A worker not in condor_status this long after boot is replaced. */
     boot_timeout: duration.default(900),
     /** Default keep-alive of an idle worker when its VM type sets none. */

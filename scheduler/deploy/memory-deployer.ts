@@ -17,6 +17,7 @@ import {
   ServerStateError,
   WorkerIdentityError,
 } from "./errors.js";
+import type { RefusedWorker } from "./resource-events.js";
 import { StackLock } from "./stack-lock.js";
 import type {
   DeployedInstance,
@@ -114,6 +115,15 @@ export class MemoryDeployer implements PoolDeployer {
     this.failures.set(cloud, { remaining: count, kind, operations });
   }
 
+  /**
+   * The next `up` of `cloud` refuses to create the named workers (as Nova refusing a flavor or
+   * over quota) and creates the others, as the engine does with continueOnError.
+   */
+  refuseWorkers(cloud: string, names: readonly string[], kind: DeployErrorKind): void {
+    this.refusals.set(cloud, { names: new Set(names), kind });
+  }
+  private readonly refusals = new Map<string, { names: Set<string>; kind: DeployErrorKind }>();
+
   /** Whether the cloud's stack exists (created by up, removed by destroy). */
   hasStack(cloud: string): boolean {
     return this.stacks.has(cloud);
@@ -141,11 +151,25 @@ export class MemoryDeployer implements PoolDeployer {
         if (id !== undefined) this.options.inventory?.remove(cloud, id);
         stack.delete(name);
       }
+      const refusal = this.refusals.get(cloud);
+      this.refusals.delete(cloud);
+      const refused: RefusedWorker[] = [];
       for (const name of workers) {
-        if (!stack.has(name)) stack.set(name, this.createServer(input, name));
+        if (stack.has(name)) continue;
+        if (refusal?.names.has(name)) {
+          refused.push({
+            name,
+            op: "create",
+            kind: refusal.kind,
+            message: `simulated ${refusal.kind}`,
+          });
+          changes.create -= 1;
+          continue;
+        }
+        stack.set(name, this.createServer(input, name));
       }
       this.stacks.set(cloud, stack);
-      return { changes, instances: sorted(stack) };
+      return { changes, instances: sorted(stack), ...(refused.length > 0 ? { refused } : {}) };
     });
   }
 

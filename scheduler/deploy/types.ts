@@ -1,9 +1,11 @@
-// The narrow interface between the scheduler and Pulumi: one stack per cloud, "pool-<cloud>".
+// The narrow interface between the scheduler and Pulumi, per cloud (the real deployer keeps a
+// cloud's workers in shard stacks "pool-<cloud>", "pool-<cloud>_1", …: shards.ts).
 // The real implementation uses the Automation API (automation-deployer.ts); tests and the
 // simulator pass their own.
 import type { CloudConfig, Config } from "../config/schema.js";
 import type { WorkerToken } from "../identity/types.js";
 import type { PoolWorker } from "../pool/types.js";
+import type { RefusedWorker } from "./resource-events.js";
 
 export interface PoolStackInput {
   cloudName: string;
@@ -50,6 +52,11 @@ export interface DeployResult {
   /** Counts by operation, as Pulumi's summary reports them. */
   changes: { create: number; update: number; delete: number; same: number };
   instances: DeployedInstance[];
+  /**
+   * Workers the cloud refused while everything else was done (the engine went on past them):
+   * the caller takes them back. Absent or empty when every worker stands.
+   */
+  refused?: RefusedWorker[];
 }
 
 export interface PoolDeployer {

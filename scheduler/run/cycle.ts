@@ -58,7 +58,7 @@ export interface DeployOutcome {
   error?: string;
   /** Workers taken back out of the pool because the cloud refused them. */
   undone?: string[];
-  /** After a quota refusal: an up with only the kept workers removed what the refused one left. */
+  /** After a refusal: an up with only the kept workers removed what the refused ones left. */
   cleanedUp?: boolean;
   /** The stack's lock was left by a dead deploy and has been recovered. */
   recovered?: boolean;

@@ -195,11 +195,15 @@ async function applyFinished(
         settled.push(cloud);
         continue;
       }
+      const refused = done.result?.refused ?? [];
+      if (refused.length > 0 && task.purpose !== "cleanup") {
+        await workersRefused(deps, memory, config, task, pools, now, report, queue, done);
+        continue;
+      }
       if (task.fingerprint !== undefined) memory.deployed.set(cloud, task.fingerprint);
       const changes = done.result?.changes;
-      const earlier = report.deploys.find(
-        (d) => d.cloud === cloud && d.errorKind === "quota-exceeded",
-      );
+      // The cleanup belongs to the refusal that took workers back (quota, flavor, image).
+      const earlier = report.deploys.find((d) => d.cloud === cloud && !d.ok && d.undone);
       if (task.purpose === "cleanup" && earlier) earlier.cleanedUp = true;
       else
         report.deploys.push({
@@ -286,42 +290,103 @@ async function deployFailed(
     error: classified.message,
   };
   // Workers planned by the cycle that started it, refused by the cloud, go back to the plan.
-  const fresh = new Set(task.fresh);
-  const current = pools[cloud] ?? [];
-  const undone = current.filter((w) => fresh.has(w.name));
-  if (undone.length > 0) {
-    outcome.undone = undone.map((w) => w.name);
-    const kept = current.filter((w) => !fresh.has(w.name));
-    pools[cloud] = kept;
-    const undo = await deps.pools.save(
-      { [cloud]: kept },
-      () =>
-        `${cloud}: undo ${undone.length} new worker(s): ${classified.kind}, backing off until ${state.until}`,
-    );
-    if (undo.commit) report.commit = undo.commit;
-    const cloudConfig = config.clouds[cloud] ?? memory.cloudConfigs.get(cloud);
-    if (classified.kind === "quota-exceeded" && cloudConfig) {
-      // Pulumi creates one by one and stops at the refusal, before any delete: the workers
-      // created before it exist without being wanted. An up with only the kept workers has
-      // nothing to create, so it can delete them now instead of behind the next refusal.
-      const workers = kept.filter((w) => !memory.createInterrupted.has(w.name));
-      queue.submit(
-        upTask(
-          deps,
-          cloud,
-          cloudConfig,
-          config,
-          workers,
-          deployFingerprint(cloudConfig, deps.owner, workers),
-          now,
-          "cleanup",
-        ),
-      );
-    }
-  }
+  // Pulumi stops at a quota refusal before any delete: the workers created before it exist
+  // without being wanted, so a cleanup with only the kept workers deletes them now.
+  await takeBack(deps, memory, config, task, new Set(task.fresh), pools, now, report, queue, {
+    outcome,
+    kind: classified.kind,
+    until: state.until,
+    cleanup: classified.kind === "quota-exceeded",
+  });
   report.deploys.push(outcome);
   deps.log.error({ cloud, kind: classified.kind, until: state.until }, classified.message);
   return false;
+}
+
+/**
+ * An up that stood except for some workers the cloud refused (per-resource results): those are
+ * taken back, the cloud backs off with the refusal's kind, and a cleanup up with the kept
+ * workers removes whatever a refused create left in the stack (a server that went to ERROR).
+ */
+async function workersRefused(
+  deps: CycleDeps,
+  memory: CycleMemory,
+  config: Config,
+  task: DeployTask,
+  pools: Record<string, PoolWorker[]>,
+  now: number,
+  report: CycleReport,
+  queue: DeployQueue,
+  done: FinishedDeploy,
+): Promise<void> {
+  const cloud = task.cloud;
+  const refused = done.result?.refused ?? [];
+  const first = refused[0];
+  const kind = first?.kind ?? "program";
+  const message = `${refused.length} of ${task.workers.length} worker(s) refused by the cloud, the others stand: ${refused
+    .slice(0, 3)
+    .map((r) => `${r.name} (${r.op}): ${r.message}`)
+    .join("; ")}${refused.length > 3 ? "; …" : ""}`;
+  const state = deps.backoff.recordFailure(cloud, now, { message, kind });
+  const outcome: DeployOutcome = {
+    cloud,
+    ok: false,
+    errorKind: kind,
+    error: message,
+    ...(done.result?.changes ? { changes: done.result.changes } : {}),
+  };
+  const names = new Set(refused.filter((r) => r.op !== "delete").map((r) => r.name));
+  await takeBack(deps, memory, config, task, names, pools, now, report, queue, {
+    outcome,
+    kind,
+    until: state.until,
+    cleanup: true,
+  });
+  report.deploys.push(outcome);
+  deps.log.error({ cloud, kind, until: state.until, refused: refused.length }, message);
+}
+
+/** Removes `names` from the cloud's pool (committed), optionally followed by a cleanup up. */
+async function takeBack(
+  deps: CycleDeps,
+  memory: CycleMemory,
+  config: Config,
+  task: DeployTask,
+  names: ReadonlySet<string>,
+  pools: Record<string, PoolWorker[]>,
+  now: number,
+  report: CycleReport,
+  queue: DeployQueue,
+  how: { outcome: DeployOutcome; kind: string; until: number; cleanup: boolean },
+): Promise<void> {
+  const cloud = task.cloud;
+  const current = pools[cloud] ?? [];
+  const undone = current.filter((w) => names.has(w.name));
+  if (undone.length === 0) return;
+  how.outcome.undone = undone.map((w) => w.name);
+  const kept = current.filter((w) => !names.has(w.name));
+  pools[cloud] = kept;
+  const undo = await deps.pools.save(
+    { [cloud]: kept },
+    () =>
+      `${cloud}: undo ${undone.length} new worker(s): ${how.kind}, backing off until ${how.until}`,
+  );
+  if (undo.commit) report.commit = undo.commit;
+  const cloudConfig = config.clouds[cloud] ?? memory.cloudConfigs.get(cloud);
+  if (!how.cleanup || !cloudConfig) return;
+  const workers = kept.filter((w) => !memory.createInterrupted.has(w.name));
+  queue.submit(
+    upTask(
+      deps,
+      cloud,
+      cloudConfig,
+      config,
+      workers,
+      deployFingerprint(cloudConfig, deps.owner, workers),
+      now,
+      "cleanup",
+    ),
+  );
 }
 
 /** The queue key of a cloud's pool stack. */

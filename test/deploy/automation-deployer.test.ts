@@ -9,6 +9,7 @@ import { parseConfig } from "../../scheduler/config/load.js";
 import {
   AutomationDeployer,
   countChanges,
+  instancesInState,
   parseInstances,
 } from "../../scheduler/deploy/automation-deployer.js";
 import {
@@ -19,6 +20,7 @@ import {
   SecretsError,
 } from "../../scheduler/deploy/errors.js";
 import type { PoolStackInput } from "../../scheduler/deploy/types.js";
+import { poolWorker } from "../plan/world.js";
 import { EXAMPLE_CONFIG } from "../pool/git-fixture.js";
 
 const config = parseConfig(EXAMPLE_CONFIG, "cloudscheduler.yaml");
@@ -37,11 +39,14 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-function input(): PoolStackInput {
+function input(workers: PoolStackInput["workers"] = []): PoolStackInput {
   const cloud = config.clouds.alberta;
   if (!cloud) throw new Error("example has no alberta");
-  return { cloudName: "alberta", cloud, config, workers: [] };
+  return { cloudName: "alberta", cloud, config, workers };
 }
+
+/** One worker: a cloud with no worker and no stack has nothing to deploy (no `up` at all). */
+const oneWorker = [poolWorker("cs-alberta-demo-vm-0001")];
 
 const neverRun = () => async () => {
   throw new Error("the program must not run against the stand-in CLI");
@@ -73,6 +78,7 @@ case "$1" in
 esac
 case "$1-$2" in
   stack-history) echo "[]"; exit 0 ;;
+  stack-ls) echo '${stackExists ? '[{"name":"pool-alberta","current":false}]' : "[]"}'; exit 0 ;;
   stack-select) ${stackExists ? "exit 0" : `echo "error: no stack named 'pool-alberta' found" >&2; exit 255`} ;;
 esac
 case "$1" in
@@ -127,7 +133,8 @@ describe("AutomationDeployer", () => {
     }).instances("alberta");
     expect(instances).toEqual([]);
     const calls = readFileSync(log, "utf8");
-    expect(calls).toContain("stack select --stack pool-alberta");
+    // The cloud's shards are the pool stacks the backend lists: none here.
+    expect(calls).toContain("stack ls --json");
     expect(calls).toContain(
       `backend=file://${join(root, ".cloudscheduler", "pulumi")} passphrase=set`,
     );
@@ -146,7 +153,7 @@ describe("AutomationDeployer", () => {
     }).instances("alberta");
     const calls = readFileSync(log, "utf8").trim().split("\n");
     // Every call (version check aside, made by the SDK before us) saw the allow-list only.
-    const select = calls.find((c) => c.startsWith("stack select"));
+    const select = calls.find((c) => c.startsWith("stack ls"));
     expect(select).toContain(`passphrase=set os= admin= home=${join(root, "pulumi-home")}`);
   });
 
@@ -160,7 +167,7 @@ describe("AutomationDeployer", () => {
     }).instances("alberta");
     const select = readFileSync(log, "utf8")
       .split("\n")
-      .find((c) => c.startsWith("stack select"));
+      .find((c) => c.startsWith("stack ls"));
     expect(select).toContain("passphrase= ");
   });
 
@@ -186,7 +193,7 @@ describe("AutomationDeployer", () => {
   it("maps another process's lock on the stack to LockHeldError", async () => {
     const { bin, log } = fakePulumi({ stack: { stderr: lockStderr } });
     const error = await deployer({ PATH: bin, PULUMI_CONFIG_PASSPHRASE: "p" })
-      .up(input())
+      .up(input(oneWorker))
       .catch((err: unknown) => err);
     expect(error).toBeInstanceOf(LockHeldError);
     expect((error as LockHeldError).cloud).toBe("alberta");
@@ -200,7 +207,7 @@ describe("AutomationDeployer", () => {
       up: { stdout: quotaStdout, stderr: "error: update failed" },
     });
     const error = await deployer({ PATH: bin, PULUMI_CONFIG_PASSPHRASE: "p" })
-      .up(input())
+      .up(input(oneWorker))
       .catch((err: unknown) => err);
     expect(error).toBeInstanceOf(QuotaExceededError);
     expect((error as QuotaExceededError).message).toMatch(
@@ -263,5 +270,48 @@ describe("stack results", () => {
         "alberta",
       ),
     ).toThrow(ProgramError);
+  });
+});
+
+describe("instancesInState", () => {
+  it("reads the worker servers a stack's state holds, skipping other resources and failed creates", () => {
+    const urn = (type: string, name: string) =>
+      `urn:pulumi:pool-alberta::cloudscheduler-pool::${type}::${name}`;
+    const state = {
+      version: 3,
+      deployment: {
+        resources: [
+          {
+            urn: urn("pulumi:pulumi:Stack", "cloudscheduler-pool-pool-alberta"),
+            type: "pulumi:pulumi:Stack",
+          },
+          {
+            urn: urn("pulumi:providers:openstack", "alberta"),
+            type: "pulumi:providers:openstack",
+            id: "p-1",
+          },
+          {
+            urn: urn("openstack:compute/instance:Instance", "cs-b"),
+            type: "openstack:compute/instance:Instance",
+            id: "id-b",
+          },
+          {
+            urn: urn("openstack:compute/instance:Instance", "cs-a"),
+            type: "openstack:compute/instance:Instance",
+            id: "id-a",
+          },
+          {
+            urn: urn("openstack:compute/instance:Instance", "cs-c"),
+            type: "openstack:compute/instance:Instance",
+            id: "",
+          },
+        ],
+      },
+    };
+    expect(instancesInState(state)).toEqual([
+      { name: "cs-a", id: "id-a" },
+      { name: "cs-b", id: "id-b" },
+    ]);
+    expect(instancesInState({})).toEqual([]);
   });
 });

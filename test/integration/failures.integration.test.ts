@@ -123,7 +123,7 @@ describeIntegration("deploy failures for real: classified, backed off, recovered
     kind: string,
     now: number,
   ) => {
-    expect(report.deploys).toHaveLength(1);
+    expect(report.deploys, JSON.stringify(report.deploys)).toHaveLength(1);
     expect(report.deploys[0]).toMatchObject({ cloud: CLOUD, ok: false, errorKind: kind });
     expect(report.deploys[0]?.error).not.toContain(BAD_PASSWORD);
     expect(backoff.snapshot()).toMatchObject([

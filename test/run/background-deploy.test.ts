@@ -191,3 +191,35 @@ describe("background deploys", () => {
     ).toBe(true);
   });
 });
+
+describe("per-worker results", () => {
+  it("takes back only the workers the cloud refused; the others stand and a cleanup follows", async () => {
+    const { condor, deployer, pools, deploys, deps } = setup();
+    const memory = new CycleMemory();
+    const config = exampleConfig();
+    condor.queue = jobs(6);
+    // The plan names alberta's first new worker this way (scheduler/plan names workers in order).
+    const names = ["cs-alberta-demo-vm-0001"];
+    deployer.refuseWorkers("alberta", names, "quota-exceeded");
+    await runCycle(deps, memory, config, "rev", NOW);
+    const planned = (pools.pools.alberta ?? []).map((w) => w.name);
+    expect(planned).toContain(names[0]);
+    expect(planned.length).toBeGreaterThan(1);
+    await deploys.idle();
+    const next = await runCycle(deps, memory, config, "rev", NOW + 60);
+    const outcome = next.deploys.find((d) => d.cloud === "alberta");
+    expect(outcome).toMatchObject({ ok: false, errorKind: "quota-exceeded", undone: names });
+    expect(outcome?.error).toMatch(/^1 of \d+ worker\(s\) refused by the cloud, the others stand/);
+    expect((pools.pools.alberta ?? []).map((w) => w.name)).toEqual(
+      planned.filter((n) => n !== names[0]),
+    );
+    expect(deps.backoff.unavailableClouds(NOW + 60)).toEqual(["alberta"]);
+    // The cleanup up runs despite the back-off, with the kept workers: nothing recreated.
+    await deploys.idle();
+    const ups = deployer.calls.filter((c) => c.cloud === "alberta" && c.operation === "up");
+    expect(ups.map((c) => c.workers?.length)).toEqual([planned.length, planned.length - 1]);
+    expect((await deployer.instances("alberta")).map((i) => i.name)).toEqual(
+      planned.filter((n) => n !== names[0]),
+    );
+  });
+});

@@ -197,6 +197,23 @@ describe("runCycle when Pulumi itself is missing", () => {
 });
 
 describe("runCycle after a quota refusal", () => {
+  it("reports a refused worker (a flavor the cloud refuses) and its cleanup as one outcome", async () => {
+    const { condor, deployer, files, cycle } = setup();
+    condor.queue = jobs(6);
+    deployer.refuseWorkers("alberta", ["cs-alberta-demo-vm-0001"], "program");
+    const report = await cycle();
+    const alberta = report.deploys.filter((d) => d.cloud === "alberta");
+    expect(alberta).toEqual([
+      expect.objectContaining({
+        ok: false,
+        errorKind: "program",
+        undone: ["cs-alberta-demo-vm-0001"],
+        cleanedUp: true,
+      }),
+    ]);
+    expect((files.pools.alberta ?? []).map((w) => w.name)).not.toContain("cs-alberta-demo-vm-0001");
+  });
+
   it("removes the instances Pulumi created before the refusal, in the same cycle", async () => {
     const { condor, deployer, cycle } = setup();
     condor.queue = jobs(8);

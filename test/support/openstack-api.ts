@@ -78,6 +78,12 @@ const floatingIpSchema = z
   .loose();
 
 /** An HTTP answer that was not 2xx; the message names method, URL and status. */
+export interface BootRefs {
+  imageRef: string;
+  flavorRef: string;
+  networkId: string;
+}
+
 export class OpenStackApiError extends Error {
   override readonly name = "OpenStackApiError";
   constructor(
@@ -149,6 +155,12 @@ export class OpenStackApi {
     return z.object({ servers: z.array(serverSchema) }).parse(body).servers;
   }
 
+  /** One server's status by id (GET /servers/{id}, as the provider polls a create). */
+  async serverStatus(id: string): Promise<string> {
+    const body = await this.json("GET", `${this.endpoints.compute}/servers/${id}`);
+    return z.object({ server: z.object({ status: z.string() }).loose() }).parse(body).server.status;
+  }
+
   /** Boots a server straight through Nova (a server made outside any stack). Returns its id. */
   async createServer(spec: {
     name: string;
@@ -180,6 +192,45 @@ export class OpenStackApi {
         flavorRef: flavor.id,
         networks: [{ uuid: networks[0].id }],
         metadata: spec.metadata,
+      },
+    });
+    return z.object({ server: z.object({ id: z.string() }).loose() }).parse(body).server.id;
+  }
+
+  /** The ids a boot request names, looked up once (for many boots of the same shape). */
+  async bootRefs(spec: { image: string; flavor: string; network: string }): Promise<BootRefs> {
+    const [image] = await this.images({ name: spec.image });
+    const flavors = z
+      .object({ flavors: z.array(z.object({ id: z.string(), name: z.string() }).loose()) })
+      .parse(await this.json("GET", `${this.endpoints.compute}/flavors`)).flavors;
+    const networks = z
+      .object({ networks: z.array(z.object({ id: z.string(), name: z.string() }).loose()) })
+      .parse(
+        await this.json(
+          "GET",
+          `${this.endpoints.network}/v2.0/networks?name=${encodeURIComponent(spec.network)}`,
+        ),
+      ).networks;
+    const flavor = flavors.find((f) => f.name === spec.flavor);
+    if (!image || !flavor || !networks[0]) throw new Error("image, flavor or network not found");
+    return { imageRef: image.id, flavorRef: flavor.id, networkId: networks[0].id };
+  }
+
+  /** One POST /servers with ids already known (bootRefs). Returns the server's id. */
+  async bootServer(
+    name: string,
+    refs: BootRefs,
+    extra: { metadata?: Record<string, string>; securityGroup?: string; keyName?: string } = {},
+  ): Promise<string> {
+    const body = await this.json("POST", `${this.endpoints.compute}/servers`, {
+      server: {
+        name,
+        imageRef: refs.imageRef,
+        flavorRef: refs.flavorRef,
+        networks: [{ uuid: refs.networkId }],
+        metadata: extra.metadata ?? {},
+        ...(extra.securityGroup ? { security_groups: [{ name: extra.securityGroup }] } : {}),
+        ...(extra.keyName ? { key_name: extra.keyName } : {}),
       },
     });
     return z.object({ server: z.object({ id: z.string() }).loose() }).parse(body).server.id;

@@ -1,0 +1,423 @@
+// Deploying at fleet scale, for real: AutomationDeployer on the real `pulumi` CLI (built from
+// Go; the OpenStack provider and the Node language host are stand-ins, docs/architecture.md)
+// against the local cloud. Two clouds of the scheduler on alberta's project: "after" (sharded
+// stacks, policy.deploy.shard_size) and "before" (the same pool in one stack, as before issue 14),
+// each holding POOL workers, so every figure stands beside the same figure of the old layout and
+// beside "add 1 to an empty pool", all from this run:
+// - add 1 to an empty pool (reference), add 1 to POOL, remove 10 of POOL, a no-change up;
+// - a no-change cycle: the cycle's deploy step with every pool unchanged runs no `up` at all;
+// - a burst: 2 x POOL boots across the two clouds at once, from the deploy's start to all ACTIVE,
+//   beside the floor: the same number of servers created straight through Nova's API at the
+//   concurrency the engine had, on the same cloud, minutes apart;
+// - the cycle's period (5 s) while a deploy of PERIOD_ADD new workers runs on the other cloud,
+//   with background deploys, beside the period of the cycle that awaits the same kind of deploy.
+// Sizes: CS_BENCH_POOL (default 40), CS_BENCH_SHARD (default 10), CS_BENCH_PERIOD_ADD (default
+// 10). The local cloud creates about one server per 3 s under the engine, so 1,000 workers would
+// take about an hour to build; the sizes run are printed in every row.
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { parseConfig } from "../scheduler/config/load.js";
+import type { Config } from "../scheduler/config/schema.js";
+import { AutomationDeployer } from "../scheduler/deploy/automation-deployer.js";
+import { BackoffTracker } from "../scheduler/deploy/backoff.js";
+import { findPulumiCli } from "../scheduler/deploy/pulumi-cli.js";
+import type { PoolStackInput } from "../scheduler/deploy/types.js";
+import type { PlanInput, PlanResult } from "../scheduler/plan/types.js";
+import type { PoolWorker } from "../scheduler/pool/types.js";
+import { fixedConfig } from "../scheduler/run/config-source.js";
+import { type CycleDeps, CycleMemory, emptyReport } from "../scheduler/run/cycle.js";
+import { type Clock, runDaemon, systemClock } from "../scheduler/run/daemon.js";
+import { deployPools, deployQueueSettings } from "../scheduler/run/deploy.js";
+import { DeployQueue } from "../scheduler/run/deploy-queue.js";
+import { recordingLogger } from "../scheduler/run/logger.js";
+import { MemoryPoolFiles } from "../scheduler/run/memory-pool-files.js";
+import { securityGroupName } from "../stacks/ports.js";
+import { acquireCloudLock } from "../test/support/cloud-lock.js";
+import { type NovaServer, OpenStackApi } from "../test/support/openstack-api.js";
+import { ensureSecurityGroup, poolWorker, workerServers } from "../test/support/pool-fixtures.js";
+import { pulumiSandbox } from "../test/support/pulumi-sandbox.js";
+import type { BenchRow } from "./lib/row.js";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+const AFTER = "alberta";
+const BEFORE = "alberta-old";
+const POOL = Number(process.env.CS_BENCH_POOL ?? 40);
+const SHARD = Number(process.env.CS_BENCH_SHARD ?? 10);
+const PERIOD_ADD = Number(process.env.CS_BENCH_PERIOD_ADD ?? 10);
+const PARALLELISM = 16;
+const CONCURRENCY = 4;
+const PERIOD_S = 5;
+/** Phases to run (CS_BENCH_PHASES=ref,floor,burst,layouts,quiet,period; default all). */
+const PHASES = new Set(
+  (process.env.CS_BENCH_PHASES ?? "ref,floor,burst,layouts,quiet,period").split(","),
+);
+
+function configWith(shardSize: number): Config {
+  const text = readFileSync(join(root, "examples/site/cloudscheduler.yaml"), "utf8")
+    .replace(
+      "    network: cs-workers # Neutron",
+      "    key_pair: site-admin\n    network: cs-workers # Neutron",
+    )
+    .replace(
+      "  victoria:\n    cloud: victoria\n    region: RegionTwo",
+      `  ${BEFORE}:\n    cloud: alberta\n    region: RegionOne`,
+    )
+    .replace("    to: [victoria]", `    to: [${BEFORE}]`)
+    .replace("  cycle: 60s", `  cycle: ${PERIOD_S}s`)
+    .replace(
+      "  max_worker_life: 7d",
+      `  deploy: { shard_size: ${shardSize}, concurrency: ${CONCURRENCY}, parallelism: ${PARALLELISM} }\n  max_worker_life: 7d`,
+    );
+  return parseConfig(text, "cloudscheduler.yaml");
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const real = await findPulumiCli(process.env);
+  if (
+    !real ||
+    !process.env.OS_CLIENT_CONFIG_FILE ||
+    !existsSync(process.env.OS_CLIENT_CONFIG_FILE)
+  ) {
+    console.log(
+      'skipped: needs the toolchain and the local cloud: eval "$(test/cloud/toolchain.sh)"; eval "$(test/cloud/up.sh --print-env)"',
+    );
+    return [];
+  }
+  const release = await acquireCloudLock();
+  const sandbox = pulumiSandbox("deploy-scale");
+  // Engine CPU: every CLI run (and the provider it waits for) under /usr/bin/time, one line each.
+  const wrapperBin = join(sandbox.dir, "wrapper", "bin");
+  const cpuLog = join(sandbox.dir, "engine-cpu.log");
+  mkdirSync(wrapperBin, { recursive: true });
+  writeFileSync(
+    join(wrapperBin, "pulumi"),
+    `#!/bin/sh\nexec /usr/bin/time -a -o ${JSON.stringify(cpuLog)} -f "%U %S" ${JSON.stringify(real)} "$@"\n`,
+  );
+  chmodSync(join(wrapperBin, "pulumi"), 0o755);
+  const env = { ...sandbox.env, PATH: `${wrapperBin}${delimiter}${process.env.PATH ?? ""}` };
+  const engine = () => {
+    const lines = existsSync(cpuLog)
+      ? readFileSync(cpuLog, "utf8")
+          .trim()
+          .split("\n")
+          .map((line) => line.split(" ").map(Number))
+          .filter((parts) => parts.length === 2 && parts.every(Number.isFinite))
+      : [];
+    return {
+      runs: lines.length,
+      cpu: lines.reduce((sum, [user = 0, sys = 0]) => sum + user + sys, 0),
+    };
+  };
+
+  const sharded = configWith(SHARD);
+  const oneStack = configWith(1_000_000);
+  const member = await OpenStackApi.forEntry("alberta");
+  const admin = await OpenStackApi.admin("RegionOne");
+  const drops = [
+    await ensureSecurityGroup(member, securityGroupName(AFTER)),
+    await ensureSecurityGroup(member, securityGroupName(BEFORE)),
+  ];
+  const deployer = new AutomationDeployer({
+    configDir: join(sandbox.dir, "config"),
+    deploy: sandbox.deploy,
+    env,
+  });
+  const nowS = Math.floor(Date.now() / 1000);
+  const workersOf = (cloud: string, from: number, count: number): PoolWorker[] =>
+    Array.from({ length: count }, (_, i) => ({
+      ...poolWorker(sharded, cloud, "demo-vm", from + i),
+      createdAt: nowS,
+    }));
+  const input = (config: Config, cloud: string, workers: PoolWorker[]): PoolStackInput => {
+    const settings = config.clouds[cloud];
+    if (!settings) throw new Error(cloud);
+    return { cloudName: cloud, cloud: settings, config, workers };
+  };
+  const configOf = (cloud: string) => (cloud === AFTER ? sharded : oneStack);
+  const layout = (cloud: string) =>
+    cloud === AFTER ? `sharded (${SHARD}/stack)` : "one stack (before)";
+  const servers = (prefix: string) => workerServers(admin, member, prefix);
+  const allActive = async (prefix: string, count: number, timeoutMs: number) =>
+    admin.waitForServers(
+      () => servers(prefix),
+      (list) => list.length === count && list.every((s) => s.status === "ACTIVE"),
+      timeoutMs,
+    );
+
+  const rows: BenchRow[] = [];
+  const timed = async <T>(body: () => Promise<T>) => {
+    rmSync(cpuLog, { force: true });
+    const started = performance.now();
+    const value = await body();
+    return { value, seconds: (performance.now() - started) / 1000, ...engine() };
+  };
+  const pools: Record<string, PoolWorker[]> = { [AFTER]: [], [BEFORE]: [] };
+  const up = (cloud: string, workers: PoolWorker[]) => {
+    pools[cloud] = workers;
+    return deployer.up(input(configOf(cloud), cloud, workers));
+  };
+
+  try {
+    // 1. The reference: add 1 worker to an empty pool (sharded layout), then take it away.
+    const ref = PHASES.has("ref")
+      ? await timed(() => up(AFTER, workersOf(AFTER, 1, 1)))
+      : { seconds: Number.NaN, cpu: Number.NaN, runs: 0, value: undefined };
+    await up(AFTER, []);
+    const refWall = { name: "add 1 to an empty pool: wall", value: ref.seconds };
+    const refCpu = { name: "add 1 to an empty pool: engine CPU", value: ref.cpu };
+    if (PHASES.has("ref")) {
+      rows.push({ name: "add 1 to an empty pool: wall", value: ref.seconds, unit: "s" });
+      rows.push({ name: "add 1 to an empty pool: engine CPU", value: ref.cpu, unit: "s" });
+    }
+
+    // 2. The floor: 2 x POOL servers straight through Nova, at the engine's concurrency.
+    const burst = 2 * POOL;
+    if (PHASES.has("floor") && PHASES.has("burst")) {
+      // The engine's creates in flight: up to CONCURRENCY shards of the sharded cloud and the one
+      // stack of the other, each with PARALLELISM resource operations.
+      const concurrency = Math.min(
+        burst,
+        Math.min(CONCURRENCY, Math.ceil(POOL / SHARD)) * Math.min(PARALLELISM, SHARD) +
+          Math.min(PARALLELISM, POOL),
+      );
+      const refs = await member.bootRefs({
+        image: "cernvm-demo",
+        flavor: "m1.small",
+        network: "cs-workers",
+      });
+      const floorStarted = performance.now();
+      const names = Array.from(
+        { length: burst },
+        (_, i) => `cs-floor-${String(i).padStart(4, "0")}`,
+      );
+      const queue = [...names];
+      const ids: string[] = [];
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          for (let name = queue.shift(); name; name = queue.shift()) {
+            const id = await member.bootServer(name, refs, {
+              keyName: "site-admin",
+              securityGroup: securityGroupName(AFTER),
+            });
+            ids.push(id);
+            // Like the provider: a create ends when its server is ACTIVE, polled by id.
+            for (;;) {
+              const status = await member.serverStatus(id);
+              if (status === "ACTIVE" || status === "ERROR") break;
+              await new Promise((resolve) => setTimeout(resolve, 1000));
+            }
+          }
+        }),
+      );
+      await allActive("cs-floor-", burst, 600_000);
+      const floor = (performance.now() - floorStarted) / 1000;
+      for (const id of ids) await member.deleteServer(id);
+      await admin.waitForServers(
+        () => servers("cs-floor-"),
+        (list) => list.length === 0,
+        600_000,
+      );
+
+      // 3. The burst: POOL boots on each cloud at once (after: sharded; before: one stack).
+      const burstRun = await timed(async () => {
+        await Promise.all([
+          up(AFTER, workersOf(AFTER, 1, POOL)),
+          up(BEFORE, workersOf(BEFORE, 1, POOL)),
+        ]);
+        await allActive("cs-alberta", burst, 600_000);
+      });
+      rows.push({
+        name: `burst of ${burst} boots over 2 clouds (one sharded, one one-stack): deploy start to all ACTIVE`,
+        value: burstRun.seconds,
+        unit: "s",
+        reference: {
+          name: `floor: ${burst} servers via Nova's API, ${concurrency} at once`,
+          value: floor,
+        },
+      });
+    }
+
+    // 4. Per layout, at POOL workers: add 1, no-change up, remove 10.
+    for (const cloud of PHASES.has("layouts") ? [AFTER, BEFORE] : []) {
+      const base = pools[cloud] ?? [];
+      const add = await timed(() => up(cloud, [...base, ...workersOf(cloud, POOL + 1, 1)]));
+      rows.push({
+        name: `add 1 to ${POOL}, ${layout(cloud)}: wall`,
+        value: add.seconds,
+        unit: "s",
+        reference: refWall,
+      });
+      rows.push({
+        name: `add 1 to ${POOL}, ${layout(cloud)}: engine CPU`,
+        value: add.cpu,
+        unit: "s",
+        reference: refCpu,
+      });
+      // A fresh deployer, as after a restart: the no-change `up` really runs.
+      const fresh = new AutomationDeployer({
+        configDir: join(sandbox.dir, "config"),
+        deploy: sandbox.deploy,
+        env,
+      });
+      const same = await timed(() => fresh.up(input(configOf(cloud), cloud, pools[cloud] ?? [])));
+      rows.push({
+        name: `no-change up at ${POOL + 1}, ${layout(cloud)}, fresh process: wall`,
+        value: same.seconds,
+        unit: "s",
+        reference: refWall,
+      });
+      const current = pools[cloud] ?? [];
+      const drop = new Set(
+        Array.from({ length: 10 }, (_, k) => Math.floor((k * current.length) / 10)),
+      );
+      const keep = current.filter((_, i) => !drop.has(i));
+      const removed = current.length - keep.length;
+      const remove = await timed(() => up(cloud, keep));
+      rows.push({
+        name: `remove ${removed} of ${current.length}, ${layout(cloud)}: wall`,
+        value: remove.seconds,
+        unit: "s",
+        reference: refWall,
+      });
+      rows.push({
+        name: `remove ${removed} of ${current.length}, ${layout(cloud)}: engine CPU`,
+        value: remove.cpu,
+        unit: "s",
+        reference: refCpu,
+      });
+    }
+
+    // 5. The no-change cycle: the cycle's deploy step, every pool as last deployed.
+    const memory = new CycleMemory();
+    const quietPhase = PHASES.has("quiet");
+    const deps: CycleDeps = {
+      condor: {
+        jobs: async () => [],
+        workers: async () => [],
+        drain: async () => {},
+        peacefulOff: async () => {},
+      },
+      deployer,
+      pools: new MemoryPoolFiles(),
+      backoff: new BackoffTracker(),
+      log: recordingLogger(),
+    };
+    const step = () =>
+      deployPools(deps, memory, sharded, structuredClone(pools), nowS, emptyReport("bench", nowS));
+    if (quietPhase) {
+      await step(); // learns what each stack holds (one `up` per cloud: nothing to change)
+      const quiet = await timed(step);
+      const stackUp = await timed(() =>
+        new AutomationDeployer({
+          configDir: join(sandbox.dir, "config"),
+          deploy: sandbox.deploy,
+          env,
+        }).up(input(oneStack, BEFORE, pools[BEFORE] ?? [])),
+      );
+      rows.push({
+        name: `no-change cycle (deploy step) at ${(pools[AFTER]?.length ?? 0) + (pools[BEFORE]?.length ?? 0)} workers: wall`,
+        value: quiet.seconds,
+        unit: "s",
+        reference: { name: "one no-change `up` of the one-stack cloud", value: stackUp.seconds },
+      });
+      rows.push({
+        name: "no-change cycle: engine runs (pulumi invocations)",
+        value: quiet.runs,
+        unit: "runs",
+        reference: { name: "one no-change `up`: pulumi invocations", value: stackUp.runs },
+      });
+    }
+
+    // 6. The cycle's period while another cloud's deploy runs (PERIOD_ADD new servers).
+    const planner = (p: PlanInput): PlanResult => ({
+      pools: structuredClone(p.pools),
+      retire: [],
+      decisions: [],
+      rejectedJobs: [],
+      summary: {},
+    });
+    const grow = (cloud: string) => [...(pools[cloud] ?? []), ...workersOf(cloud, 500, PERIOD_ADD)];
+    // Awaited (before): one cycle with the deploy inside it.
+    const inlineFiles = new MemoryPoolFiles({ ...structuredClone(pools), [BEFORE]: grow(BEFORE) });
+    const inlineDeps: CycleDeps = { ...deps, pools: inlineFiles, planner };
+    const inline = await timed(() =>
+      runDaemon({
+        deps: inlineDeps,
+        config: fixedConfig(sharded, "bench"),
+        clock: systemClock,
+        signal: new AbortController().signal,
+        maxCycles: 1,
+      }),
+    );
+    pools[BEFORE] = grow(BEFORE);
+    // Background (after): cycles on their period while the same-size deploy runs on AFTER.
+    const bgFiles = new MemoryPoolFiles({ ...structuredClone(pools), [AFTER]: grow(AFTER) });
+    const bgQueue = new DeployQueue(deployQueueSettings(sharded));
+    const starts: number[] = [];
+    const controller = new AbortController();
+    const bgDeps: CycleDeps = { ...deps, pools: bgFiles, planner, deploys: bgQueue };
+    const clock: Clock = { now: systemClock.now, sleep: systemClock.sleep };
+    let sawDeploy = false;
+    const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+    loopDelay.enable();
+    await runDaemon({
+      deps: bgDeps,
+      config: fixedConfig(sharded, "bench"),
+      clock,
+      signal: controller.signal,
+      onCycle: (report) => {
+        starts.push(performance.now());
+        if (report.deploysInFlight?.some((d) => d.cloud === AFTER)) sawDeploy = true;
+        else if (sawDeploy) controller.abort();
+      },
+    });
+    loopDelay.disable();
+    const gaps = starts.slice(1).map((t, i) => (t - (starts[i] ?? t)) / 1000);
+    const deviations = gaps.map((g) => Math.abs(g - PERIOD_S)).sort((a, b) => a - b);
+    const worst = Math.max(...deviations);
+    console.log(`periods (s): ${gaps.map((g) => g.toFixed(2)).join(" ")}`);
+    rows.push({
+      name: `cycle period during the background deploy: median |period - ${PERIOD_S} s|`,
+      value: deviations[Math.floor(deviations.length / 2)] ?? Number.NaN,
+      unit: "s",
+    });
+    rows.push({
+      name: "scheduler event loop during it: longest stall (the pool program runs inline)",
+      value: loopDelay.max / 1e9,
+      unit: "s",
+      reference: { name: "longest period deviation", value: worst },
+    });
+    rows.push({
+      name: `cycle period while +${PERIOD_ADD} deploy runs on another cloud, background (${gaps.length} periods): worst |period - ${PERIOD_S} s|`,
+      value: worst,
+      unit: "s",
+      reference: {
+        name: `same deploy awaited in the cycle (before): its cycle's length - ${PERIOD_S} s`,
+        value: Math.max(0, inline.seconds - PERIOD_S),
+      },
+    });
+    rows.push({
+      name: `cycles run during the background deploy of +${PERIOD_ADD}`,
+      value: starts.length,
+      unit: "cycles",
+    });
+    await allActive(
+      "cs-alberta",
+      (pools[AFTER]?.length ?? 0) + PERIOD_ADD + (pools[BEFORE]?.length ?? 0),
+      600_000,
+    ).catch(() => [] as NovaServer[]);
+  } finally {
+    await deployer
+      .destroy(AFTER)
+      .catch((err: unknown) => console.log(`destroy ${AFTER}: ${String(err)}`));
+    await deployer
+      .destroy(BEFORE)
+      .catch((err: unknown) => console.log(`destroy ${BEFORE}: ${String(err)}`));
+    for (const drop of drops) await drop().catch(() => {});
+    release();
+    rmSync(sandbox.dir, { recursive: true, force: true });
+  }
+  return rows;
+}
