@@ -20,6 +20,7 @@ import { pulumiEnv } from "../secrets/child-env.js";
 import { EngineRuns } from "./engine-runs.js";
 import { classifyDeployError, LockHeldError, ProgramError } from "./errors.js";
 import { isAlive, isPulumiProcess, stopGroup } from "./processes.js";
+import { ensureProjectFile } from "./project-file.js";
 import { loadPulumiCommand } from "./pulumi-cli.js";
 import { type RefusedWorker, ResourceEventLog, WORKER_TYPE } from "./resource-events.js";
 import { scrubSecrets } from "./scrub.js";
@@ -508,6 +509,12 @@ export class AutomationDeployer implements PoolDeployer {
     await mkdir(workDir, { recursive: true, mode: 0o700 });
     const backendDir = fileBackendDir(this.backendUrl);
     if (backendDir) await mkdir(backendDir, { recursive: true, mode: 0o700 });
+    // Our own atomic Pulumi.yaml, not LocalWorkspace's projectSettings (project-file.ts).
+    await ensureProjectFile(workDir, {
+      name: POOL_PROJECT,
+      runtime: "nodejs",
+      backendUrl: this.backendUrl,
+    });
     const envVars: Record<string, string> = {
       PULUMI_BACKEND_URL: this.backendUrl,
       PULUMI_SKIP_UPDATE_CHECK: "true",
@@ -520,11 +527,6 @@ export class AutomationDeployer implements PoolDeployer {
       ...(this.env.PULUMI_HOME ? { pulumiHome: this.env.PULUMI_HOME } : {}),
       envVars,
       secretsProvider: secrets.secretsProvider,
-      projectSettings: {
-        name: POOL_PROJECT,
-        runtime: "nodejs",
-        backend: { url: this.backendUrl },
-      },
     };
   }
 

@@ -260,7 +260,7 @@ describeIntegration("deploy failures for real: classified, backed off, recovered
       const outcomes = reports.map((r) => r.deploys[0]);
       const won = outcomes.filter((o) => o?.ok);
       const lost = outcomes.filter((o) => !o?.ok);
-      expect(won).toHaveLength(1);
+      expect(won, JSON.stringify(outcomes)).toHaveLength(1);
       expect(lost).toMatchObject([{ cloud: CLOUD, ok: false, errorKind: "lock-held" }]);
       const loser =
         lost[0] === outcomes[0] ? { backoff: a, memory: memA } : { backoff: b, memory: memB };
