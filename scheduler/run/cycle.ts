@@ -185,6 +185,7 @@ export async function runCycle(
     now,
     unavailableClouds,
     fleet,
+    demandCache: memory.demand,
   });
   report.plan = result;
   for (const decision of result.decisions)

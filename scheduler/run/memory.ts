@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { CloudConfig, Config } from "../config/schema.js";
 import { cloudSchema } from "../config/schema.js";
 import type { CloudBackoffState } from "../deploy/backoff.js";
+import { DemandCache } from "../plan/demand-cache.js";
 import type { Fleet, RetireHold } from "../state/types.js";
 
 /** First wait after HTCondor refuses a retire; doubles per refusal up to RETIRE_HOLD_MAX. */
@@ -27,6 +28,8 @@ export class CycleMemory {
   readonly settled = new Set<string>();
   /** False until the first cycle looked for stacks a dead process left unfinished. */
   recoveryChecked = false;
+  /** Each job's demand class from earlier cycles (in memory only: a restart classifies anew). */
+  readonly demand = new DemandCache();
 
   rememberConfigs(config: Config): void {
     for (const [name, cloud] of Object.entries(config.clouds)) this.cloudConfigs.set(name, cloud);
