@@ -3,12 +3,14 @@
 // class, its rejection and its place in job id order: a steady cycle classifies only new and
 // changed jobs and sorts only ids it has not ordered before, merged into last cycle's order.
 //
-// condor_q lists the queue in the same order every cycle, so a job's entry is found by walking
-// last cycle's list beside this one (one string comparison, no hashing); a short look-ahead steps
-// over finished jobs, and a map by id, built only when the lists part further, finds the rest. A
-// job not found is classified as new: always right, only slower. The result is the Demand
-// classifyDemand returns for the same jobs (same groups, classes, job order in each class,
-// rejections and owner order); a property test plans with and without the cache and compares.
+// condor_q lists the queue by cluster and proc, so a job's entry is found by walking last cycle's
+// list beside this one (one string comparison, no hashing): where they part, last cycle's jobs
+// listed before it finished, and a job last cycle did not list before the next is new (ids that
+// are not "cluster.proc" are looked up in a map). A job taken for new is classified anew: always
+// right, only slower (a list in another order costs time, never a wrong class). The result is
+// the Demand classifyDemand returns for the same jobs (same groups, classes, job order in each
+// class, rejections and owner order); a property test plans with and without the cache and
+// compares.
 // Memory is bounded: entries of jobs no longer listed are dropped each cycle, and the tables of
 // groups and classes start afresh when they hold far more than the queue uses.
 import type { Job } from "../condor/types.js";
@@ -46,8 +48,11 @@ interface OwnerRecord {
   number: number;
 }
 
-/** What classification reads of a job, as last seen (copied: a caller may reuse its objects). */
-interface Seen {
+/**
+ * One job as the cache knows it: what classification reads of it as last seen (copied, for a
+ * caller may reuse its job objects), and what it decided.
+ */
+class Entry {
   state: Job["state"];
   vmType: string | undefined;
   owner: string;
@@ -61,29 +66,84 @@ interface Seen {
   vmStorageGb: number | undefined;
   vmKeepAliveMinutes: number | undefined;
   targetClouds: string[] | undefined;
-}
-
-interface Entry extends Seen {
-  id: string;
-  /** This cycle's listing of the job (priority and queue time are read from it). */
-  job: Job;
   /** Its class, why it is rejected, or undefined: it creates no demand (not idle, not ours). */
-  outcome: CachedClass | string | undefined;
+  outcome: CachedClass | string | undefined = undefined;
   /** The owner, for a job with a class. */
-  ownerRecord: OwnerRecord | undefined;
+  ownerRecord: OwnerRecord | undefined = undefined;
   /** +VMKeepAlive in seconds, capped (keepAliveOf). */
-  keepAlive: number;
-  /** idKey(id): a number that orders ids as text, or -1 (then the id text is compared). */
-  key: number;
-  /** The cycle it was last listed in, and its index in that cycle's list. */
-  cycle: number;
-  index: number;
+  keepAlive = 0;
   /** In `order`: its place in id order is known. */
-  ordered: boolean;
+  ordered = false;
+  /** idKey(id): a number that orders ids as text, or -1 (then the id text is compared). */
+  readonly key: number;
+  /** positionOf(id): where condor_q lists it, or -1. */
+  readonly position: number;
+
+  constructor(
+    readonly id: string,
+    job: Job,
+    /** The cycle it was last listed in, and its index in that cycle's list. */
+    public cycle: number,
+    public index: number,
+  ) {
+    this.key = idKey(id);
+    this.position = positionOf(id);
+    this.state = job.state;
+    this.vmType = job.vmType;
+    this.owner = job.owner;
+    this.requestCpus = job.requestCpus;
+    this.requestMemoryMb = job.requestMemoryMb;
+    this.requestDiskKb = job.requestDiskKb;
+    this.vmImage = job.vmImage;
+    this.vmFlavor = job.vmFlavor;
+    this.vmCores = job.vmCores;
+    this.vmMemoryMb = job.vmMemoryMb;
+    this.vmStorageGb = job.vmStorageGb;
+    this.vmKeepAliveMinutes = job.vmKeepAliveMinutes;
+    this.targetClouds = job.targetClouds === undefined ? undefined : [...job.targetClouds];
+  }
+
+  /** Takes what classification reads of the job's new listing. */
+  see(job: Job): void {
+    this.state = job.state;
+    this.vmType = job.vmType;
+    this.owner = job.owner;
+    this.requestCpus = job.requestCpus;
+    this.requestMemoryMb = job.requestMemoryMb;
+    this.requestDiskKb = job.requestDiskKb;
+    this.vmImage = job.vmImage;
+    this.vmFlavor = job.vmFlavor;
+    this.vmCores = job.vmCores;
+    this.vmMemoryMb = job.vmMemoryMb;
+    this.vmStorageGb = job.vmStorageGb;
+    this.vmKeepAliveMinutes = job.vmKeepAliveMinutes;
+    this.targetClouds = job.targetClouds === undefined ? undefined : [...job.targetClouds];
+  }
+
+  /**
+   * Whether the job is the same to classification as when last seen: every attribute
+   * classifyDemand reads (priority and queue time are read from the job each cycle). A job that
+   * is not idle, or not ours, creates no demand whatever its other attributes.
+   */
+  same(job: Job): boolean {
+    if (this.state !== job.state || this.vmType !== job.vmType) return false;
+    if (job.state !== "idle" || job.vmType === undefined) return true;
+    return (
+      this.owner === job.owner &&
+      this.requestCpus === job.requestCpus &&
+      this.requestMemoryMb === job.requestMemoryMb &&
+      this.requestDiskKb === job.requestDiskKb &&
+      this.vmImage === job.vmImage &&
+      this.vmFlavor === job.vmFlavor &&
+      this.vmCores === job.vmCores &&
+      this.vmMemoryMb === job.vmMemoryMb &&
+      this.vmStorageGb === job.vmStorageGb &&
+      this.vmKeepAliveMinutes === job.vmKeepAliveMinutes &&
+      sameList(this.targetClouds, job.targetClouds)
+    );
+  }
 }
 
-/** How far past a missing job the walk looks for the next one before it uses a map. */
-const LOOK_AHEAD = 16;
 /** Tables of groups and classes start afresh past this many beyond what the queue uses. */
 const SPARE_CLASSES = 1024;
 
@@ -117,54 +177,36 @@ export class DemandCache {
     const fresh: Entry[] = [];
     let byId: Map<string, Entry> | undefined;
     let k = 0;
-    let misses = 0;
     for (let i = 0; i < n; i++) {
       const job = jobs[i] as Job;
       const id = job.id;
       let entry = previous[k];
-      if (entry !== undefined && entry.id === id) {
-        k++;
-        misses = 0;
-      } else {
-        entry = undefined;
-        const end = Math.min(previous.length, k + 1 + LOOK_AHEAD);
-        for (let j = k + 1; j < end; j++) {
-          if ((previous[j] as Entry).id === id) {
-            entry = previous[j];
-            k = j + 1;
-            break;
-          }
-        }
-        // Two misses in a row: the lists parted further than the look-ahead; find by id.
-        if (entry === undefined && k < previous.length && ++misses >= 2) {
+      if (entry !== undefined && entry.id === id) k++;
+      else if (entry !== undefined) {
+        // Not where last cycle's list has it: new, or jobs before it finished. condor_q lists
+        // by cluster and proc: step over last cycle's jobs listed before it.
+        const position = positionOf(id);
+        if (position >= 0 && entry.position >= 0) {
+          while (entry !== undefined && entry.position < position) entry = previous[++k];
+          if (entry !== undefined && entry.id === id) k++;
+          else entry = undefined;
+        } else {
+          // Ids that are not "cluster.proc": find it by id.
           byId ??= indexById(previous);
           entry = byId.get(id);
           if (entry !== undefined && entry.cycle !== cycle) k = entry.index + 1;
         }
-        if (entry !== undefined) misses = 0;
       }
       if (entry === undefined) {
-        entry = {
-          id,
-          job,
-          outcome: undefined,
-          ownerRecord: undefined,
-          keepAlive: 0,
-          key: idKey(id),
-          cycle,
-          index: i,
-          ordered: false,
-          ...seenOf(job),
-        };
+        entry = new Entry(id, job, cycle, i);
         this.classifyEntry(entry, job);
       } else {
         // The same id twice in one answer: classifyDemand knows how to order those.
         if (entry.cycle === cycle) return this.giveUp(config, jobs);
-        if (!sameDemand(entry, job)) {
-          Object.assign(entry, seenOf(job));
+        if (!entry.same(job)) {
+          entry.see(job);
           this.classifyEntry(entry, job);
         }
-        entry.job = job;
         entry.cycle = cycle;
         entry.index = i;
       }
@@ -200,8 +242,9 @@ export class DemandCache {
       owner[i] = record.number;
       idleJobs[record.number] = (idleJobs[record.number] as number) + 1;
       keepAlive[i] = entry.keepAlive;
-      priority[i] = entry.job.priority;
-      queuedAt[i] = entry.job.queuedAt;
+      const job = jobs[i] as Job;
+      priority[i] = job.priority;
+      queuedAt[i] = job.queuedAt;
     }
     if (this.owners.size > owners.length) {
       for (const [name, record] of this.owners) {
@@ -234,7 +277,8 @@ export class DemandCache {
       previousEntry = entry;
       const outcome = entry.outcome;
       if (typeof outcome === "string") {
-        rejected.push({ jobId: entry.job.id, owner: entry.job.owner, reason: outcome });
+        const job = jobs[entry.index] as Job;
+        rejected.push({ jobId: job.id, owner: job.owner, reason: outcome });
         continue;
       }
       const c = (outcome as CachedClass).number;
@@ -369,45 +413,31 @@ export class DemandCache {
   }
 }
 
-/**
- * Whether a job is the same to classification as when last seen: every attribute classifyDemand
- * reads (priority and queue time are read from the job each cycle). A job that is not idle, or
- * not ours, creates no demand whatever its other attributes.
- */
-function sameDemand(seen: Seen, job: Job): boolean {
-  if (seen.state !== job.state || seen.vmType !== job.vmType) return false;
-  if (job.state !== "idle" || job.vmType === undefined) return true;
-  return (
-    seen.owner === job.owner &&
-    seen.requestCpus === job.requestCpus &&
-    seen.requestMemoryMb === job.requestMemoryMb &&
-    seen.requestDiskKb === job.requestDiskKb &&
-    seen.vmImage === job.vmImage &&
-    seen.vmFlavor === job.vmFlavor &&
-    seen.vmCores === job.vmCores &&
-    seen.vmMemoryMb === job.vmMemoryMb &&
-    seen.vmStorageGb === job.vmStorageGb &&
-    seen.vmKeepAliveMinutes === job.vmKeepAliveMinutes &&
-    sameList(seen.targetClouds, job.targetClouds)
-  );
+function indexById(entries: readonly Entry[]): Map<string, Entry> {
+  const byId = new Map<string, Entry>();
+  for (const entry of entries) byId.set(entry.id, entry);
+  return byId;
 }
 
-function seenOf(job: Job): Seen {
-  return {
-    state: job.state,
-    vmType: job.vmType,
-    owner: job.owner,
-    requestCpus: job.requestCpus,
-    requestMemoryMb: job.requestMemoryMb,
-    requestDiskKb: job.requestDiskKb,
-    vmImage: job.vmImage,
-    vmFlavor: job.vmFlavor,
-    vmCores: job.vmCores,
-    vmMemoryMb: job.vmMemoryMb,
-    vmStorageGb: job.vmStorageGb,
-    vmKeepAliveMinutes: job.vmKeepAliveMinutes,
-    targetClouds: job.targetClouds === undefined ? undefined : [...job.targetClouds],
-  };
+/**
+ * A number that orders ids "C.P" as condor_q lists jobs, by cluster then proc as numbers
+ * (C below 900 million, P below 10 million), or -1.
+ */
+export function positionOf(id: string): number {
+  let cluster = 0;
+  let proc = 0;
+  let dot = -1;
+  const length = id.length;
+  for (let i = 0; i < length; i++) {
+    const c = id.charCodeAt(i);
+    if (c === 46 && dot < 0) dot = i;
+    else if (c < 48 || c > 57) return -1;
+    else if (dot < 0) cluster = cluster * 10 + (c - 48);
+    else proc = proc * 10 + (c - 48);
+  }
+  if (dot < 1 || dot === length - 1 || dot > 9 || length - dot - 1 > 7) return -1;
+  if (cluster >= 900_000_000) return -1;
+  return cluster * 10_000_000 + proc;
 }
 
 function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
@@ -415,12 +445,6 @@ function sameList(a: readonly string[] | undefined, b: readonly string[] | undef
   if (a === undefined || b === undefined || a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-function indexById(entries: readonly Entry[]): Map<string, Entry> {
-  const byId = new Map<string, Entry>();
-  for (const entry of entries) byId.set(entry.id, entry);
-  return byId;
 }
 
 /** Orders entries as their ids' text (idKey orders as the text does where both have one). */

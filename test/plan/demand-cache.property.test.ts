@@ -19,9 +19,13 @@ import { NOW } from "./world.js";
 const ODD_IDS = ["1.10", "1.9", "10.0", "9.1", "1.0", "x.1", "12345678.1", "1.1234567", "07.1"];
 
 const editArb = fc.oneof(
-  fc.record({ field: fc.constant("memory" as const), value: fc.integer({ min: 0, max: 9000 }) }),
+  // Few values, so an edit often goes back to what the job asked before.
+  fc.record({
+    field: fc.constant("memory" as const),
+    value: fc.constantFrom(0, 512, 1024, 2048, 9000),
+  }),
   fc.record({ field: fc.constant("cpus" as const), value: fc.integer({ min: 0, max: 5 }) }),
-  fc.record({ field: fc.constant("disk" as const), value: fc.integer({ min: 0, max: 4e6 }) }),
+  fc.record({ field: fc.constant("disk" as const), value: fc.constantFrom(0, 1e6, 4e6) }),
   fc.record({
     field: fc.constant("state" as const),
     value: fc.constantFrom("idle", "held", "running", "idle"),
@@ -33,7 +37,7 @@ const editArb = fc.oneof(
       nil: undefined,
     }),
   }),
-  fc.record({ field: fc.constant("keepAlive" as const), value: fc.integer({ min: 0, max: 90 }) }),
+  fc.record({ field: fc.constant("keepAlive" as const), value: fc.constantFrom(0, 15, 90) }),
   fc.record({ field: fc.constant("priority" as const), value: fc.integer({ min: -2, max: 2 }) }),
   fc.record({ field: fc.constant("owner" as const), value: fc.constantFrom("ann", "bob", "dee") }),
   fc.record({ field: fc.constant("nan" as const), value: fc.constant(0) }),
@@ -56,6 +60,10 @@ const cycleArb = fc.record({
     freq: 4,
   }),
   edits: fc.array(fc.record({ at: fc.nat(), edit: editArb }), { maxLength: 6 }),
+  /** The scenario's flipped job: its RequestMemory goes up 512 MiB or back (edited to and fro). */
+  flip: fc.boolean(),
+  /** Jobs set back to how the first cycle listed them (condor_qedit undone, released). */
+  reverts: fc.array(fc.nat(), { maxLength: 3 }),
   inPlace: fc.option(fc.record({ at: fc.nat(), edit: editArb }), { nil: undefined, freq: 6 }),
   reorder: fc.constantFrom("none", "none", "none", "none", "none", "none", "reverse", "rotate"),
   duplicate: fc.constantFrom(false, false, false, false, false, false, false, false, true),
@@ -65,7 +73,8 @@ type Cycle = typeof cycleArb extends fc.Arbitrary<infer T> ? T : never;
 
 const scenarioArb = fc.record({
   world: worldArb,
-  cycles: fc.array(cycleArb, { minLength: 2, maxLength: 8 }),
+  cycles: fc.array(cycleArb, { minLength: 2, maxLength: 10 }),
+  flipAt: fc.nat(),
   configs: fc.array(configArb, { minLength: 1, maxLength: 2 }),
 });
 
@@ -112,8 +121,29 @@ function applyEdit(job: Job, edit: Edit): void {
 }
 
 /** The next cycle's job list from this one's. */
-function churn(jobs: Job[], cycle: Cycle, nextCluster: () => number): Job[] {
+function churn(
+  jobs: Job[],
+  cycle: Cycle,
+  nextCluster: () => number,
+  first: ReadonlyMap<string, Job> = new Map(),
+  flipId?: string,
+): Job[] {
   let list = jobs.map((job) => job);
+  const flipAt = list.findIndex((job) => job.id === flipId);
+  if (cycle.flip && flipAt >= 0) {
+    const job = list[flipAt] as Job;
+    const memory = first.get(job.id)?.requestMemoryMb ?? 0;
+    list[flipAt] = {
+      ...job,
+      requestMemoryMb: job.requestMemoryMb === memory ? memory + 512 : memory,
+    };
+  }
+  for (const at of cycle.reverts) {
+    if (list.length === 0) break;
+    const i = at % list.length;
+    const original = first.get((list[i] as Job).id);
+    if (original) list[i] = { ...original };
+  }
   for (const { at, edit } of cycle.edits) {
     if (list.length === 0) break;
     const i = at % list.length;
@@ -194,13 +224,15 @@ function planOf(input: PlanInput, cache?: DemandCache) {
 describe("DemandCache over random multi-cycle worlds with churn", () => {
   it("plans exactly as fresh classification, cycle after cycle (property)", () => {
     fc.assert(
-      fc.property(scenarioArb, ({ world, cycles, configs }) => {
+      fc.property(scenarioArb, ({ world, cycles, configs, flipAt }) => {
         // One cache classifies, the other plans: each sees every cycle once.
         const demandCache = new DemandCache();
         const planCache = new DemandCache();
         let cluster = world.jobs.length + 100;
         const nextCluster = () => ++cluster;
         let jobs = world.jobs;
+        const first = new Map(world.jobs.map((job) => [job.id, job]));
+        const flipId = world.jobs[flipAt % Math.max(1, world.jobs.length)]?.id;
         let config: Config = world.config;
         cycles.forEach((cycle, n) => {
           if (cycle.newConfig) config = configs[n % configs.length] as Config;
@@ -211,7 +243,7 @@ describe("DemandCache over random multi-cycle worlds with churn", () => {
             meaning(classifyDemand(config, listed)),
           );
           expect(planOf(input, planCache), `cycle ${n}: plan`).toEqual(planOf(input));
-          jobs = churn(listed, cycle, nextCluster);
+          jobs = churn(listed, cycle, nextCluster, first, flipId);
         });
       }),
       { numRuns: 200 },
