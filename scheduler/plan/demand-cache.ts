@@ -76,8 +76,6 @@ class Entry {
   ordered = false;
   /** idKey(id): a number that orders ids as text, or -1 (then the id text is compared). */
   readonly key: number;
-  /** positionOf(id): where condor_q lists it, or -1. */
-  readonly position: number;
 
   constructor(
     readonly id: string,
@@ -87,7 +85,6 @@ class Entry {
     public index: number,
   ) {
     this.key = idKey(id);
-    this.position = positionOf(id);
     this.state = job.state;
     this.vmType = job.vmType;
     this.owner = job.owner;
@@ -165,6 +162,8 @@ export class DemandCache {
   /** This cycle's matcher (made on the first job that needs it) and its placements' groups. */
   private matcher: JobMatcher | undefined;
   private groupOfPlacement: (CachedGroup | undefined)[] = [];
+  /** The owner of the job classified last (this cycle). */
+  private lastOwner: OwnerRecord | undefined;
 
   /** The same Demand as classifyDemand(config, jobs), reusing what earlier cycles classified. */
   classify(config: Config, jobs: readonly Job[]): Demand {
@@ -186,8 +185,9 @@ export class DemandCache {
         // Not where last cycle's list has it: new, or jobs before it finished. condor_q lists
         // by cluster and proc: step over last cycle's jobs listed before it.
         const position = positionOf(id);
-        if (position >= 0 && entry.position >= 0) {
-          while (entry !== undefined && entry.position < position) entry = previous[++k];
+        if (position >= 0 && positionOf(entry.id) >= 0) {
+          // Parsed here, not kept: only where the lists part (a number field costs a heap box).
+          while (entry !== undefined && positionOf(entry.id) < position) entry = previous[++k];
           if (entry !== undefined && entry.id === id) k++;
           else entry = undefined;
         } else {
@@ -217,6 +217,7 @@ export class DemandCache {
     this.config = undefined;
     this.matcher = undefined;
     this.groupOfPlacement = [];
+    this.lastOwner = undefined;
 
     // Per job, in list order: owners are numbered as classifyDemand numbers them.
     const owner = new Int32Array(n);
@@ -352,6 +353,7 @@ export class DemandCache {
     this.bloated = false;
     this.matcher = undefined;
     this.groupOfPlacement = [];
+    this.lastOwner = undefined;
   }
 
   private giveUp(config: Config, jobs: readonly Job[]): Demand {
@@ -387,10 +389,15 @@ export class DemandCache {
       this.groupOfPlacement[placement.number] = group;
     }
     entry.outcome = this.classFor(group, job);
-    let record = this.owners.get(job.owner);
-    if (record === undefined) {
-      record = { name: job.owner, cycle: 0, number: -1 };
-      this.owners.set(job.owner, record);
+    // Jobs come in clusters of one owner: most lookups are the last one again.
+    let record = this.lastOwner;
+    if (record === undefined || record.name !== job.owner) {
+      record = this.owners.get(job.owner);
+      if (record === undefined) {
+        record = { name: job.owner, cycle: 0, number: -1 };
+        this.owners.set(job.owner, record);
+      }
+      this.lastOwner = record;
     }
     entry.ownerRecord = record;
     entry.keepAlive = keepAliveOf(job);
