@@ -13,7 +13,8 @@
 //   with background deploys run on the scheduler's thread and on a thread of their own (as
 //   `cloudscheduler run` does), beside the period of the cycle that awaits the same deploy.
 // Sizes: CS_BENCH_POOL (default 40), CS_BENCH_SHARD (default 10), CS_BENCH_PERIOD_ADD (default
-// 10). The local cloud creates about one server per 3 s under the engine, so 1,000 workers would
+// 10), CS_BENCH_PERIOD_BASE (workers deployed before the period phase when it runs alone).
+// Periods are counted from the first cycle's end (that cycle also starts the deploy thread). The local cloud creates about one server per 3 s under the engine, so 1,000 workers would
 // take about an hour to build; the sizes run are printed in every row.
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
@@ -48,6 +49,8 @@ const BEFORE = "alberta-old";
 const POOL = Number(process.env.CS_BENCH_POOL ?? 40);
 const SHARD = Number(process.env.CS_BENCH_SHARD ?? 10);
 const PERIOD_ADD = Number(process.env.CS_BENCH_PERIOD_ADD ?? 10);
+/** Workers the "after" cloud holds before the period phase, when earlier phases left none. */
+const PERIOD_BASE = Number(process.env.CS_BENCH_PERIOD_BASE ?? 0);
 const PARALLELISM = 16;
 const CONCURRENCY = 4;
 const PERIOD_S = 5;
@@ -333,6 +336,9 @@ export async function run(): Promise<BenchRow[]> {
     }
 
     // 6. The cycle's period while another cloud's deploy runs (PERIOD_ADD new servers).
+    if ((pools[AFTER]?.length ?? 0) === 0 && PERIOD_BASE > 0) {
+      await up(AFTER, workersOf(AFTER, 1000, PERIOD_BASE));
+    }
     const planner = (p: PlanInput): PlanResult => ({
       pools: structuredClone(p.pools),
       retire: [],
@@ -372,8 +378,8 @@ export async function run(): Promise<BenchRow[]> {
       };
       const clock: Clock = { now: systemClock.now, sleep: systemClock.sleep };
       let sawDeploy = false;
+      // From the first cycle's end: the first cycle also starts the deploy thread.
       const loopDelay = monitorEventLoopDelay({ resolution: 20 });
-      loopDelay.enable();
       await runDaemon({
         deps: bgDeps,
         config: fixedConfig(sharded, "bench"),
@@ -381,12 +387,13 @@ export async function run(): Promise<BenchRow[]> {
         signal: controller.signal,
         onCycle: (report) => {
           starts.push(performance.now());
+          if (starts.length === 1) loopDelay.enable();
           if (report.deploysInFlight?.some((d) => d.cloud === AFTER)) sawDeploy = true;
           else if (sawDeploy) controller.abort();
         },
       });
       loopDelay.disable();
-      const gaps = starts.slice(1).map((t, i) => (t - (starts[i] ?? t)) / 1000);
+      const gaps = starts.slice(2).map((t, i) => (t - (starts[i + 1] ?? t)) / 1000);
       const deviations = gaps.map((g) => Math.abs(g - PERIOD_S)).sort((a, b) => a - b);
       console.log(`periods (s): ${gaps.map((g) => g.toFixed(2)).join(" ")}`);
       return {
