@@ -446,6 +446,15 @@ export async function run(): Promise<BenchRow[]> {
     await deployer
       .destroy(BEFORE)
       .catch((err: unknown) => console.log(`destroy ${BEFORE}: ${String(err)}`));
+    // Nova lists a deleted server (status DELETED) a while longer: the next user of the cloud
+    // expects an empty project, so the cloud is handed on only once they are gone.
+    await admin
+      .waitForServers(
+        () => servers("cs-alberta"),
+        (list) => list.length === 0,
+        300_000,
+      )
+      .catch((err: unknown) => console.log(`servers left after the bench: ${String(err)}`));
     for (const drop of drops) await drop().catch(() => {});
     release();
     rmSync(sandbox.dir, { recursive: true, force: true });
