@@ -24,9 +24,17 @@ import { parseConfig } from "../scheduler/config/load.js";
 import type { Config } from "../scheduler/config/schema.js";
 import { AutomationDeployer } from "../scheduler/deploy/automation-deployer.js";
 import { BackoffTracker } from "../scheduler/deploy/backoff.js";
-import { findPulumiCli } from "../scheduler/deploy/pulumi-cli.js";
+import { findPulumiCli, loadPulumiCommand } from "../scheduler/deploy/pulumi-cli.js";
+import { WORKER_TYPE } from "../scheduler/deploy/resource-events.js";
+import { shardStackName } from "../scheduler/deploy/shards.js";
 import { ThreadDeployer } from "../scheduler/deploy/thread-deployer.js";
 import type { PoolDeployer, PoolStackInput } from "../scheduler/deploy/types.js";
+import {
+  POOL_PROJECT,
+  resolveBackendUrl,
+  resolveSecrets,
+  resolveStateDir,
+} from "../scheduler/deploy/workspace-settings.js";
 import type { PlanInput, PlanResult } from "../scheduler/plan/types.js";
 import type { PoolWorker } from "../scheduler/pool/types.js";
 import { fixedConfig } from "../scheduler/run/config-source.js";
@@ -36,11 +44,12 @@ import { deployPools, deployQueueSettings } from "../scheduler/run/deploy.js";
 import { DeployQueue } from "../scheduler/run/deploy-queue.js";
 import { recordingLogger } from "../scheduler/run/logger.js";
 import { MemoryPoolFiles } from "../scheduler/run/memory-pool-files.js";
+import { poolProgram } from "../stacks/pool.js";
 import { securityGroupName } from "../stacks/ports.js";
 import { acquireCloudLock } from "../test/support/cloud-lock.js";
 import { type NovaServer, OpenStackApi } from "../test/support/openstack-api.js";
 import { ensureSecurityGroup, poolWorker, workerServers } from "../test/support/pool-fixtures.js";
-import { pulumiSandbox } from "../test/support/pulumi-sandbox.js";
+import { type PulumiSandbox, pulumiSandbox } from "../test/support/pulumi-sandbox.js";
 import type { BenchRow } from "./lib/row.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -51,12 +60,14 @@ const SHARD = Number(process.env.CS_BENCH_SHARD ?? 10);
 const PERIOD_ADD = Number(process.env.CS_BENCH_PERIOD_ADD ?? 10);
 /** Workers the "after" cloud holds before the period phase, when earlier phases left none. */
 const PERIOD_BASE = Number(process.env.CS_BENCH_PERIOD_BASE ?? 0);
+/** Workers the one-stack cloud holds before the engine phase, when earlier phases left none. */
+const ENGINE_BASE = Number(process.env.CS_BENCH_ENGINE_BASE ?? 0);
 const PARALLELISM = 16;
 const CONCURRENCY = 4;
 const PERIOD_S = 5;
-/** Phases to run (CS_BENCH_PHASES=ref,floor,burst,layouts,quiet,period; default all). */
+/** Phases to run (CS_BENCH_PHASES=ref,floor,burst,layouts,engine,quiet,period; default all). */
 const PHASES = new Set(
-  (process.env.CS_BENCH_PHASES ?? "ref,floor,burst,layouts,quiet,period").split(","),
+  (process.env.CS_BENCH_PHASES ?? "ref,floor,burst,layouts,engine,quiet,period").split(","),
 );
 
 function configWith(shardSize: number): Config {
@@ -294,6 +305,52 @@ export async function run(): Promise<BenchRow[]> {
       });
     }
 
+    // 4b. Engine options the issue asks to evaluate, on the one-stack cloud: add 1 as the
+    // deployer does, with PULUMI_SKIP_CHECKPOINTS (the file backend writes the state once at the
+    // end instead of after every step), and as a targeted update (only the new server's URN).
+    if (PHASES.has("engine")) {
+      if ((pools[BEFORE]?.length ?? 0) === 0 && ENGINE_BASE > 0) {
+        await up(BEFORE, workersOf(BEFORE, 2000, ENGINE_BASE));
+      }
+      const base = pools[BEFORE] ?? [];
+      const extra = workersOf(BEFORE, 3000, 1);
+      const plain = await timed(() => up(BEFORE, [...base, ...extra]));
+      await up(BEFORE, base);
+      const skipping = new AutomationDeployer({
+        configDir: join(sandbox.dir, "config"),
+        deploy: sandbox.deploy,
+        env: { ...env, PULUMI_SKIP_CHECKPOINTS: "true" },
+      });
+      const skip = await timed(() => skipping.up(input(oneStack, BEFORE, [...base, ...extra])));
+      await up(BEFORE, base);
+      const targeted = await timed(() =>
+        targetedUp(
+          sandbox,
+          env,
+          input(oneStack, BEFORE, [...base, ...extra]),
+          extra[0]?.name ?? "",
+        ),
+      );
+      await up(BEFORE, base);
+      for (const [what, run] of [
+        ["PULUMI_SKIP_CHECKPOINTS=true", skip],
+        ["targeted (--target the new server)", targeted],
+      ] as const) {
+        rows.push({
+          name: `add 1 to ${base.length}, one stack, ${what}: wall`,
+          value: run.seconds,
+          unit: "s",
+          reference: { name: "the same add as the deployer runs it", value: plain.seconds },
+        });
+        rows.push({
+          name: `add 1 to ${base.length}, one stack, ${what}: engine CPU`,
+          value: run.cpu,
+          unit: "s",
+          reference: { name: "the same add as the deployer runs it", value: plain.cpu },
+        });
+      }
+    }
+
     // 5. The no-change cycle: the cycle's deploy step, every pool as last deployed.
     const memory = new CycleMemory();
     const quietPhase = PHASES.has("quiet");
@@ -460,4 +517,42 @@ export async function run(): Promise<BenchRow[]> {
     rmSync(sandbox.dir, { recursive: true, force: true });
   }
   return rows;
+}
+
+/**
+ * `pulumi up --target <the new server>` on the cloud's one stack, through the Automation API
+ * directly (the deployer has no targeted mode: this is the evaluation of one), in the deployer's
+ * own workspace, backend and secrets.
+ */
+async function targetedUp(
+  sandbox: PulumiSandbox,
+  env: NodeJS.ProcessEnv,
+  stackInput: PoolStackInput,
+  worker: string,
+): Promise<void> {
+  const { LocalWorkspace } = await import("@pulumi/pulumi/automation/index.js");
+  const stateDir = resolveStateDir(join(sandbox.dir, "config"), env);
+  const stackName = shardStackName(stackInput.cloudName, 0);
+  const envVars = Object.fromEntries(
+    Object.entries({
+      ...env,
+      PULUMI_BACKEND_URL: resolveBackendUrl(sandbox.deploy, stateDir),
+      ...resolveSecrets(sandbox.deploy, env).env,
+    }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  const stack = await LocalWorkspace.selectStack(
+    { stackName, projectName: POOL_PROJECT, program: poolProgram(stackInput) },
+    {
+      workDir: join(stateDir, "workspaces", stackName),
+      envVars,
+      pulumiCommand: await loadPulumiCommand(env),
+    },
+  );
+  const state = (await stack.exportStack()) as {
+    deployment?: { resources?: { urn?: string; type?: string }[] };
+  };
+  const sample = state.deployment?.resources?.find((r) => r.type === WORKER_TYPE)?.urn;
+  if (!sample) throw new Error(`${stackName}: no worker in the state to take the URN form from`);
+  const urn = `${sample.slice(0, sample.lastIndexOf("::") + 2)}${worker}`;
+  await stack.up({ target: [urn], targetDependents: true, parallel: PARALLELISM });
 }
