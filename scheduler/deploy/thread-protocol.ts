@@ -5,18 +5,11 @@
 import { Secret } from "../config/secret.js";
 import type { WorkerToken } from "../identity/types.js";
 import {
-  AuthError,
-  CloudUnreachableError,
   type DeployError,
   type DeployErrorKind,
   DeployTimeoutError,
+  deployErrorOfKind,
   LockHeldError,
-  ProgramError,
-  PulumiNotInstalledError,
-  QuotaExceededError,
-  SecretsError,
-  ServerStateError,
-  WorkerIdentityError,
 } from "./errors.js";
 import type { LockHolder } from "./stale-lock.js";
 import type { PoolStackInput } from "./types.js";
@@ -82,37 +75,13 @@ export function errorToWire(err: DeployError): WireError {
 
 /** The same class as was thrown in the deploy thread, with the same message. */
 export function errorFromWire(wire: WireError): DeployError {
-  const options = {
+  const err = deployErrorOfKind(wire.kind, {
     ...(wire.cloud !== undefined ? { cloud: wire.cloud } : {}),
     ...(wire.detail !== undefined ? { detail: wire.detail } : {}),
-  };
-  const err = make(wire, options);
+    ...(wire.holders !== undefined ? { holders: wire.holders } : {}),
+    ...(wire.seconds !== undefined ? { seconds: wire.seconds } : {}),
+  });
   // Constructors compose their own message; keep the one the deploy thread wrote.
   Object.defineProperty(err, "message", { value: wire.message, enumerable: false });
   return err;
-}
-
-function make(wire: WireError, options: { cloud?: string; detail?: string }): DeployError {
-  switch (wire.kind) {
-    case "lock-held":
-      return new LockHeldError({ ...options, holders: wire.holders ?? [] });
-    case "quota-exceeded":
-      return new QuotaExceededError(options);
-    case "auth":
-      return new AuthError(options);
-    case "cloud-unreachable":
-      return new CloudUnreachableError(options);
-    case "secrets":
-      return new SecretsError(wire.message, options);
-    case "program":
-      return new ProgramError(options);
-    case "server-state":
-      return new ServerStateError(options);
-    case "pulumi-not-installed":
-      return new PulumiNotInstalledError(options);
-    case "identity":
-      return new WorkerIdentityError(options);
-    case "timeout":
-      return new DeployTimeoutError(wire.seconds ?? 0, options);
-  }
 }

@@ -165,27 +165,24 @@ export async function runCommand(
             log.warn({ decision: "untrusted-ad", machine: slot.machine }, reason),
         }),
         // Every new worker gets its own IDTOKEN; a retired worker's tokens are revoked.
-        deployer: new IdentityDeployer(
-          deployer,
-          {
-            issuer: new CondorTokenIssuer({
-              timeoutMs: condorTimeoutMs,
-              env: ctx.env,
-              ...binDir,
-              ...(operator.tokenSigningKey ? { signingKey: operator.tokenSigningKey } : {}),
-              ...(operator.tokenKeyDirectory
-                ? { passwordDirectory: operator.tokenKeyDirectory }
-                : {}),
-            }),
-            revocations: new CondorRevocationList(config.condor, {
-              timeoutMs: condorTimeoutMs,
-              env: ctx.env,
-              ...binDir,
-            }),
-            now: () => clock.now(),
-            log,
-          },
-        ),
+        deployer: new IdentityDeployer(deployer, {
+          issuer: new CondorTokenIssuer({
+            timeoutMs: condorTimeoutMs,
+            env: ctx.env,
+            ...binDir,
+            ...(operator.tokenSigningKey ? { signingKey: operator.tokenSigningKey } : {}),
+            ...(operator.tokenKeyDirectory
+              ? { passwordDirectory: operator.tokenKeyDirectory }
+              : {}),
+          }),
+          revocations: new CondorRevocationList(config.condor, {
+            timeoutMs: condorTimeoutMs,
+            env: ctx.env,
+            ...binDir,
+          }),
+          now: () => clock.now(),
+          log,
+        }),
         pools: new RepoPoolFiles(repo),
         backoff,
         log,
