@@ -1,7 +1,8 @@
 // Keep-alive from the arrival rate: an idle worker is worth keeping only while a job of its VM
 // type is likely to come for it; otherwise the keep-alive is paid for nothing. Per VM type the
 // planner keeps a warm pool as large as the number of jobs of that type expected within the
-// keep-alive (arrivals seen in condor_q over `policy.keep_alive.window`); those workers keep
+// keep-alive (the arrival rate over `policy.keep_alive.window`: from the cycle's arrival record,
+// scheduler/run/arrivals.ts, which counts jobs since finished, or else from condor_q); those keep
 // their full keep-alive, the most recently idle first, and the other idle workers of the type
 // retire after `policy.keep_alive.min` (after a burst, a whole pool of idle workers would
 // otherwise wait out the keep-alive for the one or two jobs that may follow).
@@ -15,6 +16,30 @@ import { baseKeepAlive } from "./retire.js";
 export interface IdleCandidate {
   worker: PoolWorker;
   seen: ObservedWorker | undefined;
+}
+
+/** Jobs per second, per VM type: the arrival rate the keep-alive weighs. */
+export type ArrivalRates = ReadonlyMap<string, number>;
+
+/** The keep-alive modes that weigh the arrival rate. */
+export const ARRIVAL_MODES: ReadonlySet<string> = new Set(["adaptive", "break-even"]);
+
+/**
+ * Jobs of each VM type expected in the next `seconds`: from the recorded arrival rates when the
+ * cycle gives them, else from the arrivals still in condor_q over the window (a job that has
+ * finished is gone from it, so this undercounts short jobs).
+ */
+function expectedWithin(
+  rates: ArrivalRates | undefined,
+  jobs: readonly Job[],
+  now: number,
+  window: number,
+  seconds: number,
+): Map<string, number> {
+  if (rates === undefined) return expectedArrivals(jobs, now, window, seconds);
+  const out = new Map<string, number>();
+  for (const [vmType, rate] of rates) out.set(vmType, rate * seconds);
+  return out;
 }
 
 /** Jobs of each VM type expected in the next `seconds`, from arrivals seen in the window. */
@@ -36,18 +61,20 @@ export function expectedArrivals(
 
 /**
  * The keep-alive each idle registered worker gets this cycle (by name), or undefined when
- * `policy.keep_alive.mode` is "fixed" (every worker keeps its own keep-alive).
+ * `policy.keep_alive.mode` is "fixed" (every worker keeps its own keep-alive). `rates`: the
+ * recorded arrival rates (PlanInput.arrivalRates); absent, arrivals are read from `jobs`.
  */
 export function adaptiveKeepAlive(
   candidates: readonly IdleCandidate[],
   jobs: readonly Job[],
   config: Config,
   now: number,
+  rates?: ArrivalRates,
 ): Map<string, number> | undefined {
   const policy = config.policy.keep_alive;
   if (policy.mode === "fixed") return undefined;
   if (policy.mode === "per-core") return perCore(candidates, config);
-  if (policy.mode === "break-even") return breakEven(candidates, jobs, config, now);
+  if (policy.mode === "break-even") return breakEven(candidates, jobs, config, now, rates);
   const idleByType = new Map<string, PoolWorker[]>();
   for (const { worker, seen } of candidates) {
     if (worker.state !== "registered" || !seen || seen.runningJobs > 0) continue;
@@ -58,7 +85,7 @@ export function adaptiveKeepAlive(
   const out = new Map<string, number>();
   for (const [vmType, workers] of idleByType) {
     const full = baseKeepAlive(config, vmType);
-    const expected = expectedArrivals(jobs, now, policy.window, full).get(vmType) ?? 0;
+    const expected = expectedWithin(rates, jobs, now, policy.window, full).get(vmType) ?? 0;
     const warm = Math.ceil(expected * policy.spares_per_arrival);
     // Most recently idle first: the stalest idle workers are the ones to let go.
     workers.sort(
@@ -108,6 +135,7 @@ function breakEven(
   jobs: readonly Job[],
   config: Config,
   now: number,
+  rates: ArrivalRates | undefined,
 ): Map<string, number> {
   const policy = config.policy;
   const reboot = policy.boot_estimate + Math.max(1, policy.cycle);
@@ -120,7 +148,7 @@ function breakEven(
   }
   const out = new Map<string, number>();
   if (idleByType.size === 0) return out;
-  const expected = expectedArrivals(jobs, now, policy.keep_alive.window, reboot);
+  const expected = expectedWithin(rates, jobs, now, policy.keep_alive.window, reboot);
   for (const [vmType, workers] of idleByType) {
     const full = baseKeepAlive(config, vmType);
     const warm = Math.floor((expected.get(vmType) ?? 0) * policy.keep_alive.spares_per_arrival);

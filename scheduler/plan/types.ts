@@ -19,6 +19,12 @@ export interface PlanInput {
   /** Clouds in deploy back-off: no new boots there this cycle. */
   unavailableClouds: ReadonlySet<string>;
   /**
+   * Jobs per second of each VM type that arrived over `policy.keep_alive.window`, jobs since
+   * finished included (the cycle's arrival record, scheduler/run/arrivals.ts): what the arrival
+   * keep-alive modes weigh. Absent, they count the arrivals still in `jobs`.
+   */
+  arrivalRates?: ReadonlyMap<string, number>;
+  /**
    * The observed model of every pool worker (scheduler/state/), built once per cycle from the
    * pools, ads, jobs and the cloud's servers; plan() builds it from the fields above when absent
    * (then it knows no cloud servers, launch digests or retire holds).

@@ -8,6 +8,7 @@ import type { Job, ObservedWorker } from "../condor/types.js";
 import type { Config } from "../config/schema.js";
 import type { BackoffTracker } from "../deploy/backoff.js";
 import type { DeployResult, PoolDeployer, RecoveryReport } from "../deploy/types.js";
+import { ARRIVAL_MODES } from "../plan/keep-alive.js";
 import { plan } from "../plan/plan.js";
 import type { PlanInput, PlanResult, RetireAction, ServerDeletion } from "../plan/types.js";
 import type { PoolWorker } from "../pool/types.js";
@@ -177,6 +178,7 @@ export async function runCycle(
   memory.settle(fleet, now);
   report.fleet = fleet;
   const unavailableClouds = new Set(deps.backoff.unavailableClouds(now));
+  const arrivalRates = recordArrivals(memory, config, world.jobs, now);
   const result = (deps.planner ?? plan)({
     config,
     jobs: world.jobs,
@@ -185,6 +187,7 @@ export async function runCycle(
     now,
     unavailableClouds,
     fleet,
+    ...(arrivalRates === undefined ? {} : { arrivalRates }),
   });
   report.plan = result;
   for (const decision of result.decisions)
@@ -216,6 +219,22 @@ export async function runCycle(
   // 6. Delete orphan servers the plan swept.
   await deleteOrphans(deps, memory, config, result.deleteServers ?? [], report);
   return report;
+}
+
+/**
+ * The keep-alive modes that weigh the arrival rate get it from every queue seen, jobs since
+ * finished included (condor_q alone forgets them); the others record nothing.
+ */
+function recordArrivals(
+  memory: CycleMemory,
+  config: Config,
+  jobs: readonly Job[],
+  now: number,
+): Map<string, number> | undefined {
+  const { mode, window } = config.policy.keep_alive;
+  if (!ARRIVAL_MODES.has(mode)) return undefined;
+  memory.arrivals.observe(jobs, now, window, (vmType) => Object.hasOwn(config.vm_types, vmType));
+  return memory.arrivals.rates(now, window);
 }
 
 function messageOf(err: unknown): string {

@@ -72,6 +72,33 @@ describe("adaptive keep-alive", () => {
     expect(adaptiveKeepAlive(workers, other, config, NOW)?.get(idle(1).worker.name)).toBe(0);
   });
 
+  it("break-even given the arrival rate: the rate, not the jobs still queued, sets the warm pool", () => {
+    const config = withKeepAlive("break-even", { window: 1200 });
+    config.policy.boot_estimate = 240; // reboot: 300 s
+    const workers = [idle(1), idle(2), idle(3)];
+    const keep = (rates: Map<string, number>) => {
+      const chosen = adaptiveKeepAlive(workers, [], config, NOW, rates);
+      return workers.map((w) => chosen?.get(w.worker.name));
+    };
+    // 2 jobs per 300 s: the two most recently idle are worth keeping; just under: one.
+    expect(keep(new Map([["demo-vm", 2 / 300]]))).toEqual([600, 600, 0]);
+    expect(keep(new Map([["demo-vm", 1.99 / 300]]))).toEqual([600, 0, 0]);
+    expect(keep(new Map([["other", 1]]))).toEqual([0, 0, 0]);
+    // A rate is given: queued jobs (here 8 within the window) are not counted on top of it.
+    const queued = Array.from({ length: 8 }, (_, i) => idleJob({ queuedAt: NOW - 150 * i - 1 }));
+    const chosen = adaptiveKeepAlive(workers, queued, config, NOW, new Map());
+    expect(workers.map((w) => chosen?.get(w.worker.name))).toEqual([0, 0, 0]);
+  });
+
+  it("in the plan: the input's arrival rates reach the break-even keep-alive", () => {
+    const config = withKeepAlive("break-even", { window: 1200 });
+    const w = idle(2);
+    const input = world({ config, pools: { alberta: [w.worker] }, workers: [w.seen] });
+    expect(plan(input).retire.map((r) => r.worker)).toEqual([w.worker.name]);
+    const rates = new Map([["demo-vm", 1 / 60]]);
+    expect(plan({ ...input, arrivalRates: rates }).retire).toEqual([]);
+  });
+
   it("in the plan: a per-core keep-alive retires a 2-core worker idle 2 minutes; fixed keeps it", () => {
     const w = idle(2);
     const input = (config: ReturnType<typeof exampleConfig>) =>
