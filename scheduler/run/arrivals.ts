@@ -4,9 +4,10 @@
 // counts once, when first seen, at its submit time (QDate, so the backlog found at start-up
 // counts when it was submitted, not all at once); jobs that have since finished stay counted
 // until their submit time leaves the window. Kept in the cycle memory only (a restart starts
-// afresh from the queue); bounded in time (the window) and in size (MAX_PER_TYPE per VM type,
-// and only VM types of the config: +VMType is untrusted text).
+// afresh from the queue); bounded in time (the window) and in size (MAX_ARRIVALS_PER_TYPE per
+// VM type, and only VM types of the config: +VMType is untrusted text).
 import type { Job } from "../condor/types.js";
+import type { ArrivalHistory } from "../plan/types.js";
 
 /** Most arrivals kept per VM type; past it the oldest go and the rate covers what is kept. */
 export const MAX_ARRIVALS_PER_TYPE = 50_000;
@@ -52,9 +53,15 @@ class TypeArrivals {
     return dropped;
   }
 
-  /** Arrivals after `t`. */
-  countAfter(t: number): number {
-    return this.items.length - this.firstAfter(t);
+  /** Submit times after `t` and at or before `until`, oldest first. */
+  timesAfter(t: number, until: number): number[] {
+    const out: number[] = [];
+    for (let i = this.firstAfter(t); i < this.items.length; i++) {
+      const at = (this.items[i] as Arrival).at;
+      if (at > until) break;
+      out.push(at);
+    }
+    return out;
   }
 
   /** The first time after `after` a kept arrival leaves a window of `window` seconds. */
@@ -118,29 +125,29 @@ export class ArrivalRecord {
         // Still queued: the last-queue set keeps it from being counted again.
         this.counted.delete(id);
       }
-      if (arrivals.size === 0 && !isKnownType(vmType)) this.byType.delete(vmType);
+      if (arrivals.size === 0) this.byType.delete(vmType);
     }
     this.queued = queued;
   }
 
   /**
-   * Jobs per second of each VM type over the window ending at `now`: the arrivals kept divided
-   * by the window (or, when the size bound dropped older ones, by the span they cover).
+   * Per VM type, the submit times of the jobs that arrived over the window ending at `now`,
+   * oldest first, and the moment they are complete from: `now - window`, or later when the size
+   * bound dropped older ones (then from the last one dropped).
    */
-  rates(now: number, window: number): Map<string, number> {
-    const out = new Map<string, number>();
+  history(now: number, window: number): Map<string, ArrivalHistory> {
+    const out = new Map<string, ArrivalHistory>();
     if (window <= 0) return out;
     for (const [vmType, arrivals] of this.byType) {
-      // Past the size bound, only the span after the last arrival dropped is fully counted.
       const trimmedAt = arrivals.trimmedAt;
-      const start = trimmedAt !== undefined && trimmedAt > now - window ? trimmedAt : now - window;
-      const n = arrivals.countAfter(start);
-      if (n > 0) out.set(vmType, n / Math.max(1, now - start));
+      const since = trimmedAt !== undefined && trimmedAt > now - window ? trimmedAt : now - window;
+      const times = arrivals.timesAfter(since, now);
+      if (times.length > 0) out.set(vmType, { since, times });
     }
     return out;
   }
 
-  /** The first moment after `after` an arrival leaves the window (the rates change then). */
+  /** The first moment after `after` an arrival leaves the window (the history changes then). */
   nextExpiry(after: number, window: number): number | undefined {
     let soonest: number | undefined;
     for (const arrivals of this.byType.values()) {

@@ -10,7 +10,13 @@ import type { BackoffTracker } from "../deploy/backoff.js";
 import type { DeployResult, PoolDeployer, RecoveryReport } from "../deploy/types.js";
 import { ARRIVAL_MODES } from "../plan/keep-alive.js";
 import { plan } from "../plan/plan.js";
-import type { PlanInput, PlanResult, RetireAction, ServerDeletion } from "../plan/types.js";
+import type {
+  ArrivalHistory,
+  PlanInput,
+  PlanResult,
+  RetireAction,
+  ServerDeletion,
+} from "../plan/types.js";
 import type { PoolWorker } from "../pool/types.js";
 import { buildFleet } from "../state/build.js";
 import type { LaunchDigests } from "../state/launch.js";
@@ -178,7 +184,7 @@ export async function runCycle(
   memory.settle(fleet, now);
   report.fleet = fleet;
   const unavailableClouds = new Set(deps.backoff.unavailableClouds(now));
-  const arrivalRates = recordArrivals(memory, config, world.jobs, now);
+  const arrivals = recordArrivals(memory, config, world.jobs, now);
   const result = (deps.planner ?? plan)({
     config,
     jobs: world.jobs,
@@ -187,7 +193,7 @@ export async function runCycle(
     now,
     unavailableClouds,
     fleet,
-    ...(arrivalRates === undefined ? {} : { arrivalRates }),
+    ...(arrivals === undefined ? {} : { arrivals }),
   });
   report.plan = result;
   for (const decision of result.decisions)
@@ -230,11 +236,11 @@ function recordArrivals(
   config: Config,
   jobs: readonly Job[],
   now: number,
-): Map<string, number> | undefined {
+): Map<string, ArrivalHistory> | undefined {
   const { mode, window } = config.policy.keep_alive;
   if (!ARRIVAL_MODES.has(mode)) return undefined;
   memory.arrivals.observe(jobs, now, window, (vmType) => Object.hasOwn(config.vm_types, vmType));
-  return memory.arrivals.rates(now, window);
+  return memory.arrivals.history(now, window);
 }
 
 function messageOf(err: unknown): string {

@@ -340,22 +340,27 @@ function nextDeadline(
     if (time > after && time < soonest) soonest = time;
   };
   const policy = config.policy;
-  // The adaptive keep-alive changes when an arrival leaves its window, and sets each idle
-  // worker's keep-alive from the recorded arrivals: the same function the plan calls, on the
-  // same input (the cycle's arrival record, as the cycle hands it to the plan).
+  // The arrival keep-alive modes set each idle worker's keep-alive from the cycle's arrival
+  // record: the same function the plan calls, on the same input. Adaptive changes when an
+  // arrival leaves its window; break-even when its grid of reboot-long intervals moves on.
   let chosen: Map<string, number> | undefined;
   if (policy.keep_alive.mode !== "fixed" && report.observation) {
     const { jobs, workers } = report.observation;
     const { mode, window } = policy.keep_alive;
-    const rates = ARRIVAL_MODES.has(mode) ? arrivals.rates(after, window) : undefined;
-    // Modes that count arrivals change when one leaves the window.
-    const expiry = rates === undefined ? undefined : arrivals.nextExpiry(after, window);
-    if (expiry !== undefined) consider(expiry);
+    const recorded = ARRIVAL_MODES.has(mode) ? arrivals.history(after, window) : undefined;
+    if (mode === "adaptive") {
+      const expiry = arrivals.nextExpiry(after, window);
+      if (expiry !== undefined) consider(expiry);
+    }
     const seen = new Map(workers.map((w) => [w.workerName, w]));
     const candidates = Object.values(pools).flatMap((list) =>
       list.map((worker) => ({ worker, seen: seen.get(worker.name) })),
     );
-    chosen = adaptiveKeepAlive(candidates, jobs, config, after, rates);
+    chosen = adaptiveKeepAlive(candidates, jobs, config, after, recorded);
+    if (mode === "break-even" && chosen !== undefined && chosen.size > 0) {
+      const reboot = policy.boot_estimate + Math.max(1, policy.cycle);
+      consider((Math.floor(after / reboot) + 1) * reboot);
+    }
   }
   for (const workers of Object.values(pools)) {
     for (const w of workers) {

@@ -16,7 +16,10 @@ describe("arrival record", () => {
     const c = idleJob({ queuedAt: NOW + 30 });
     record.observe([{ ...b, state: "running" }, c], NOW + 60, HOUR, known);
     expect(record.size).toBe(3);
-    expect(record.rates(NOW + 60, HOUR).get("demo-vm")).toBeCloseTo(3 / HOUR, 12);
+    expect(record.history(NOW + 60, HOUR).get("demo-vm")).toEqual({
+      since: NOW + 60 - HOUR,
+      times: [NOW - 100, NOW - 50, NOW + 30],
+    });
     // The same queue seen again: nothing new.
     record.observe([b, c], NOW + 120, HOUR, known);
     expect(record.size).toBe(3);
@@ -39,8 +42,8 @@ describe("arrival record", () => {
     // Submitted before the window: the backlog found at start-up is not an arrival now.
     expect(record.size).toBe(1);
     expect(record.nextExpiry(NOW, HOUR)).toBe(NOW - 600 + HOUR);
-    expect(record.rates(NOW - 600 + HOUR - 1, HOUR).get("demo-vm")).toBeCloseTo(1 / HOUR, 12);
-    expect(record.rates(NOW - 600 + HOUR, HOUR).get("demo-vm")).toBeUndefined();
+    expect(record.history(NOW - 600 + HOUR - 1, HOUR).get("demo-vm")?.times).toEqual([NOW - 600]);
+    expect(record.history(NOW - 600 + HOUR, HOUR).get("demo-vm")).toBeUndefined();
     // Still queued after its arrival left the window: expired, and never counted again.
     record.observe([old, a], NOW - 600 + HOUR + 60, HOUR, known);
     expect(record.size).toBe(0);
@@ -59,26 +62,28 @@ describe("arrival record", () => {
     expect(record.nextExpiry(NOW, HOUR)).toBe(NOW + HOUR);
   });
 
-  it("rates are per VM type", () => {
+  it("keeps its history per VM type", () => {
     const record = new ArrivalRecord();
     const jobs = [
       ...Array.from({ length: 6 }, (_, i) => idleJob({ queuedAt: NOW - 60 * i })),
       idleJob({ vmType: "big-vm", queuedAt: NOW - 5 }),
     ];
     record.observe(jobs, NOW, HOUR, known);
-    const rates = record.rates(NOW, HOUR);
-    expect(rates.get("demo-vm")).toBeCloseTo(6 / HOUR, 12);
-    expect(rates.get("big-vm")).toBeCloseTo(1 / HOUR, 12);
+    const history = record.history(NOW, HOUR);
+    expect(history.get("demo-vm")?.times).toHaveLength(6);
+    expect(history.get("big-vm")?.times).toEqual([NOW - 5]);
   });
 
-  it("is bounded: past the size bound the oldest go and the rate covers the span kept", () => {
+  it("is bounded: past the size bound the oldest go and the history starts at the last one dropped", () => {
     const record = new ArrivalRecord(100);
     // One arrival every 10 s for the last 2000 s: 200, of which the newest 100 are kept.
     const jobs = Array.from({ length: 200 }, (_, i) => idleJob({ queuedAt: NOW - 10 * i }));
     record.observe(jobs, NOW, HOUR, known);
     expect(record.size).toBe(100);
     // The kept arrivals are those after the last one dropped (NOW - 1000): 100 in 1000 s.
-    expect(record.rates(NOW, HOUR).get("demo-vm")).toBeCloseTo(100 / 1000, 12);
+    const kept = record.history(NOW, HOUR).get("demo-vm");
+    expect(kept?.since).toBe(NOW - 1000);
+    expect(kept?.times).toHaveLength(100);
     // Thousands of cycles of fresh arrivals never grow it past the bound.
     for (let k = 1; k <= 50; k++) {
       const fresh = Array.from({ length: 20 }, (_, i) => idleJob({ queuedAt: NOW + 60 * k - i }));
@@ -89,6 +94,9 @@ describe("arrival record", () => {
     const later = NOW + 50 * 60 + 2 * HOUR;
     record.observe([idleJob({ queuedAt: later })], later, HOUR, known);
     expect(record.size).toBe(1);
-    expect(record.rates(later, HOUR).get("demo-vm")).toBeCloseTo(1 / HOUR, 12);
+    expect(record.history(later, HOUR).get("demo-vm")).toEqual({
+      since: later - HOUR,
+      times: [later],
+    });
   });
 });
