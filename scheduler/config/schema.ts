@@ -293,9 +293,10 @@ export const policySchema = z
      * workers as jobs are expected within the keep-alive (arrivals over `window`, times
      * `spares_per_arrival`) keep it; the others retire after `min`. per-core: each idle worker
      * keeps `core_seconds` divided by its cores. break-even: per VM type, as many idle workers
-     * as jobs are expected within a reboot (boot_estimate + cycle, from arrivals over `window`,
-     * times `spares_per_arrival`) keep it; the others retire when first seen idle (see
-     * scheduler/plan/keep-alive.ts).
+     * as jobs are expected within a reboot (boot_estimate + cycle: the median of the jobs that
+     * arrived per reboot-long interval over `window`, times `spares_per_arrival`) keep it; the
+     * others retire when first seen idle (see scheduler/plan/keep-alive.ts). Arrivals are the
+     * jobs the scheduler saw enter the queue, finished ones included (scheduler/run/arrivals.ts).
      */
     keep_alive: z
       .object({

@@ -3,12 +3,14 @@
 // (so a removed cloud can still be emptied), retire holds (HTCondor refusals), when each orphan
 // server was first seen, creates a crashed deploy interrupted, and clouds already settled
 // (disabled or removed, emptied, stack destroyed). What each stack was last deployed with is
-// kept in memory only: after a restart every pool is deployed once, which reconciles it.
+// kept in memory only: after a restart every pool is deployed once, which reconciles it. So are
+// the jobs that arrived (arrivals.ts): after a restart they are counted again from the queue.
 import { z } from "zod";
 import type { CloudConfig, Config } from "../config/schema.js";
 import { cloudSchema } from "../config/schema.js";
 import type { CloudBackoffState } from "../deploy/backoff.js";
 import type { Fleet, RetireHold } from "../state/types.js";
+import { ArrivalRecord } from "./arrivals.js";
 
 /** First wait after HTCondor refuses a retire; doubles per refusal up to RETIRE_HOLD_MAX. */
 export const RETIRE_HOLD_BASE = 300;
@@ -27,6 +29,8 @@ export class CycleMemory {
   readonly settled = new Set<string>();
   /** False until the first cycle looked for stacks a dead process left unfinished. */
   recoveryChecked = false;
+  /** Jobs that arrived per VM type over the keep-alive window (in memory only, not saved). */
+  readonly arrivals = new ArrivalRecord();
 
   rememberConfigs(config: Config): void {
     for (const [name, cloud] of Object.entries(config.clouds)) this.cloudConfigs.set(name, cloud);
