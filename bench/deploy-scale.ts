@@ -255,7 +255,11 @@ export async function run(): Promise<BenchRow[]> {
       });
     }
 
-    // 4. Per layout, at POOL workers: add 1, no-change up, remove 10.
+    // 4. Per layout, at POOL workers: add 1, no-change up, remove 10. Run alone (no burst), both
+    // clouds are first given POOL workers, in parallel.
+    if (PHASES.has("layouts") && !PHASES.has("burst")) {
+      await Promise.all([AFTER, BEFORE].map((cloud) => up(cloud, workersOf(cloud, 1, POOL))));
+    }
     for (const cloud of PHASES.has("layouts") ? [AFTER, BEFORE] : []) {
       const base = pools[cloud] ?? [];
       const add = await timed(() => up(cloud, [...base, ...workersOf(cloud, POOL + 1, 1)]));
@@ -393,6 +397,7 @@ export async function run(): Promise<BenchRow[]> {
     }
 
     // 6. The cycle's period while another cloud's deploy runs (PERIOD_ADD new servers).
+    if (!PHASES.has("period")) return rows;
     if ((pools[AFTER]?.length ?? 0) === 0 && PERIOD_BASE > 0) {
       await up(AFTER, workersOf(AFTER, 1000, PERIOD_BASE));
     }
