@@ -10,9 +10,11 @@
 //   beside the floor: the same number of servers created straight through Nova's API at the
 //   concurrency the engine had, on the same cloud, minutes apart;
 // - the cycle's period (5 s) while a deploy of PERIOD_ADD new workers runs on the other cloud,
-//   with background deploys, beside the period of the cycle that awaits the same kind of deploy.
+//   with background deploys run on the scheduler's thread and on a thread of their own (as
+//   `cloudscheduler run` does), beside the period of the cycle that awaits the same deploy.
 // Sizes: CS_BENCH_POOL (default 40), CS_BENCH_SHARD (default 10), CS_BENCH_PERIOD_ADD (default
-// 10). The local cloud creates about one server per 3 s under the engine, so 1,000 workers would
+// 10), CS_BENCH_PERIOD_BASE (workers deployed before the period phase when it runs alone).
+// Periods are counted from the first cycle's end (that cycle also starts the deploy thread). The local cloud creates about one server per 3 s under the engine, so 1,000 workers would
 // take about an hour to build; the sizes run are printed in every row.
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
@@ -22,8 +24,17 @@ import { parseConfig } from "../scheduler/config/load.js";
 import type { Config } from "../scheduler/config/schema.js";
 import { AutomationDeployer } from "../scheduler/deploy/automation-deployer.js";
 import { BackoffTracker } from "../scheduler/deploy/backoff.js";
-import { findPulumiCli } from "../scheduler/deploy/pulumi-cli.js";
-import type { PoolStackInput } from "../scheduler/deploy/types.js";
+import { findPulumiCli, loadPulumiCommand } from "../scheduler/deploy/pulumi-cli.js";
+import { WORKER_TYPE } from "../scheduler/deploy/resource-events.js";
+import { shardStackName } from "../scheduler/deploy/shards.js";
+import { ThreadDeployer } from "../scheduler/deploy/thread-deployer.js";
+import type { PoolDeployer, PoolStackInput } from "../scheduler/deploy/types.js";
+import {
+  POOL_PROJECT,
+  resolveBackendUrl,
+  resolveSecrets,
+  resolveStateDir,
+} from "../scheduler/deploy/workspace-settings.js";
 import type { PlanInput, PlanResult } from "../scheduler/plan/types.js";
 import type { PoolWorker } from "../scheduler/pool/types.js";
 import { fixedConfig } from "../scheduler/run/config-source.js";
@@ -33,11 +44,12 @@ import { deployPools, deployQueueSettings } from "../scheduler/run/deploy.js";
 import { DeployQueue } from "../scheduler/run/deploy-queue.js";
 import { recordingLogger } from "../scheduler/run/logger.js";
 import { MemoryPoolFiles } from "../scheduler/run/memory-pool-files.js";
+import { poolProgram } from "../stacks/pool.js";
 import { securityGroupName } from "../stacks/ports.js";
 import { acquireCloudLock } from "../test/support/cloud-lock.js";
 import { type NovaServer, OpenStackApi } from "../test/support/openstack-api.js";
 import { ensureSecurityGroup, poolWorker, workerServers } from "../test/support/pool-fixtures.js";
-import { pulumiSandbox } from "../test/support/pulumi-sandbox.js";
+import { type PulumiSandbox, pulumiSandbox } from "../test/support/pulumi-sandbox.js";
 import type { BenchRow } from "./lib/row.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -46,12 +58,16 @@ const BEFORE = "alberta-old";
 const POOL = Number(process.env.CS_BENCH_POOL ?? 40);
 const SHARD = Number(process.env.CS_BENCH_SHARD ?? 10);
 const PERIOD_ADD = Number(process.env.CS_BENCH_PERIOD_ADD ?? 10);
+/** Workers the "after" cloud holds before the period phase, when earlier phases left none. */
+const PERIOD_BASE = Number(process.env.CS_BENCH_PERIOD_BASE ?? 0);
+/** Workers the one-stack cloud holds before the engine phase, when earlier phases left none. */
+const ENGINE_BASE = Number(process.env.CS_BENCH_ENGINE_BASE ?? 0);
 const PARALLELISM = 16;
 const CONCURRENCY = 4;
 const PERIOD_S = 5;
-/** Phases to run (CS_BENCH_PHASES=ref,floor,burst,layouts,quiet,period; default all). */
+/** Phases to run (CS_BENCH_PHASES=ref,floor,burst,layouts,engine,quiet,period; default all). */
 const PHASES = new Set(
-  (process.env.CS_BENCH_PHASES ?? "ref,floor,burst,layouts,quiet,period").split(","),
+  (process.env.CS_BENCH_PHASES ?? "ref,floor,burst,layouts,engine,quiet,period").split(","),
 );
 
 function configWith(shardSize: number): Config {
@@ -239,7 +255,11 @@ export async function run(): Promise<BenchRow[]> {
       });
     }
 
-    // 4. Per layout, at POOL workers: add 1, no-change up, remove 10.
+    // 4. Per layout, at POOL workers: add 1, no-change up, remove 10. Run alone (no burst), both
+    // clouds are first given POOL workers, in parallel.
+    if (PHASES.has("layouts") && !PHASES.has("burst")) {
+      await Promise.all([AFTER, BEFORE].map((cloud) => up(cloud, workersOf(cloud, 1, POOL))));
+    }
     for (const cloud of PHASES.has("layouts") ? [AFTER, BEFORE] : []) {
       const base = pools[cloud] ?? [];
       const add = await timed(() => up(cloud, [...base, ...workersOf(cloud, POOL + 1, 1)]));
@@ -289,6 +309,52 @@ export async function run(): Promise<BenchRow[]> {
       });
     }
 
+    // 4b. Engine options the issue asks to evaluate, on the one-stack cloud: add 1 as the
+    // deployer does, with PULUMI_SKIP_CHECKPOINTS (the file backend writes the state once at the
+    // end instead of after every step), and as a targeted update (only the new server's URN).
+    if (PHASES.has("engine")) {
+      if ((pools[BEFORE]?.length ?? 0) === 0 && ENGINE_BASE > 0) {
+        await up(BEFORE, workersOf(BEFORE, 2000, ENGINE_BASE));
+      }
+      const base = pools[BEFORE] ?? [];
+      const extra = workersOf(BEFORE, 3000, 1);
+      const plain = await timed(() => up(BEFORE, [...base, ...extra]));
+      await up(BEFORE, base);
+      const skipping = new AutomationDeployer({
+        configDir: join(sandbox.dir, "config"),
+        deploy: sandbox.deploy,
+        env: { ...env, PULUMI_SKIP_CHECKPOINTS: "true" },
+      });
+      const skip = await timed(() => skipping.up(input(oneStack, BEFORE, [...base, ...extra])));
+      await up(BEFORE, base);
+      const targeted = await timed(() =>
+        targetedUp(
+          sandbox,
+          env,
+          input(oneStack, BEFORE, [...base, ...extra]),
+          extra[0]?.name ?? "",
+        ),
+      );
+      await up(BEFORE, base);
+      for (const [what, run] of [
+        ["PULUMI_SKIP_CHECKPOINTS=true", skip],
+        ["targeted (--target the new server)", targeted],
+      ] as const) {
+        rows.push({
+          name: `add 1 to ${base.length}, one stack, ${what}: wall`,
+          value: run.seconds,
+          unit: "s",
+          reference: { name: "the same add as the deployer runs it", value: plain.seconds },
+        });
+        rows.push({
+          name: `add 1 to ${base.length}, one stack, ${what}: engine CPU`,
+          value: run.cpu,
+          unit: "s",
+          reference: { name: "the same add as the deployer runs it", value: plain.cpu },
+        });
+      }
+    }
+
     // 5. The no-change cycle: the cycle's deploy step, every pool as last deployed.
     const memory = new CycleMemory();
     const quietPhase = PHASES.has("quiet");
@@ -331,6 +397,10 @@ export async function run(): Promise<BenchRow[]> {
     }
 
     // 6. The cycle's period while another cloud's deploy runs (PERIOD_ADD new servers).
+    if (!PHASES.has("period")) return rows;
+    if ((pools[AFTER]?.length ?? 0) === 0 && PERIOD_BASE > 0) {
+      await up(AFTER, workersOf(AFTER, 1000, PERIOD_BASE));
+    }
     const planner = (p: PlanInput): PlanResult => ({
       pools: structuredClone(p.pools),
       retire: [],
@@ -352,60 +422,83 @@ export async function run(): Promise<BenchRow[]> {
       }),
     );
     pools[BEFORE] = grow(BEFORE);
-    // Background (after): cycles on their period while the same-size deploy runs on AFTER.
-    const bgFiles = new MemoryPoolFiles({ ...structuredClone(pools), [AFTER]: grow(AFTER) });
-    const bgQueue = new DeployQueue(deployQueueSettings(sharded));
-    const starts: number[] = [];
-    const controller = new AbortController();
-    const bgDeps: CycleDeps = { ...deps, pools: bgFiles, planner, deploys: bgQueue };
-    const clock: Clock = { now: systemClock.now, sleep: systemClock.sleep };
-    let sawDeploy = false;
-    const loopDelay = monitorEventLoopDelay({ resolution: 20 });
-    loopDelay.enable();
-    await runDaemon({
-      deps: bgDeps,
-      config: fixedConfig(sharded, "bench"),
-      clock,
-      signal: controller.signal,
-      onCycle: (report) => {
-        starts.push(performance.now());
-        if (report.deploysInFlight?.some((d) => d.cloud === AFTER)) sawDeploy = true;
-        else if (sawDeploy) controller.abort();
-      },
+    // Background (after): cycles on their period while the same-size deploy runs on AFTER, once
+    // with the deployer on the scheduler's own thread and once as `cloudscheduler run` deploys,
+    // on a thread of its own (scheduler/deploy/thread-deployer.ts).
+    const background = async (deployerOfRun: PoolDeployer, from: number) => {
+      const grown = [...(pools[AFTER] ?? []), ...workersOf(AFTER, from, PERIOD_ADD)];
+      const bgFiles = new MemoryPoolFiles({ ...structuredClone(pools), [AFTER]: grown });
+      pools[AFTER] = grown;
+      const starts: number[] = [];
+      const controller = new AbortController();
+      const bgDeps: CycleDeps = {
+        ...deps,
+        deployer: deployerOfRun,
+        pools: bgFiles,
+        planner,
+        deploys: new DeployQueue(deployQueueSettings(sharded)),
+      };
+      const clock: Clock = { now: systemClock.now, sleep: systemClock.sleep };
+      let sawDeploy = false;
+      // From the first cycle's end: the first cycle also starts the deploy thread.
+      const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+      await runDaemon({
+        deps: bgDeps,
+        config: fixedConfig(sharded, "bench"),
+        clock,
+        signal: controller.signal,
+        onCycle: (report) => {
+          starts.push(performance.now());
+          if (starts.length === 1) loopDelay.enable();
+          if (report.deploysInFlight?.some((d) => d.cloud === AFTER)) sawDeploy = true;
+          else if (sawDeploy) controller.abort();
+        },
+      });
+      loopDelay.disable();
+      const gaps = starts.slice(2).map((t, i) => (t - (starts[i + 1] ?? t)) / 1000);
+      const deviations = gaps.map((g) => Math.abs(g - PERIOD_S)).sort((a, b) => a - b);
+      console.log(`periods (s): ${gaps.map((g) => g.toFixed(2)).join(" ")}`);
+      return {
+        periods: gaps.length,
+        median: deviations[Math.floor(deviations.length / 2)] ?? Number.NaN,
+        worst: Math.max(...deviations),
+        stall: loopDelay.max / 1e9,
+      };
+    };
+    const sameThread = await background(deployer, 500);
+    const threaded = new ThreadDeployer({
+      options: { configDir: join(sandbox.dir, "config"), deploy: sandbox.deploy, env },
     });
-    loopDelay.disable();
-    const gaps = starts.slice(1).map((t, i) => (t - (starts[i] ?? t)) / 1000);
-    const deviations = gaps.map((g) => Math.abs(g - PERIOD_S)).sort((a, b) => a - b);
-    const worst = Math.max(...deviations);
-    console.log(`periods (s): ${gaps.map((g) => g.toFixed(2)).join(" ")}`);
+    const ownThread = await background(threaded, 600).finally(() => threaded.close());
     rows.push({
-      name: `cycle period during the background deploy: median |period - ${PERIOD_S} s|`,
-      value: deviations[Math.floor(deviations.length / 2)] ?? Number.NaN,
+      name: `cycle period during the background deploy, deploys on their own thread: median |period - ${PERIOD_S} s|`,
+      value: ownThread.median,
       unit: "s",
+      reference: { name: "deploys on the scheduler's thread", value: sameThread.median },
     });
     rows.push({
-      name: "scheduler event loop during it: longest stall (the pool program runs inline)",
-      value: loopDelay.max / 1e9,
+      name: "scheduler event loop during it: longest stall, deploys on their own thread",
+      value: ownThread.stall,
       unit: "s",
-      reference: { name: "longest period deviation", value: worst },
+      reference: { name: "deploys on the scheduler's thread", value: sameThread.stall },
     });
     rows.push({
-      name: `cycle period while +${PERIOD_ADD} deploy runs on another cloud, background (${gaps.length} periods): worst |period - ${PERIOD_S} s|`,
-      value: worst,
+      name: `cycle period while +${PERIOD_ADD} deploy runs on another cloud, own thread (${ownThread.periods} periods): worst |period - ${PERIOD_S} s|`,
+      value: ownThread.worst,
       unit: "s",
       reference: {
-        name: `same deploy awaited in the cycle (before): its cycle's length - ${PERIOD_S} s`,
-        value: Math.max(0, inline.seconds - PERIOD_S),
+        name: `scheduler's thread (${sameThread.periods} periods)`,
+        value: sameThread.worst,
       },
     });
     rows.push({
-      name: `cycles run during the background deploy of +${PERIOD_ADD}`,
-      value: starts.length,
-      unit: "cycles",
+      name: `the same deploy awaited in the cycle (before issue 14): its cycle's length - ${PERIOD_S} s`,
+      value: Math.max(0, inline.seconds - PERIOD_S),
+      unit: "s",
     });
     await allActive(
       "cs-alberta",
-      (pools[AFTER]?.length ?? 0) + PERIOD_ADD + (pools[BEFORE]?.length ?? 0),
+      (pools[AFTER]?.length ?? 0) + (pools[BEFORE]?.length ?? 0),
       600_000,
     ).catch(() => [] as NovaServer[]);
   } finally {
@@ -415,9 +508,56 @@ export async function run(): Promise<BenchRow[]> {
     await deployer
       .destroy(BEFORE)
       .catch((err: unknown) => console.log(`destroy ${BEFORE}: ${String(err)}`));
+    // Nova lists a deleted server (status DELETED) a while longer: the next user of the cloud
+    // expects an empty project, so the cloud is handed on only once they are gone.
+    await admin
+      .waitForServers(
+        () => servers("cs-alberta"),
+        (list) => list.length === 0,
+        300_000,
+      )
+      .catch((err: unknown) => console.log(`servers left after the bench: ${String(err)}`));
     for (const drop of drops) await drop().catch(() => {});
     release();
     rmSync(sandbox.dir, { recursive: true, force: true });
   }
   return rows;
+}
+
+/**
+ * `pulumi up --target <the new server>` on the cloud's one stack, through the Automation API
+ * directly (the deployer has no targeted mode: this is the evaluation of one), in the deployer's
+ * own workspace, backend and secrets.
+ */
+async function targetedUp(
+  sandbox: PulumiSandbox,
+  env: NodeJS.ProcessEnv,
+  stackInput: PoolStackInput,
+  worker: string,
+): Promise<void> {
+  const { LocalWorkspace } = await import("@pulumi/pulumi/automation/index.js");
+  const stateDir = resolveStateDir(join(sandbox.dir, "config"), env);
+  const stackName = shardStackName(stackInput.cloudName, 0);
+  const envVars = Object.fromEntries(
+    Object.entries({
+      ...env,
+      PULUMI_BACKEND_URL: resolveBackendUrl(sandbox.deploy, stateDir),
+      ...resolveSecrets(sandbox.deploy, env).env,
+    }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  const stack = await LocalWorkspace.selectStack(
+    { stackName, projectName: POOL_PROJECT, program: poolProgram(stackInput) },
+    {
+      workDir: join(stateDir, "workspaces", stackName),
+      envVars,
+      pulumiCommand: await loadPulumiCommand(env),
+    },
+  );
+  const state = (await stack.exportStack()) as {
+    deployment?: { resources?: { urn?: string; type?: string }[] };
+  };
+  const sample = state.deployment?.resources?.find((r) => r.type === WORKER_TYPE)?.urn;
+  if (!sample) throw new Error(`${stackName}: no worker in the state to take the URN form from`);
+  const urn = `${sample.slice(0, sample.lastIndexOf("::") + 2)}${worker}`;
+  await stack.up({ target: [urn], targetDependents: true, parallel: PARALLELISM });
 }

@@ -40,7 +40,11 @@ const external = Object.keys(pkg.dependencies ?? {})
 rmSync(DIST, { recursive: true, force: true });
 const result = await esbuild.build({
   absWorkingDir: ROOT,
-  entryPoints: { main: "scheduler/cli/main.ts" },
+  // The deploy thread runs in a worker of its own (scheduler/deploy/thread-deployer.ts).
+  entryPoints: {
+    main: "scheduler/cli/main.ts",
+    "deploy-thread": "scheduler/deploy/deploy-thread.ts",
+  },
   outdir: out,
   bundle: true,
   splitting: true,

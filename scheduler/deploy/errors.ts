@@ -151,6 +151,41 @@ export class DeployTimeoutError extends DeployError {
   }
 }
 
+/** What deployErrorOfKind needs beyond the common options, for the kinds that carry more. */
+export interface DeployErrorFields extends DeployErrorOptions {
+  holders?: LockHolder[];
+  seconds?: number;
+  /** The secrets error's summary (its message before the detail). */
+  summary?: string;
+}
+
+/** A new error of `kind`: the class the classifier gives that kind. */
+export function deployErrorOfKind(kind: DeployErrorKind, fields: DeployErrorFields): DeployError {
+  const { holders, seconds, summary, ...options } = fields;
+  switch (kind) {
+    case "lock-held":
+      return new LockHeldError({ ...options, holders: holders ?? [] });
+    case "quota-exceeded":
+      return new QuotaExceededError(options);
+    case "auth":
+      return new AuthError(options);
+    case "cloud-unreachable":
+      return new CloudUnreachableError(options);
+    case "secrets":
+      return new SecretsError(summary ?? "cannot use the stack's secrets provider", options);
+    case "program":
+      return new ProgramError(options);
+    case "server-state":
+      return new ServerStateError(options);
+    case "pulumi-not-installed":
+      return new PulumiNotInstalledError(options);
+    case "identity":
+      return new WorkerIdentityError(options);
+    case "timeout":
+      return new DeployTimeoutError(seconds ?? 0, options);
+  }
+}
+
 export const PULUMI_INSTALL_ADVICE =
   "install the Pulumi CLI (curl -fsSL https://get.pulumi.com | sh, or see " +
   "https://www.pulumi.com/docs/install/) and put it on PATH, or set PULUMI_HOME to a directory " +

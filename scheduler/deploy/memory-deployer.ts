@@ -4,18 +4,11 @@
 // With a MemoryInventory it also keeps that inventory's servers, as Nova would.
 import type { MemoryInventory } from "../cloud/memory-inventory.js";
 import {
-  AuthError,
-  CloudUnreachableError,
   type DeployError,
   type DeployErrorKind,
-  DeployTimeoutError,
+  deployErrorOfKind,
   LockHeldError,
   ProgramError,
-  PulumiNotInstalledError,
-  QuotaExceededError,
-  SecretsError,
-  ServerStateError,
-  WorkerIdentityError,
 } from "./errors.js";
 import type { RefusedWorker } from "./resource-events.js";
 import { StackLock } from "./stack-lock.js";
@@ -41,29 +34,13 @@ export interface DeployCall {
 
 /** Builds the error a failing call throws, as the real deployer would classify it. */
 export function deployErrorOf(kind: DeployErrorKind, cloud: string): DeployError {
-  const options = { cloud, detail: `simulated ${kind}` };
-  switch (kind) {
-    case "lock-held":
-      return new LockHeldError(options);
-    case "quota-exceeded":
-      return new QuotaExceededError(options);
-    case "auth":
-      return new AuthError(options);
-    case "cloud-unreachable":
-      return new CloudUnreachableError(options);
-    case "secrets":
-      return new SecretsError("simulated secrets failure", options);
-    case "program":
-      return new ProgramError(options);
-    case "server-state":
-      return new ServerStateError(options);
-    case "pulumi-not-installed":
-      return new PulumiNotInstalledError({ detail: "simulated" });
-    case "identity":
-      return new WorkerIdentityError(options);
-    case "timeout":
-      return new DeployTimeoutError(60, options);
-  }
+  if (kind === "pulumi-not-installed") return deployErrorOfKind(kind, { detail: "simulated" });
+  return deployErrorOfKind(kind, {
+    cloud,
+    detail: `simulated ${kind}`,
+    summary: "simulated secrets failure",
+    seconds: 60,
+  });
 }
 
 interface Failure {

@@ -1,7 +1,8 @@
 // Keep-alive from the arrival rate: an idle worker is worth keeping only while a job of its VM
 // type is likely to come for it; otherwise the keep-alive is paid for nothing. Per VM type the
 // planner keeps a warm pool as large as the number of jobs of that type expected within the
-// keep-alive (arrivals seen in condor_q over `policy.keep_alive.window`); those workers keep
+// keep-alive (the arrival rate over `policy.keep_alive.window`: from the cycle's arrival record,
+// scheduler/run/arrivals.ts, which counts jobs since finished, or else from condor_q); those keep
 // their full keep-alive, the most recently idle first, and the other idle workers of the type
 // retire after `policy.keep_alive.min` (after a burst, a whole pool of idle workers would
 // otherwise wait out the keep-alive for the one or two jobs that may follow).
@@ -11,43 +12,83 @@ import type { Config } from "../config/schema.js";
 import type { PoolWorker } from "../pool/types.js";
 import { compareText } from "./match.js";
 import { baseKeepAlive } from "./retire.js";
+import type { ArrivalHistory } from "./types.js";
 
 export interface IdleCandidate {
   worker: PoolWorker;
   seen: ObservedWorker | undefined;
 }
 
-/** Jobs of each VM type expected in the next `seconds`, from arrivals seen in the window. */
-export function expectedArrivals(
+/** Per VM type, the jobs that arrived (PlanInput.arrivals). */
+export type Arrivals = ReadonlyMap<string, ArrivalHistory>;
+
+/** The keep-alive modes that weigh the arrivals. */
+export const ARRIVAL_MODES: ReadonlySet<string> = new Set(["adaptive", "break-even"]);
+
+/**
+ * The arrivals the keep-alive weighs: those the cycle recorded (jobs since finished included),
+ * else the jobs still in condor_q submitted within the window (a job that has finished is gone
+ * from it, so this undercounts short jobs).
+ */
+export function arrivalsOf(
+  recorded: Arrivals | undefined,
   jobs: readonly Job[],
   now: number,
   window: number,
-  seconds: number,
-): Map<string, number> {
-  const counts = new Map<string, number>();
-  if (window <= 0) return counts;
+): Arrivals {
+  if (recorded !== undefined) return recorded;
+  const since = now - window;
+  const times = new Map<string, number[]>();
   for (const job of jobs) {
-    if (job.vmType === undefined || job.queuedAt < now - window || job.queuedAt > now) continue;
-    counts.set(job.vmType, (counts.get(job.vmType) ?? 0) + 1);
+    if (job.vmType === undefined || job.queuedAt <= since || job.queuedAt > now) continue;
+    const list = times.get(job.vmType) ?? [];
+    list.push(job.queuedAt);
+    times.set(job.vmType, list);
   }
-  for (const [vmType, n] of counts) counts.set(vmType, (n / window) * seconds);
-  return counts;
+  const out = new Map<string, ArrivalHistory>();
+  for (const [vmType, list] of times) out.set(vmType, { since, times: list.sort((x, y) => x - y) });
+  return out;
+}
+
+/**
+ * The median number of jobs that arrived per reboot-long interval: the last whole intervals of
+ * a fixed grid (multiples of `reboot`) before now, as many as the history's span holds less one
+ * (so each lies in the history whatever the phase of now), so the figure changes only when the
+ * grid moves on or the history does. The median, not the mean: an hour with one burst of 50
+ * jobs has a high mean and a median of 0, and no job is likely in the next few minutes.
+ */
+export function medianPerInterval(history: ArrivalHistory, now: number, reboot: number): number {
+  const end = Math.floor(now / reboot) * reboot;
+  const count = Math.max(1, Math.floor((now - history.since) / reboot) - 1);
+  const start = end - count * reboot;
+  const perInterval = new Array<number>(count).fill(0);
+  for (const at of history.times) {
+    if (at < start || at >= end) continue;
+    const i = Math.floor((at - start) / reboot);
+    perInterval[i] = (perInterval[i] ?? 0) + 1;
+  }
+  perInterval.sort((x, y) => y - x);
+  // The most that more than half the intervals brought (more likely than not, not a tie).
+  return perInterval[Math.floor(count / 2)] ?? 0;
 }
 
 /**
  * The keep-alive each idle registered worker gets this cycle (by name), or undefined when
- * `policy.keep_alive.mode` is "fixed" (every worker keeps its own keep-alive).
+ * `policy.keep_alive.mode` is "fixed" (every worker keeps its own keep-alive). `recorded`: the
+ * cycle's arrivals (PlanInput.arrivals); absent, they are read from `jobs`.
  */
 export function adaptiveKeepAlive(
   candidates: readonly IdleCandidate[],
   jobs: readonly Job[],
   config: Config,
   now: number,
+  recorded?: Arrivals,
 ): Map<string, number> | undefined {
   const policy = config.policy.keep_alive;
   if (policy.mode === "fixed") return undefined;
   if (policy.mode === "per-core") return perCore(candidates, config);
-  if (policy.mode === "break-even") return breakEven(candidates, jobs, config, now);
+  if (policy.mode === "break-even")
+    return breakEven(candidates, arrivalsOf(recorded, jobs, now, policy.window), config, now);
   const idleByType = new Map<string, PoolWorker[]>();
   for (const { worker, seen } of candidates) {
     if (worker.state !== "registered" || !seen || seen.runningJobs > 0) continue;
@@ -56,9 +97,13 @@ export function adaptiveKeepAlive(
     idleByType.set(worker.vmType, list);
   }
   const out = new Map<string, number>();
+  if (idleByType.size === 0) return out;
+  const arrivals = arrivalsOf(recorded, jobs, now, policy.window);
   for (const [vmType, workers] of idleByType) {
     const full = baseKeepAlive(config, vmType);
-    const expected = expectedArrivals(jobs, now, policy.window, full).get(vmType) ?? 0;
+    const history = arrivals.get(vmType);
+    const expected =
+      history === undefined ? 0 : (history.times.length / Math.max(1, now - history.since)) * full;
     const warm = Math.ceil(expected * policy.spares_per_arrival);
     // Most recently idle first: the stalest idle workers are the ones to let go.
     workers.sort(
@@ -95,17 +140,20 @@ function perCore(candidates: readonly IdleCandidate[], config: Config): Map<stri
 }
 
 /**
- * Ski rental with the arrival rate: keeping an idle worker costs its cores by the second; letting
- * it go and booting again when a job comes costs its cores for a boot and a drain
- * (boot_estimate + one cycle). Both scale with the cores, so the size cancels out: with jobs of
- * its VM type arriving at rate r, the k-th idle worker of the type (most recently idle first, the
- * order they are filled in) expects its job after k / r seconds and is worth keeping while that
- * is shorter than a reboot: k <= r x (boot_estimate + cycle). Those keep their full keep-alive
- * (the bound on what a wrong guess costs); the others retire when first seen idle.
+ * Ski rental with the arrivals: keeping an idle worker costs its cores by the second; letting it
+ * go and booting again when a job comes costs its cores for a boot and a drain (a reboot:
+ * boot_estimate + one cycle). Both scale with the cores, so the size cancels out: the k-th idle
+ * worker of a VM type (most recently idle first, the order they are filled in) is worth keeping
+ * while k jobs of its type are expected within a reboot. Expected as the median of the jobs
+ * that arrived per reboot-long interval over the window (see medianPerInterval), times
+ * `spares_per_arrival`: for jobs arriving one by one at rate r the median is about r x reboot,
+ * the mean; for jobs arriving in bursts it is what most intervals bring, not what one burst did.
+ * Those keep their full keep-alive (the bound on what a wrong guess costs); the others retire
+ * when first seen idle.
  */
 function breakEven(
   candidates: readonly IdleCandidate[],
-  jobs: readonly Job[],
+  arrivals: Arrivals,
   config: Config,
   now: number,
 ): Map<string, number> {
@@ -119,11 +167,11 @@ function breakEven(
     idleByType.set(worker.vmType, list);
   }
   const out = new Map<string, number>();
-  if (idleByType.size === 0) return out;
-  const expected = expectedArrivals(jobs, now, policy.keep_alive.window, reboot);
   for (const [vmType, workers] of idleByType) {
     const full = baseKeepAlive(config, vmType);
-    const warm = Math.floor((expected.get(vmType) ?? 0) * policy.keep_alive.spares_per_arrival);
+    const history = arrivals.get(vmType);
+    const expected = history === undefined ? 0 : medianPerInterval(history, now, reboot);
+    const warm = Math.floor(expected * policy.keep_alive.spares_per_arrival);
     workers.sort(
       (a, b) => (b.idleSince ?? now) - (a.idleSince ?? now) || compareText(a.name, b.name),
     );

@@ -74,7 +74,7 @@ export function plan(input: PlanInput): PlanResult {
 
   // 3. Retire idle workers nobody needs. Policy hook (keep-alive.ts): with an adaptive
   // keep-alive, only the warm pool the arrival rate justifies keeps its full keep-alive.
-  const keepAliveOf = adaptiveKeepAlive(tracked, input.jobs, config, now);
+  const keepAliveOf = adaptiveKeepAlive(tracked, input.jobs, config, now, input.arrivals);
   const kept = new Map<string, PoolWorker[]>(cloudNames.map((c) => [c, []]));
   const retire: RetireAction[] = [];
   for (const t of tracked) {

@@ -20,6 +20,12 @@ export interface PlanInput {
   /** Clouds in deploy back-off: no new boots there this cycle. */
   unavailableClouds: ReadonlySet<string>;
   /**
+   * Per VM type, the jobs that arrived over `policy.keep_alive.window`, jobs since finished
+   * included (the cycle's arrival record, scheduler/run/arrivals.ts): what the arrival
+   * keep-alive modes weigh. Absent, they read the arrivals still in `jobs`.
+   */
+  arrivals?: ReadonlyMap<string, ArrivalHistory>;
+  /**
    * The observed model of every pool worker (scheduler/state/), built once per cycle from the
    * pools, ads, jobs and the cloud's servers; plan() builds it from the fields above when absent
    * (then it knows no cloud servers, launch digests or retire holds).
@@ -30,6 +36,12 @@ export interface PlanInput {
    * jobs. The plan is the same with or without it; the cycle keeps one in its memory.
    */
   demandCache?: DemandCache;
+}
+
+/** One VM type's arrivals: submit times, oldest first, all of them from `since` to now. */
+export interface ArrivalHistory {
+  since: number;
+  times: readonly number[];
 }
 
 /** A server to delete by id: an orphan the sweep found (see orphans.ts). */

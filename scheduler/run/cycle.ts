@@ -8,8 +8,15 @@ import type { Job, ObservedWorker } from "../condor/types.js";
 import type { Config } from "../config/schema.js";
 import type { BackoffTracker } from "../deploy/backoff.js";
 import type { DeployResult, PoolDeployer, RecoveryReport } from "../deploy/types.js";
+import { ARRIVAL_MODES } from "../plan/keep-alive.js";
 import { plan } from "../plan/plan.js";
-import type { PlanInput, PlanResult, RetireAction, ServerDeletion } from "../plan/types.js";
+import type {
+  ArrivalHistory,
+  PlanInput,
+  PlanResult,
+  RetireAction,
+  ServerDeletion,
+} from "../plan/types.js";
 import type { PoolWorker } from "../pool/types.js";
 import { buildFleet } from "../state/build.js";
 import type { LaunchDigests } from "../state/launch.js";
@@ -177,6 +184,7 @@ export async function runCycle(
   memory.settle(fleet, now);
   report.fleet = fleet;
   const unavailableClouds = new Set(deps.backoff.unavailableClouds(now));
+  const arrivals = recordArrivals(memory, config, world.jobs, now);
   const result = (deps.planner ?? plan)({
     config,
     jobs: world.jobs,
@@ -186,6 +194,7 @@ export async function runCycle(
     unavailableClouds,
     fleet,
     demandCache: memory.demand,
+    ...(arrivals === undefined ? {} : { arrivals }),
   });
   report.plan = result;
   for (const decision of result.decisions)
@@ -217,6 +226,22 @@ export async function runCycle(
   // 6. Delete orphan servers the plan swept.
   await deleteOrphans(deps, memory, config, result.deleteServers ?? [], report);
   return report;
+}
+
+/**
+ * The keep-alive modes that weigh the arrival rate get it from every queue seen, jobs since
+ * finished included (condor_q alone forgets them); the others record nothing.
+ */
+function recordArrivals(
+  memory: CycleMemory,
+  config: Config,
+  jobs: readonly Job[],
+  now: number,
+): Map<string, ArrivalHistory> | undefined {
+  const { mode, window } = config.policy.keep_alive;
+  if (!ARRIVAL_MODES.has(mode)) return undefined;
+  memory.arrivals.observe(jobs, now, window, (vmType) => Object.hasOwn(config.vm_types, vmType));
+  return memory.arrivals.history(now, window);
 }
 
 function messageOf(err: unknown): string {

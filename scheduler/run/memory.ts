@@ -3,13 +3,16 @@
 // (so a removed cloud can still be emptied), retire holds (HTCondor refusals), when each orphan
 // server was first seen, creates a crashed deploy interrupted, and clouds already settled
 // (disabled or removed, emptied, stack destroyed). What each stack was last deployed with is
-// kept in memory only: after a restart every pool is deployed once, which reconciles it.
+// kept in memory only: after a restart every pool is deployed once, which reconciles it. So are
+// the jobs that arrived (arrivals.ts): after a restart they are counted again from the queue;
+// and each job's demand class (plan/demand-cache.ts): after a restart every job is classified.
 import { z } from "zod";
 import type { CloudConfig, Config } from "../config/schema.js";
 import { cloudSchema } from "../config/schema.js";
 import type { CloudBackoffState } from "../deploy/backoff.js";
 import { DemandCache } from "../plan/demand-cache.js";
 import type { Fleet, RetireHold } from "../state/types.js";
+import { ArrivalRecord } from "./arrivals.js";
 
 /** First wait after HTCondor refuses a retire; doubles per refusal up to RETIRE_HOLD_MAX. */
 export const RETIRE_HOLD_BASE = 300;
@@ -28,6 +31,8 @@ export class CycleMemory {
   readonly settled = new Set<string>();
   /** False until the first cycle looked for stacks a dead process left unfinished. */
   recoveryChecked = false;
+  /** Jobs that arrived per VM type over the keep-alive window (in memory only, not saved). */
+  readonly arrivals = new ArrivalRecord();
   /** Each job's demand class from earlier cycles (in memory only: a restart classifies anew). */
   readonly demand = new DemandCache();
 

@@ -7,10 +7,8 @@ import type { PoolWorker } from "../pool/types.js";
 import type { PoolFiles, SavedPools } from "../run/pool-files.js";
 
 export class MemoryPoolFiles implements PoolFiles {
-  /** Each cloud's pool as written: frozen copies (JSON round trip) of the saved workers. */
+  /** Each cloud's pool as written: frozen copies (as a JSON round trip gives) of the saved workers. */
   private readonly parsed = new Map<string, readonly PoolWorker[]>();
-  /** Each written worker's JSON text: the pool file is the array of them. */
-  private readonly texts = new WeakMap<PoolWorker, string>();
   /** Every commit message, in order. */
   readonly commits: string[] = [];
   /** Keep only the last `keep` messages (a long run makes thousands). */
@@ -35,19 +33,19 @@ export class MemoryPoolFiles implements PoolFiles {
       const prior = this.parsed.get(cloud);
       if (prior === undefined && workers.length === 0) continue;
       // Worker by worker: a file's text changes exactly when one worker's text does (or the
-      // count), and only changed workers are serialised (a whole pool per cycle dominated).
+      // count), and only changed workers are copied (a whole pool per cycle dominated).
       let changed = prior === undefined || prior.length !== workers.length;
       const next = workers.map((worker, i) => {
         const before = prior?.[i];
         if (before !== undefined && (before === worker || sameWorker(before, worker)))
           return before;
-        const text = JSON.stringify(worker);
-        if (before !== undefined && this.texts.get(before) === text) return before;
+        // What reading the written JSON back gives, built without the text: the round trip
+        // through JSON.stringify and JSON.parse was most of a replay's pool-file time.
+        const copy = jsonCopy(worker);
+        if (before !== undefined && sameWorker(before, copy)) return before;
         changed = true;
         // Frozen: a caller that mutated a read pool would change every later read.
-        const copy = Object.freeze(JSON.parse(text) as PoolWorker);
-        this.texts.set(copy, text);
-        return copy;
+        return Object.freeze(copy);
       });
       if (!changed) continue;
       this.parsed.set(cloud, next);
@@ -85,4 +83,21 @@ function sameWorker(x: PoolWorker, y: PoolWorker): boolean {
     if (key !== other[k] || x[key] !== y[key]) return false;
   }
   return true;
+}
+
+/**
+ * The worker as JSON.parse(JSON.stringify(worker)) gives it: fields in order, undefined ones
+ * left out, a non-finite number as null. A pool worker's fields are all strings and numbers;
+ * anything else takes the real round trip.
+ */
+function jsonCopy(worker: PoolWorker): PoolWorker {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(worker)) {
+    const value = (worker as unknown as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    if (typeof value === "number") out[key] = Number.isFinite(value) ? value : null;
+    else if (typeof value === "string" || typeof value === "boolean") out[key] = value;
+    else return JSON.parse(JSON.stringify(worker)) as PoolWorker;
+  }
+  return out as unknown as PoolWorker;
 }

@@ -10,10 +10,11 @@
 // `exact: true` runs every cycle; a test checks both give the same outcome.
 import type { Config } from "../config/schema.js";
 import { BackoffTracker } from "../deploy/backoff.js";
-import { adaptiveKeepAlive } from "../plan/keep-alive.js";
+import { ARRIVAL_MODES, adaptiveKeepAlive } from "../plan/keep-alive.js";
 import { baseKeepAlive } from "../plan/retire.js";
 import type { PlanInput, PlanResult } from "../plan/types.js";
 import type { PoolWorker } from "../pool/types.js";
+import type { ArrivalRecord } from "../run/arrivals.js";
 import { CycleMemory, type CycleReport, runCycle } from "../run/cycle.js";
 import type { CycleLogger } from "../run/logger.js";
 import type { PoolFiles } from "../run/pool-files.js";
@@ -83,9 +84,6 @@ export interface SimulationResult {
   /** Wait of every finished job, seconds (for histograms and tests). */
   waits: number[];
 }
-
-/** Keep-alive modes that read the arrivals over policy.keep_alive.window. */
-const ARRIVAL_MODES: ReadonlySet<string> = new Set(["adaptive", "break-even"]);
 
 const quietLog: CycleLogger = { info() {}, warn() {}, error() {} };
 
@@ -208,7 +206,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     }
     const wake = Math.min(
       events.nextTime() ?? Number.POSITIVE_INFINITY,
-      nextDeadline(config, poolsNow, backoff, t, report),
+      nextDeadline(config, poolsNow, backoff, t, report, memory.arrivals),
       deadline,
     );
     // The first cycle at or after `wake`, and the one before it. Skipped cycles deploy
@@ -335,25 +333,34 @@ function nextDeadline(
   backoff: BackoffTracker,
   after: number,
   report: CycleReport,
+  arrivals: ArrivalRecord,
 ): number {
   let soonest = Number.POSITIVE_INFINITY;
   const consider = (time: number) => {
     if (time > after && time < soonest) soonest = time;
   };
   const policy = config.policy;
-  // The adaptive keep-alive changes when an arrival leaves its window, and sets each idle
-  // worker's keep-alive from the queue: the same function the plan calls, on the same input.
+  // The arrival keep-alive modes set each idle worker's keep-alive from the cycle's arrival
+  // record: the same function the plan calls, on the same input. Adaptive changes when an
+  // arrival leaves its window; break-even when its grid of reboot-long intervals moves on.
   let chosen: Map<string, number> | undefined;
   if (policy.keep_alive.mode !== "fixed" && report.observation) {
     const { jobs, workers } = report.observation;
-    // Modes that count arrivals change when one leaves the window.
-    if (ARRIVAL_MODES.has(policy.keep_alive.mode))
-      for (const job of jobs) consider(job.queuedAt + policy.keep_alive.window);
+    const { mode, window } = policy.keep_alive;
+    const recorded = ARRIVAL_MODES.has(mode) ? arrivals.history(after, window) : undefined;
+    if (mode === "adaptive") {
+      const expiry = arrivals.nextExpiry(after, window);
+      if (expiry !== undefined) consider(expiry);
+    }
     const seen = new Map(workers.map((w) => [w.workerName, w]));
     const candidates = Object.values(pools).flatMap((list) =>
       list.map((worker) => ({ worker, seen: seen.get(worker.name) })),
     );
-    chosen = adaptiveKeepAlive(candidates, jobs, config, after);
+    chosen = adaptiveKeepAlive(candidates, jobs, config, after, recorded);
+    if (mode === "break-even" && chosen !== undefined && chosen.size > 0) {
+      const reboot = policy.boot_estimate + Math.max(1, policy.cycle);
+      consider((Math.floor(after / reboot) + 1) * reboot);
+    }
   }
   for (const workers of Object.values(pools)) {
     for (const w of workers) {

@@ -2,7 +2,15 @@
 // none of the heavy packages, the sandbox runs the pool program from it, and bin/dist-state.js
 // tells a build that matches its sources from a stale one.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -118,6 +126,43 @@ describe("the compiled build", () => {
     expect(run.stdout).toMatch(/deploy alberta: \+\d+ -0 instance\(s\)/);
     expect(run.loaded).toContain("@pulumi/pulumi");
   }, 120_000);
+});
+
+describe("the compiled deploy thread", () => {
+  it("starts on its own from the build and answers a call with the real deployer", async () => {
+    const { Worker } = await import("node:worker_threads");
+    const worker = new Worker(path.join(ROOT, OUT, "deploy-thread.js"), {
+      workerData: {
+        options: {
+          configDir: path.join(work, "config"),
+          deploy: { secretsProvider: "passphrase" },
+          env: { CLOUDSCHEDULER_STATE_DIR: path.join(work, "state") },
+        },
+      },
+    });
+    try {
+      const reply = new Promise((resolve, reject) => {
+        worker.on("message", resolve);
+        worker.on("error", reject);
+      });
+      worker.postMessage({
+        type: "call",
+        id: 7,
+        method: "unfinished",
+        args: [],
+        cancellable: false,
+      });
+      expect(await reply).toEqual({ type: "result", id: 7, value: [] });
+    } finally {
+      await worker.terminate();
+    }
+    // The scheduler's side finds it beside itself: dist/ is one flat directory.
+    const chunks = readdirSync(path.join(ROOT, OUT)).filter((f) => f.endsWith(".js"));
+    const caller = chunks.filter((f) =>
+      readFileSync(path.join(ROOT, OUT, f), "utf8").includes('new URL("./deploy-thread.js"'),
+    );
+    expect(caller.length).toBeGreaterThan(0);
+  }, 60_000);
 });
 
 describe("staleReason", () => {

@@ -67,7 +67,7 @@ describe("cloudscheduler.yaml schema", () => {
     expect(config.policy).toEqual({
       cycle: 60,
       max_boots_per_cycle: 5,
-      deploy: { concurrency: 4, timeout: 3600, parallelism: 16, shard_size: 100 },
+      deploy: { concurrency: 4, timeout: 3600, parallelism: 16, shard_size: 50 },
       boot_timeout: 900,
       idle_keep_alive: 600,
       drain_timeout: 86_400,

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { adaptiveKeepAlive, expectedArrivals } from "../../scheduler/plan/keep-alive.js";
+import {
+  adaptiveKeepAlive,
+  arrivalsOf,
+  medianPerInterval,
+} from "../../scheduler/plan/keep-alive.js";
 import { plan } from "../../scheduler/plan/plan.js";
 import { exampleConfig, idleJob, NOW, poolWorker, startd, world } from "./world.js";
 
@@ -45,7 +49,7 @@ describe("adaptive keep-alive", () => {
     const seenJobs = Array.from({ length: 6 }, (_, i) =>
       idleJob({ state: "running", queuedAt: NOW - 600 * i - 1 }),
     );
-    expect(expectedArrivals(seenJobs, NOW, 3600, 600).get("demo-vm")).toBeCloseTo(1, 6);
+    expect(arrivalsOf(undefined, seenJobs, NOW, 3600).get("demo-vm")?.times).toHaveLength(6);
     const chosen = adaptiveKeepAlive([idle(1), idle(2), idle(3)], seenJobs, config, NOW);
     expect(chosen?.get(idle(1).worker.name)).toBe(600);
     expect(chosen?.get(idle(2).worker.name)).toBe(0);
@@ -70,6 +74,51 @@ describe("adaptive keep-alive", () => {
     // Arrivals of another VM type keep none of these.
     const other = seenJobs.map((j) => ({ ...j, vmType: "other" }));
     expect(adaptiveKeepAlive(workers, other, config, NOW)?.get(idle(1).worker.name)).toBe(0);
+  });
+
+  it("break-even weighs the median arrivals per reboot-long interval, so one burst keeps no worker", () => {
+    const reboot = 300;
+    const end = Math.floor(NOW / reboot) * reboot; // the grid's last boundary before NOW
+    const since = NOW - 1200; // 4 intervals' span: the 3 whole ones before `end` count
+    const steady = {
+      since,
+      times: [end - 850, end - 800, end - 550, end - 500, end - 250, end - 1],
+    };
+    expect(medianPerInterval(steady, NOW, reboot)).toBe(2);
+    // The same 6 jobs in one burst: a mean of 2 per interval, but most intervals brought none.
+    const burst = { since, times: Array.from({ length: 6 }, () => end - 250) };
+    expect(medianPerInterval(burst, NOW, reboot)).toBe(0);
+    // Intervals with 2, 0 and 1 jobs: two of three brought 1 or more, only one brought 2.
+    const mixed = { since, times: [end - 850, end - 800, end - 10] };
+    expect(medianPerInterval(mixed, NOW, reboot)).toBe(1);
+    // Arrivals after the last boundary wait for the grid to move on.
+    expect(medianPerInterval({ since, times: [end + 1, end + 2] }, NOW, reboot)).toBe(0);
+
+    const config = withKeepAlive("break-even", { window: 1200 });
+    config.policy.boot_estimate = 240; // reboot: 240 + 60 = 300 s
+    const workers = [idle(1), idle(2), idle(3)];
+    const keep = (recorded: Map<string, typeof steady>) => {
+      const chosen = adaptiveKeepAlive(workers, [], config, NOW, recorded);
+      return workers.map((w) => chosen?.get(w.worker.name));
+    };
+    expect(keep(new Map([["demo-vm", steady]]))).toEqual([600, 600, 0]);
+    expect(keep(new Map([["demo-vm", burst]]))).toEqual([0, 0, 0]);
+    expect(keep(new Map([["other", steady]]))).toEqual([0, 0, 0]);
+    // Recorded arrivals are given: jobs still queued are not read on top of them.
+    const queued = Array.from({ length: 8 }, (_, i) => idleJob({ queuedAt: NOW - 150 * i - 1 }));
+    const chosen = adaptiveKeepAlive(workers, queued, config, NOW, new Map());
+    expect(workers.map((w) => chosen?.get(w.worker.name))).toEqual([0, 0, 0]);
+  });
+
+  it("in the plan: the input's recorded arrivals reach the break-even keep-alive", () => {
+    const config = withKeepAlive("break-even", { window: 1200 });
+    const w = idle(2);
+    const input = world({ config, pools: { alberta: [w.worker] }, workers: [w.seen] });
+    expect(plan(input).retire.map((r) => r.worker)).toEqual([w.worker.name]);
+    // A job every 30 s for the last 20 minutes: every 240 s interval brought 8.
+    const times = Array.from({ length: 40 }, (_, i) => NOW - 1200 + 30 * (i + 1));
+    const arrivals = new Map([["demo-vm", { since: NOW - 1200, times }]]);
+    expect(plan({ ...input, arrivals }).retire).toEqual([]);
   });
 
   it("in the plan: a per-core keep-alive retires a 2-core worker idle 2 minutes; fixed keeps it", () => {

@@ -233,4 +233,32 @@ describe("runCycle after a quota refusal", () => {
     expect(alberta).toMatchObject({ ok: false, errorKind: "quota-exceeded", cleanedUp: true });
     expect(await deployer.instances("alberta")).toEqual([]);
   });
+
+  it("break-even keep-alive: the jobs that arrived and have since finished still count, so an idle worker is kept", async () => {
+    const config = exampleConfig(); // demo-vm: 2 cores, keep-alive 10 min; cycle 60 s
+    config.policy.keep_alive = { ...config.policy.keep_alive, mode: "break-even", window: 1200 };
+    config.policy.boot_estimate = 240; // a reboot: 300 s
+    const name = "cs-alberta-demo-vm-0001";
+    const idle = poolWorker(name, { idleSince: NOW - 120 });
+    const { condor, cycle } = setup(config, { alberta: [idle] });
+    condor.startds = [startd(name, 0)];
+    // 4 jobs of demo-vm arrived in the last 20 minutes, seen in the queue at NOW - 60.
+    const arrived = jobs(4, { state: "running" }).map((job, i) => ({
+      ...job,
+      queuedAt: NOW - 300 * i - 60,
+    }));
+    condor.queue = arrived;
+    const seen = await cycle(NOW - 60);
+    expect(seen.plan?.retire).toEqual([]);
+    // They have all finished: condor_q is empty, but 4 arrived in 1200 s, 1 expected within a
+    // reboot, so the idle worker keeps its keep-alive.
+    condor.queue = [];
+    const report = await cycle(NOW);
+    expect(report.plan?.retire).toEqual([]);
+    // Without the record (the same world, planned fresh) the worker would go at once.
+    const fresh = setup(config, { alberta: [idle] });
+    fresh.condor.startds = [startd(name, 0)];
+    const forgot = await fresh.cycle(NOW);
+    expect(forgot.plan?.retire.map((r) => r.worker)).toEqual([name]);
+  });
 });

@@ -66,6 +66,30 @@ test("skipping quiet stretches gives exactly the outcome of running every cycle"
   expect(fast.waits).toEqual(exact.waits);
 });
 
+test.each(["break-even", "adaptive"] as const)(
+  "skipping quiet stretches is exact with the %s keep-alive (its recorded arrivals and their grid)",
+  async (mode) => {
+    const withMode = exampleConfig();
+    withMode.policy.keep_alive = { ...withMode.policy.keep_alive, mode, window: 1800 };
+    // A steady trickle after the first burst, so some idle workers are kept and some are not;
+    // quiet stretches follow.
+    const jobs = burstyJobs();
+    for (let i = 0; i < 15; i++)
+      jobs.push(
+        demoJob(1000 + i, { submit: START + 200 + i * 211, runtime: 90 + ((i * 53) % 400) }),
+      );
+    const fast = await simulate({ config: withMode, jobs, seed: 7 });
+    const exact = await simulate({ config: withMode, jobs, seed: 7, exact: true });
+    expect(fast.metrics.cycles).toBeLessThan(exact.metrics.cycles);
+    expect([fast.metrics.paidCoreHours, fast.metrics.boots, fast.metrics.drains]).toEqual([
+      exact.metrics.paidCoreHours,
+      exact.metrics.boots,
+      exact.metrics.drains,
+    ]);
+    expect(fast.waits).toEqual(exact.waits);
+  },
+);
+
 test("failures are survived: ERROR and never-joining instances are replaced, API errors back off, jobs still finish", async () => {
   const jobs = burstyJobs();
   const r = await simulate({

@@ -15,8 +15,8 @@ import {
   resolveOperatorSettings,
 } from "../../config/operator-settings.js";
 import { ConfigError } from "../../config/problem.js";
-import { AutomationDeployer } from "../../deploy/automation-deployer.js";
 import { BackoffTracker } from "../../deploy/backoff.js";
+import { ThreadDeployer } from "../../deploy/thread-deployer.js";
 import { resolveStateDir } from "../../deploy/workspace-settings.js";
 import { IdentityDeployer } from "../../identity/identity-deployer.js";
 import { ConfigRepo } from "../../pool/repo.js";
@@ -150,6 +150,11 @@ export async function runCommand(
   const condorTimeoutMs = Math.max(1000, config.condor.timeout * 1000);
   const binDir = operator.condorBinDir === undefined ? {} : { binDir: operator.condorBinDir };
   let last: Awaited<ReturnType<typeof runDaemon>>;
+  // Pulumi runs on a thread of its own: a deploy never stalls the cycle (thread-deployer.ts).
+  const deployer = new ThreadDeployer({
+    options: { configDir: dir, deploy: operator, env: ctx.env },
+    logger: log,
+  });
   try {
     last = await runDaemon({
       deps: {
@@ -160,27 +165,24 @@ export async function runCommand(
             log.warn({ decision: "untrusted-ad", machine: slot.machine }, reason),
         }),
         // Every new worker gets its own IDTOKEN; a retired worker's tokens are revoked.
-        deployer: new IdentityDeployer(
-          new AutomationDeployer({ configDir: dir, deploy: operator, env: ctx.env, logger: log }),
-          {
-            issuer: new CondorTokenIssuer({
-              timeoutMs: condorTimeoutMs,
-              env: ctx.env,
-              ...binDir,
-              ...(operator.tokenSigningKey ? { signingKey: operator.tokenSigningKey } : {}),
-              ...(operator.tokenKeyDirectory
-                ? { passwordDirectory: operator.tokenKeyDirectory }
-                : {}),
-            }),
-            revocations: new CondorRevocationList(config.condor, {
-              timeoutMs: condorTimeoutMs,
-              env: ctx.env,
-              ...binDir,
-            }),
-            now: () => clock.now(),
-            log,
-          },
-        ),
+        deployer: new IdentityDeployer(deployer, {
+          issuer: new CondorTokenIssuer({
+            timeoutMs: condorTimeoutMs,
+            env: ctx.env,
+            ...binDir,
+            ...(operator.tokenSigningKey ? { signingKey: operator.tokenSigningKey } : {}),
+            ...(operator.tokenKeyDirectory
+              ? { passwordDirectory: operator.tokenKeyDirectory }
+              : {}),
+          }),
+          revocations: new CondorRevocationList(config.condor, {
+            timeoutMs: condorTimeoutMs,
+            env: ctx.env,
+            ...binDir,
+          }),
+          now: () => clock.now(),
+          log,
+        }),
         pools: new RepoPoolFiles(repo),
         backoff,
         log,
@@ -207,6 +209,7 @@ export async function runCommand(
     process.off("SIGINT", stop);
     await watcher.close();
     await status.close();
+    await deployer.close();
   }
   // `run --once` is a probe scripts rely on: a cycle that failed is a failed run.
   if (opts.once && last?.error !== undefined) {
