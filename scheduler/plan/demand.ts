@@ -207,7 +207,7 @@ function classFor(
  * a job's class allocates nothing and hashes no string. Sizes compare as numbers (0 and -0 are
  * one size, as for a Map).
  */
-class ClassTable {
+export class ClassTable {
   private capacity = 64;
   private used = 0;
   private keys = new Float64Array(4 * this.capacity);
@@ -280,7 +280,7 @@ const EMPTY = new Int32Array(0);
  * least significant 11 bits first (counters that stay in cache), skipping digits all keys
  * share. Keys are split and counted as they are added, in the pass that computes them.
  */
-class KeySorter {
+export class KeySorter {
   private readonly low: Uint32Array;
   private readonly high: Uint32Array;
   private readonly counts = new Int32Array(DIGITS * RADIX);

@@ -64,7 +64,8 @@ export function plan(input: PlanInput): PlanResult {
   markGone(tracked, config, decisions);
 
   // 2. Idle demand, and what existing workers already cover.
-  const demand = classifyDemand(config, input.jobs);
+  const demand =
+    input.demandCache?.classify(config, input.jobs) ?? classifyDemand(config, input.jobs);
   decisions.push(...rejectionDecisions(demand.rejected));
   const absorption = absorbDemand(
     demand.groups,

@@ -4,6 +4,7 @@ import type { Job, ObservedWorker } from "../condor/types.js";
 import type { Config } from "../config/schema.js";
 import type { PoolWorker } from "../pool/types.js";
 import type { Fleet } from "../state/types.js";
+import type { DemandCache } from "./demand-cache.js";
 import type { ReasonKind } from "./reasons.js";
 
 export interface PlanInput {
@@ -30,6 +31,11 @@ export interface PlanInput {
    * (then it knows no cloud servers, launch digests or retire holds).
    */
   fleet?: Fleet;
+  /**
+   * Demand classes kept from earlier cycles (demand-cache.ts): classifies only new and changed
+   * jobs. The plan is the same with or without it; the cycle keeps one in its memory.
+   */
+  demandCache?: DemandCache;
 }
 
 /** One VM type's arrivals: submit times, oldest first, all of them from `since` to now. */

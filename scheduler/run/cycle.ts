@@ -193,6 +193,7 @@ export async function runCycle(
     now,
     unavailableClouds,
     fleet,
+    demandCache: memory.demand,
     ...(arrivals === undefined ? {} : { arrivals }),
   });
   report.plan = result;

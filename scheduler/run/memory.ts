@@ -4,11 +4,13 @@
 // server was first seen, creates a crashed deploy interrupted, and clouds already settled
 // (disabled or removed, emptied, stack destroyed). What each stack was last deployed with is
 // kept in memory only: after a restart every pool is deployed once, which reconciles it. So are
-// the jobs that arrived (arrivals.ts): after a restart they are counted again from the queue.
+// the jobs that arrived (arrivals.ts): after a restart they are counted again from the queue;
+// and each job's demand class (plan/demand-cache.ts): after a restart every job is classified.
 import { z } from "zod";
 import type { CloudConfig, Config } from "../config/schema.js";
 import { cloudSchema } from "../config/schema.js";
 import type { CloudBackoffState } from "../deploy/backoff.js";
+import { DemandCache } from "../plan/demand-cache.js";
 import type { Fleet, RetireHold } from "../state/types.js";
 import { ArrivalRecord } from "./arrivals.js";
 
@@ -31,6 +33,8 @@ export class CycleMemory {
   recoveryChecked = false;
   /** Jobs that arrived per VM type over the keep-alive window (in memory only, not saved). */
   readonly arrivals = new ArrivalRecord();
+  /** Each job's demand class from earlier cycles (in memory only: a restart classifies anew). */
+  readonly demand = new DemandCache();
 
   rememberConfigs(config: Config): void {
     for (const [name, cloud] of Object.entries(config.clouds)) this.cloudConfigs.set(name, cloud);

@@ -1,0 +1,505 @@
+// Demand classes carried from one cycle to the next. A job's demand class depends only on its own
+// attributes and on the config, so a job seen last cycle with the same attributes keeps its
+// class, its rejection and its place in job id order: a steady cycle classifies only new and
+// changed jobs and sorts only ids it has not ordered before, merged into last cycle's order.
+//
+// condor_q lists the queue by cluster and proc, so a job's entry is found by walking last cycle's
+// list beside this one (one string comparison, no hashing): where they part, last cycle's jobs
+// listed before it finished, and a job last cycle did not list before the next is new (ids that
+// are not "cluster.proc" are looked up in a map). A job taken for new is classified anew: always
+// right, only slower (a list in another order costs time, never a wrong class). The result is
+// the Demand classifyDemand returns for the same jobs (same groups, classes, job order in each
+// class, rejections and owner order); a property test plans with and without the cache and
+// compares.
+// Memory is bounded: entries of jobs no longer listed are dropped each cycle, and the tables of
+// groups and classes start afresh when they hold far more than the queue uses.
+import type { Job } from "../condor/types.js";
+import type { Config } from "../config/schema.js";
+import {
+  type ClassGroup,
+  ClassTable,
+  classifyDemand,
+  type Demand,
+  type DemandClass,
+  idKey,
+  KeySorter,
+} from "./demand.js";
+import { compareText, JobMatcher, keepAliveOf } from "./match.js";
+import { compareSizeDescending } from "./pack.js";
+import type { RejectedJob, Shape, Size } from "./types.js";
+
+interface CachedGroup {
+  number: number;
+  key: string;
+  shape: Shape;
+  clouds: string[];
+}
+
+interface CachedClass {
+  number: number;
+  group: CachedGroup;
+  size: Size;
+}
+
+interface OwnerRecord {
+  name: string;
+  /** The cycle that last numbered it, and its number in that cycle's Demand.owners. */
+  cycle: number;
+  number: number;
+}
+
+/**
+ * One job as the cache knows it: what classification reads of it as last seen (copied, for a
+ * caller may reuse its job objects), and what it decided.
+ */
+class Entry {
+  state: Job["state"];
+  vmType: string | undefined;
+  owner: string;
+  requestCpus: number;
+  requestMemoryMb: number;
+  requestDiskKb: number;
+  vmImage: string | undefined;
+  vmFlavor: string | undefined;
+  vmCores: number | undefined;
+  vmMemoryMb: number | undefined;
+  vmStorageGb: number | undefined;
+  vmKeepAliveMinutes: number | undefined;
+  targetClouds: string[] | undefined;
+  /** Its class, why it is rejected, or undefined: it creates no demand (not idle, not ours). */
+  outcome: CachedClass | string | undefined = undefined;
+  /** The owner, for a job with a class. */
+  ownerRecord: OwnerRecord | undefined = undefined;
+  /** +VMKeepAlive in seconds, capped (keepAliveOf). */
+  keepAlive = 0;
+  /** In `order`: its place in id order is known. */
+  ordered = false;
+  /** idKey(id): a number that orders ids as text, or -1 (then the id text is compared). */
+  readonly key: number;
+
+  constructor(
+    readonly id: string,
+    job: Job,
+    /** The cycle it was last listed in, and its index in that cycle's list. */
+    public cycle: number,
+    public index: number,
+  ) {
+    this.key = idKey(id);
+    this.state = job.state;
+    this.vmType = job.vmType;
+    this.owner = job.owner;
+    this.requestCpus = job.requestCpus;
+    this.requestMemoryMb = job.requestMemoryMb;
+    this.requestDiskKb = job.requestDiskKb;
+    this.vmImage = job.vmImage;
+    this.vmFlavor = job.vmFlavor;
+    this.vmCores = job.vmCores;
+    this.vmMemoryMb = job.vmMemoryMb;
+    this.vmStorageGb = job.vmStorageGb;
+    this.vmKeepAliveMinutes = job.vmKeepAliveMinutes;
+    this.targetClouds = job.targetClouds === undefined ? undefined : [...job.targetClouds];
+  }
+
+  /** Takes what classification reads of the job's new listing. */
+  see(job: Job): void {
+    this.state = job.state;
+    this.vmType = job.vmType;
+    this.owner = job.owner;
+    this.requestCpus = job.requestCpus;
+    this.requestMemoryMb = job.requestMemoryMb;
+    this.requestDiskKb = job.requestDiskKb;
+    this.vmImage = job.vmImage;
+    this.vmFlavor = job.vmFlavor;
+    this.vmCores = job.vmCores;
+    this.vmMemoryMb = job.vmMemoryMb;
+    this.vmStorageGb = job.vmStorageGb;
+    this.vmKeepAliveMinutes = job.vmKeepAliveMinutes;
+    this.targetClouds = job.targetClouds === undefined ? undefined : [...job.targetClouds];
+  }
+
+  /**
+   * Whether the job is the same to classification as when last seen: every attribute
+   * classifyDemand reads (priority and queue time are read from the job each cycle). A job that
+   * is not idle, or not ours, creates no demand whatever its other attributes.
+   */
+  same(job: Job): boolean {
+    if (this.state !== job.state || this.vmType !== job.vmType) return false;
+    if (job.state !== "idle" || job.vmType === undefined) return true;
+    return (
+      this.owner === job.owner &&
+      this.requestCpus === job.requestCpus &&
+      this.requestMemoryMb === job.requestMemoryMb &&
+      this.requestDiskKb === job.requestDiskKb &&
+      this.vmImage === job.vmImage &&
+      this.vmFlavor === job.vmFlavor &&
+      this.vmCores === job.vmCores &&
+      this.vmMemoryMb === job.vmMemoryMb &&
+      this.vmStorageGb === job.vmStorageGb &&
+      this.vmKeepAliveMinutes === job.vmKeepAliveMinutes &&
+      sameList(this.targetClouds, job.targetClouds)
+    );
+  }
+}
+
+/** Tables of groups and classes start afresh past this many beyond what the queue uses. */
+const SPARE_CLASSES = 1024;
+
+export class DemandCache {
+  private fingerprint: string | undefined;
+  /** The config of the cycle being classified. */
+  private config: Config | undefined;
+  private cycle = 0;
+  /** Last cycle's entries in list order. */
+  private entries: Entry[] = [];
+  /** Last cycle's entries with an outcome, in job id order. */
+  private order: Entry[] = [];
+  private readonly groups = new Map<string, CachedGroup>();
+  private classes: CachedClass[] = [];
+  private table = new ClassTable();
+  private readonly owners = new Map<string, OwnerRecord>();
+  /** Set at the end of a cycle whose tables hold far more than its queue uses. */
+  private bloated = false;
+  /** This cycle's matcher (made on the first job that needs it) and its placements' groups. */
+  private matcher: JobMatcher | undefined;
+  private groupOfPlacement: (CachedGroup | undefined)[] = [];
+  /** The owner of the job classified last (this cycle). */
+  private lastOwner: OwnerRecord | undefined;
+
+  /** The same Demand as classifyDemand(config, jobs), reusing what earlier cycles classified. */
+  classify(config: Config, jobs: readonly Job[]): Demand {
+    this.prepare(config);
+    this.config = config;
+    const cycle = ++this.cycle;
+    const n = jobs.length;
+    const previous = this.entries;
+    const current: Entry[] = new Array(n);
+    const fresh: Entry[] = [];
+    let byId: Map<string, Entry> | undefined;
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const job = jobs[i] as Job;
+      const id = job.id;
+      let entry = previous[k];
+      if (entry !== undefined && entry.id === id) k++;
+      else if (entry !== undefined) {
+        // Not where last cycle's list has it: new, or jobs before it finished. condor_q lists
+        // by cluster and proc: step over last cycle's jobs listed before it.
+        const position = positionOf(id);
+        if (position >= 0 && positionOf(entry.id) >= 0) {
+          // Parsed here, not kept: only where the lists part (a number field costs a heap box).
+          while (entry !== undefined && positionOf(entry.id) < position) entry = previous[++k];
+          if (entry !== undefined && entry.id === id) k++;
+          else entry = undefined;
+        } else {
+          // Ids that are not "cluster.proc": find it by id.
+          byId ??= indexById(previous);
+          entry = byId.get(id);
+          if (entry !== undefined && entry.cycle !== cycle) k = entry.index + 1;
+        }
+      }
+      if (entry === undefined) {
+        entry = new Entry(id, job, cycle, i);
+        this.classifyEntry(entry, job);
+      } else {
+        // The same id twice in one answer: classifyDemand knows how to order those.
+        if (entry.cycle === cycle) return this.giveUp(config, jobs);
+        if (!entry.same(job)) {
+          entry.see(job);
+          this.classifyEntry(entry, job);
+        }
+        entry.cycle = cycle;
+        entry.index = i;
+      }
+      if (entry.outcome !== undefined && !entry.ordered) fresh.push(entry);
+      current[i] = entry;
+    }
+    this.entries = current;
+    this.config = undefined;
+    this.matcher = undefined;
+    this.groupOfPlacement = [];
+    this.lastOwner = undefined;
+
+    // Per job, in list order: owners are numbered as classifyDemand numbers them.
+    const owner = new Int32Array(n);
+    const keepAlive = new Float64Array(n);
+    const priority = new Float64Array(n);
+    const queuedAt = new Float64Array(n);
+    const idOrder = new Float64Array(n);
+    const counts = new Int32Array(this.classes.length);
+    const owners: string[] = [];
+    const idleJobs: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const entry = current[i] as Entry;
+      const outcome = entry.outcome;
+      if (outcome === undefined || typeof outcome === "string") continue;
+      counts[outcome.number] = (counts[outcome.number] as number) + 1;
+      const record = entry.ownerRecord as OwnerRecord;
+      if (record.cycle !== cycle) {
+        record.cycle = cycle;
+        record.number = owners.length;
+        owners.push(record.name);
+        idleJobs.push(0);
+      }
+      owner[i] = record.number;
+      idleJobs[record.number] = (idleJobs[record.number] as number) + 1;
+      keepAlive[i] = entry.keepAlive;
+      const job = jobs[i] as Job;
+      priority[i] = job.priority;
+      queuedAt[i] = job.queuedAt;
+    }
+    if (this.owners.size > owners.length) {
+      for (const [name, record] of this.owners) {
+        if (record.cycle !== cycle) this.owners.delete(name);
+      }
+    }
+
+    // Job id order: last cycle's, without the jobs gone or without an outcome now, new ones
+    // merged in.
+    const kept: Entry[] = [];
+    for (const entry of this.order) {
+      if (entry.cycle === cycle && entry.outcome !== undefined) kept.push(entry);
+      else entry.ordered = false;
+    }
+    for (const entry of fresh) entry.ordered = true;
+    const order = merge(kept, sortById(fresh));
+    this.order = order;
+
+    const start = new Int32Array(counts.length + 1);
+    for (let c = 0; c < counts.length; c++)
+      start[c + 1] = (start[c] as number) + (counts[c] as number);
+    const next = start.slice(0, counts.length);
+    const byClass = new Int32Array(start[counts.length] as number);
+    const rejected: RejectedJob[] = [];
+    let previousEntry: Entry | undefined;
+    let rank = 0;
+    for (const entry of order) {
+      if (previousEntry !== undefined && sameId(previousEntry, entry))
+        return this.giveUp(config, jobs);
+      previousEntry = entry;
+      const outcome = entry.outcome;
+      if (typeof outcome === "string") {
+        const job = jobs[entry.index] as Job;
+        rejected.push({ jobId: job.id, owner: job.owner, reason: outcome });
+        continue;
+      }
+      const c = (outcome as CachedClass).number;
+      byClass[next[c] as number] = entry.index;
+      next[c] = (next[c] as number) + 1;
+      idOrder[entry.index] = rank++;
+    }
+
+    const groupOf: (ClassGroup | undefined)[] = [];
+    const groups: ClassGroup[] = [];
+    let liveClasses = 0;
+    for (let c = 0; c < counts.length; c++) {
+      const count = counts[c] as number;
+      if (count === 0) continue;
+      liveClasses++;
+      const cached = this.classes[c] as CachedClass;
+      let group = groupOf[cached.group.number];
+      if (group === undefined) {
+        const { key, shape, clouds } = cached.group;
+        group = { key, shape, clouds, classes: [], jobCount: 0 };
+        groupOf[cached.group.number] = group;
+        groups.push(group);
+      }
+      const demandClass: DemandClass = {
+        size: cached.size,
+        jobs: byClass.subarray(start[c] as number, start[c + 1] as number),
+      };
+      group.classes.push(demandClass);
+      group.jobCount += count;
+    }
+    for (const group of groups) group.classes.sort((a, b) => compareSizeDescending(a.size, b.size));
+    groups.sort((a, b) => compareText(a.key, b.key));
+    this.bloated =
+      this.classes.length > 2 * liveClasses + SPARE_CLASSES ||
+      this.groups.size > 2 * groups.length + SPARE_CLASSES;
+    return {
+      jobs,
+      groups,
+      rejected,
+      owner,
+      owners,
+      idleJobs,
+      keepAlive,
+      idOrder,
+      priority,
+      queuedAt,
+    };
+  }
+
+  /** Entries kept: the jobs of the last cycle (for memory figures and tests). */
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** Starts afresh when what classification reads of the config changed, or tables bloated. */
+  private prepare(config: Config): void {
+    const fingerprint = JSON.stringify([config.clouds, config.vm_types, config.flavors]);
+    if (fingerprint === this.fingerprint && !this.bloated) return;
+    this.reset();
+    this.fingerprint = fingerprint;
+  }
+
+  private reset(): void {
+    this.fingerprint = undefined;
+    this.entries = [];
+    this.order = [];
+    this.groups.clear();
+    this.classes = [];
+    this.table = new ClassTable();
+    this.owners.clear();
+    this.bloated = false;
+    this.matcher = undefined;
+    this.groupOfPlacement = [];
+    this.lastOwner = undefined;
+  }
+
+  private giveUp(config: Config, jobs: readonly Job[]): Demand {
+    this.reset();
+    return classifyDemand(config, jobs);
+  }
+
+  /** What classifyDemand decides for the job: its class and owner, a rejection, or nothing. */
+  private classifyEntry(entry: Entry, job: Job): void {
+    entry.outcome = undefined;
+    entry.ownerRecord = undefined;
+    entry.keepAlive = 0;
+    if (job.state !== "idle" || job.vmType === undefined) return;
+    this.matcher ??= new JobMatcher(this.config as Config);
+    const placement = this.matcher.match(job);
+    if (typeof placement === "string") {
+      entry.outcome = placement;
+      return;
+    }
+    let group = this.groupOfPlacement[placement.number];
+    if (group === undefined) {
+      // Placements with one key (e.g. targets listed in another order) share a group.
+      group = this.groups.get(placement.key);
+      if (group === undefined) {
+        group = {
+          number: this.groups.size,
+          key: placement.key,
+          shape: placement.shape,
+          clouds: placement.eligible,
+        };
+        this.groups.set(placement.key, group);
+      }
+      this.groupOfPlacement[placement.number] = group;
+    }
+    entry.outcome = this.classFor(group, job);
+    // Jobs come in clusters of one owner: most lookups are the last one again.
+    let record = this.lastOwner;
+    if (record === undefined || record.name !== job.owner) {
+      record = this.owners.get(job.owner);
+      if (record === undefined) {
+        record = { name: job.owner, cycle: 0, number: -1 };
+        this.owners.set(job.owner, record);
+      }
+      this.lastOwner = record;
+    }
+    entry.ownerRecord = record;
+    entry.keepAlive = keepAliveOf(job);
+  }
+
+  private classFor(group: CachedGroup, job: Job): CachedClass {
+    const cores = Math.max(1, Math.ceil(job.requestCpus));
+    const memoryMb = Math.max(0, job.requestMemoryMb);
+    const diskKb = Math.max(0, job.requestDiskKb);
+    const number = this.table.find(group.number, cores, memoryMb, diskKb);
+    if (number >= 0) return this.classes[number] as CachedClass;
+    const cached: CachedClass = {
+      number: this.classes.length,
+      group,
+      size: { cores, memoryMb, diskKb },
+    };
+    this.classes.push(cached);
+    this.table.add(group.number, cores, memoryMb, diskKb, cached.number);
+    return cached;
+  }
+}
+
+function indexById(entries: readonly Entry[]): Map<string, Entry> {
+  const byId = new Map<string, Entry>();
+  for (const entry of entries) byId.set(entry.id, entry);
+  return byId;
+}
+
+/**
+ * A number that orders ids "C.P" as condor_q lists jobs, by cluster then proc as numbers
+ * (C below 900 million, P below 10 million), or -1.
+ */
+export function positionOf(id: string): number {
+  let cluster = 0;
+  let proc = 0;
+  let dot = -1;
+  const length = id.length;
+  for (let i = 0; i < length; i++) {
+    const c = id.charCodeAt(i);
+    if (c === 46 && dot < 0) dot = i;
+    else if (c < 48 || c > 57) return -1;
+    else if (dot < 0) cluster = cluster * 10 + (c - 48);
+    else proc = proc * 10 + (c - 48);
+  }
+  if (dot < 1 || dot === length - 1 || dot > 9 || length - dot - 1 > 7) return -1;
+  if (cluster >= 900_000_000) return -1;
+  return cluster * 10_000_000 + proc;
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Orders entries as their ids' text (idKey orders as the text does where both have one). */
+function compareEntries(a: Entry, b: Entry): number {
+  return a.key >= 0 && b.key >= 0 ? a.key - b.key : compareText(a.id, b.id);
+}
+
+function sameId(a: Entry, b: Entry): boolean {
+  return a.key >= 0 || b.key >= 0 ? a.key === b.key : a.id === b.id;
+}
+
+/** Entries in id order; many with numeric keys by radix sort (a cold cycle sorts them all). */
+function sortById(entries: Entry[]): Entry[] {
+  const n = entries.length;
+  if (n < 4096 || entries.some((e) => e.key < 0)) return entries.sort(compareEntries);
+  const sorter = new KeySorter(n);
+  const keys = new Float64Array(n);
+  const indices = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const key = (entries[i] as Entry).key;
+    keys[i] = key;
+    indices[i] = i;
+    sorter.add(i, key);
+  }
+  const sorted = sorter.sort(indices, keys);
+  const out: Entry[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = entries[sorted[i] as number] as Entry;
+  return out;
+}
+
+/** `kept` and `fresh`, each in id order, merged; each fresh entry found by binary search. */
+function merge(kept: Entry[], fresh: Entry[]): Entry[] {
+  if (fresh.length === 0) return kept;
+  if (kept.length === 0) return fresh;
+  const out: Entry[] = new Array(kept.length + fresh.length);
+  let i = 0;
+  let o = 0;
+  for (const entry of fresh) {
+    let low = i;
+    let high = kept.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (compareEntries(kept[middle] as Entry, entry) <= 0) low = middle + 1;
+      else high = middle;
+    }
+    while (i < low) out[o++] = kept[i++] as Entry;
+    out[o++] = entry;
+  }
+  while (i < kept.length) out[o++] = kept[i++] as Entry;
+  return out;
+}
