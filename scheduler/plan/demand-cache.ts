@@ -53,12 +53,13 @@ interface OwnerRecord {
  * caller may reuse its job objects), and what it decided.
  */
 class Entry {
-  state: Job["state"];
+  // Set by see(), which the constructor calls.
+  state!: Job["state"];
   vmType: string | undefined;
-  owner: string;
-  requestCpus: number;
-  requestMemoryMb: number;
-  requestDiskKb: number;
+  owner!: string;
+  requestCpus!: number;
+  requestMemoryMb!: number;
+  requestDiskKb!: number;
   vmImage: string | undefined;
   vmFlavor: string | undefined;
   vmCores: number | undefined;
@@ -85,19 +86,7 @@ class Entry {
     public index: number,
   ) {
     this.key = idKey(id);
-    this.state = job.state;
-    this.vmType = job.vmType;
-    this.owner = job.owner;
-    this.requestCpus = job.requestCpus;
-    this.requestMemoryMb = job.requestMemoryMb;
-    this.requestDiskKb = job.requestDiskKb;
-    this.vmImage = job.vmImage;
-    this.vmFlavor = job.vmFlavor;
-    this.vmCores = job.vmCores;
-    this.vmMemoryMb = job.vmMemoryMb;
-    this.vmStorageGb = job.vmStorageGb;
-    this.vmKeepAliveMinutes = job.vmKeepAliveMinutes;
-    this.targetClouds = job.targetClouds === undefined ? undefined : [...job.targetClouds];
+    this.see(job);
   }
 
   /** Takes what classification reads of the job's new listing. */
