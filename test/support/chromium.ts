@@ -20,6 +20,15 @@ export function chromiumAvailable(what: string): boolean {
   return available;
 }
 
+/**
+ * Ports Chromium refuses to load (ERR_UNSAFE_PORT) that a listener on port 0 can be given: this
+ * machine's ephemeral range starts at 1024 (CI once drew 6669 for the dashboard).
+ */
+const BLOCKED_EPHEMERAL_PORTS = [
+  1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669,
+  6679, 6697, 10080,
+];
+
 /** Headless Chromium with a fresh profile and no background traffic (this machine has no internet). */
 export async function launchChromium(): Promise<BrowserContext> {
   const profile = await mkdtemp(join(tmpdir(), "cs-chromium-"));
@@ -34,6 +43,7 @@ export async function launchChromium(): Promise<BrowserContext> {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      `--explicitly-allowed-ports=${BLOCKED_EPHEMERAL_PORTS.join(",")}`,
     ],
     viewport: { width: 1400, height: 1100 },
   });
