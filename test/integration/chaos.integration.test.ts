@@ -786,11 +786,19 @@ function gitActions(git: (...args: string[]) => string): WorkerAction[] {
 
 /** Servers Nova stopped listing, between the last look that had them and the first that did not. */
 function novaDeletions(samples: readonly ServerSample[]): WorkerAction[] {
+  // A server missing from one listing and listed again later was not deleted (a deleted server's
+  // id never comes back): one CI run got a listing without a running worker while Nova's API was
+  // stopped, and the worker went on to finish its job. Only the last disappearance counts.
+  const lastListed = new Map<string, number>();
+  samples.forEach((sample, i) => {
+    for (const server of sample.servers) lastListed.set(server.id, i);
+  });
   const actions: WorkerAction[] = [];
   for (let i = 1; i < samples.length; i++) {
     const before = samples[i - 1] as ServerSample;
     const after = samples[i] as ServerSample;
     for (const server of before.servers) {
+      if ((lastListed.get(server.id) ?? -1) >= i) continue;
       if (!after.servers.some((s) => s.id === server.id)) {
         actions.push({
           kind: "delete",
