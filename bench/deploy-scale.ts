@@ -14,8 +14,12 @@
 //   `cloudscheduler run` does), beside the period of the cycle that awaits the same deploy.
 // Sizes: CS_BENCH_POOL (default 40), CS_BENCH_SHARD (default 10), CS_BENCH_PERIOD_ADD (default
 // 10), CS_BENCH_PERIOD_BASE (workers deployed before the period phase when it runs alone).
-// Periods are counted from the first cycle's end (that cycle also starts the deploy thread). The local cloud creates about one server per 3 s under the engine, so 1,000 workers would
-// take about an hour to build; the sizes run are printed in every row.
+// Periods are counted from the first cycle's end (that cycle also starts the deploy thread).
+// - fleet (only when named in CS_BENCH_PHASES): CS_BENCH_FLEET workers (default 1,000) built on
+//   the sharded cloud in ups of CS_BENCH_FLEET_STEP (default 200), then add 1, a no-change cycle,
+//   a no-change up after a restart and remove 10, each beside "add 1 to an empty pool". The
+//   local cloud creates about one server per 3 s under the engine: the build takes most of an
+//   hour, the teardown some minutes more. The sizes run are printed in every row.
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -62,12 +66,16 @@ const PERIOD_ADD = Number(process.env.CS_BENCH_PERIOD_ADD ?? 10);
 const PERIOD_BASE = Number(process.env.CS_BENCH_PERIOD_BASE ?? 0);
 /** Workers the one-stack cloud holds before the engine phase, when earlier phases left none. */
 const ENGINE_BASE = Number(process.env.CS_BENCH_ENGINE_BASE ?? 0);
+/** Workers of the fleet phase, and how many each building `up` adds. */
+const FLEET = Number(process.env.CS_BENCH_FLEET ?? 1000);
+const FLEET_STEP = Number(process.env.CS_BENCH_FLEET_STEP ?? 200);
 const PARALLELISM = 16;
 const CONCURRENCY = 4;
 const PERIOD_S = 5;
-/** Phases to run (CS_BENCH_PHASES=ref,floor,burst,layouts,engine,quiet,period; default all). */
+/** Phases to run (CS_BENCH_PHASES=ref,floor,burst,layouts,engine,quiet,fleet,period). */
 const PHASES = new Set(
   (process.env.CS_BENCH_PHASES ?? "ref,floor,burst,layouts,engine,quiet,period").split(","),
+  // "fleet" runs only when named: it builds CS_BENCH_FLEET workers (most of an hour here).
 );
 
 function configWith(shardSize: number): Config {
@@ -396,7 +404,92 @@ export async function run(): Promise<BenchRow[]> {
       });
     }
 
-    // 6. The cycle's period while another cloud's deploy runs (PERIOD_ADD new servers).
+    // 6. At fleet size, on the sharded cloud alone.
+    if (PHASES.has("fleet")) {
+      await up(BEFORE, []);
+      const built = performance.now();
+      for (let have = pools[AFTER]?.length ?? 0; have < FLEET; have = pools[AFTER]?.length ?? 0) {
+        const add = Math.min(FLEET_STEP, FLEET - have);
+        await up(AFTER, [...(pools[AFTER] ?? []), ...workersOf(AFTER, 10_000 + have, add)]);
+        const minutes = ((performance.now() - built) / 60_000).toFixed(1);
+        console.log(`fleet: ${have + add} of ${FLEET} workers deployed (${minutes} min)`);
+      }
+      const buildSeconds = (performance.now() - built) / 1000;
+      rows.push({
+        name: `build a fleet of ${FLEET} (ups of ${FLEET_STEP}, ${SHARD}/stack): per server`,
+        value: buildSeconds / FLEET,
+        unit: "s",
+      });
+      const fleet = pools[AFTER] ?? [];
+      const add = await timed(() => up(AFTER, [...fleet, ...workersOf(AFTER, 20_000, 1)]));
+      rows.push({
+        name: `add 1 to ${fleet.length}, ${layout(AFTER)}: wall`,
+        value: add.seconds,
+        unit: "s",
+        reference: refWall,
+      });
+      rows.push({
+        name: `add 1 to ${fleet.length}, ${layout(AFTER)}: engine CPU`,
+        value: add.cpu,
+        unit: "s",
+        reference: refCpu,
+      });
+      await step(); // learns what each stack holds
+      const quiet = await timed(step);
+      rows.push({
+        name: `no-change cycle (deploy step) at ${pools[AFTER]?.length ?? 0} workers: pulumi invocations`,
+        value: quiet.runs,
+        unit: "runs",
+      });
+      rows.push({
+        name: `no-change cycle (deploy step) at ${pools[AFTER]?.length ?? 0} workers: wall`,
+        value: quiet.seconds,
+        unit: "s",
+        reference: refWall,
+      });
+      const fresh = new AutomationDeployer({
+        configDir: join(sandbox.dir, "config"),
+        deploy: sandbox.deploy,
+        env,
+      });
+      const same = await timed(() => fresh.up(input(sharded, AFTER, pools[AFTER] ?? [])));
+      rows.push({
+        name: `no-change up at ${pools[AFTER]?.length ?? 0}, ${layout(AFTER)}, fresh process (every shard): wall`,
+        value: same.seconds,
+        unit: "s",
+        reference: refWall,
+      });
+      const current = pools[AFTER] ?? [];
+      const drop = new Set(
+        Array.from({ length: 10 }, (_, k) => Math.floor((k * current.length) / 10)),
+      );
+      const remove = await timed(() =>
+        up(
+          AFTER,
+          current.filter((_, i) => !drop.has(i)),
+        ),
+      );
+      rows.push({
+        name: `remove 10 of ${current.length} (from 10 shards), ${layout(AFTER)}: wall`,
+        value: remove.seconds,
+        unit: "s",
+        reference: refWall,
+      });
+      rows.push({
+        name: `remove 10 of ${current.length} (from 10 shards), ${layout(AFTER)}: engine CPU`,
+        value: remove.cpu,
+        unit: "s",
+        reference: refCpu,
+      });
+      const teardown = await timed(() => up(AFTER, []));
+      rows.push({
+        name: `delete the fleet of ${current.length - 10} (one up): wall`,
+        value: teardown.seconds,
+        unit: "s",
+      });
+    }
+
+    // 7. The cycle's period while another cloud's deploy runs (PERIOD_ADD new servers).
     if (!PHASES.has("period")) return rows;
     if ((pools[AFTER]?.length ?? 0) === 0 && PERIOD_BASE > 0) {
       await up(AFTER, workersOf(AFTER, 1000, PERIOD_BASE));

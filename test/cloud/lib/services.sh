@@ -229,6 +229,7 @@ start_nova() { # region index
   vhost=$([ "$r" = 1 ] && echo "" || echo two)
   mkdir -p "$D/state" "$D/instances" "$D/lock"
   # fake.FakeDriver: servers go ACTIVE, nothing boots (1000 vCPU, 800 GB RAM of fake capacity).
+  # ram_allocation_ratio = 4: room for ~1,500 m1.small (2 GiB), so the fleet bench can hold 1,000.
   # periodic_fuzzy_delay = 0: otherwise host discovery waits up to 60 s.
   cat >"$D/nova.conf" <<C
 [DEFAULT]
@@ -243,6 +244,7 @@ osapi_compute_listen = 127.0.0.1
 osapi_compute_listen_port = $port
 osapi_compute_workers = 1
 periodic_fuzzy_delay = 0
+ram_allocation_ratio = 4.0
 [api]
 auth_strategy = keystone
 [api_database]
