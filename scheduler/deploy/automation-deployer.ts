@@ -24,6 +24,7 @@ import { ensureProjectFile } from "./project-file.js";
 import { loadPulumiCommand } from "./pulumi-cli.js";
 import { type RefusedWorker, ResourceEventLog, WORKER_TYPE } from "./resource-events.js";
 import { scrubSecrets } from "./scrub.js";
+import { type ShardOutcome, settleShards } from "./shard-outcomes.js";
 import { assignShards, parseShardStack, shardStackName } from "./shards.js";
 import { StackLock } from "./stack-lock.js";
 import { isStale, type LockHolder } from "./stale-lock.js";
@@ -86,6 +87,11 @@ const instancesOutput = z.record(
 
 const NO_PROGRAM: PulumiFn = async () => ({});
 
+const NO_CHANGES: DeployResult = {
+  changes: { create: 0, update: 0, delete: 0, same: 0 },
+  instances: [],
+};
+
 export class AutomationDeployer implements PoolDeployer {
   private readonly env: NodeJS.ProcessEnv;
   private readonly lock: StackLock;
@@ -120,8 +126,8 @@ export class AutomationDeployer implements PoolDeployer {
     const changed = [...plan].filter(
       ([shard, workers]) => again || known.deployed.get(shard) !== shardFingerprint(input, workers),
     );
-    const results: DeployResult[] = [];
-    const errors: unknown[] = [];
+    const heldBefore = new Map(known.members);
+    const outcomes: ShardOutcome[] = [];
     // Shards of one cloud deploy in parallel, at most `concurrency` at once.
     const pending = [...changed];
     const worker = async () => {
@@ -131,7 +137,7 @@ export class AutomationDeployer implements PoolDeployer {
         known.deployed.delete(shard);
         try {
           const result = await this.upShard({ ...input, workers }, shard, signal);
-          results.push(result);
+          outcomes.push({ shard, workers, result });
           if (!known.shards.includes(shard)) known.shards.push(shard);
           for (const [name, at] of [...known.members]) {
             if (at === shard) {
@@ -144,20 +150,23 @@ export class AutomationDeployer implements PoolDeployer {
             known.ids.set(instance.name, instance.id);
           }
           if ((result.refused ?? []).length === 0) known.deployed.set(shard, fingerprint);
-        } catch (err) {
-          errors.push(err);
+        } catch (error) {
+          outcomes.push({ shard, workers, error });
           // What the shard holds now is unknown: read again next time.
           this.members.delete(cloud);
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, changed.length) }, worker));
-    if (errors.length > 0) throw errors[0];
+    // A shard that failed alone takes back only its new workers; the others stand.
+    const settled = settleShards(outcomes, heldBefore, cloud, signal?.aborted === true);
+    const results = settled.stood;
+    if (settled.refused.length > 0) results.push({ ...NO_CHANGES, refused: settled.refused });
     if (results.every((r) => (r.refused ?? []).length === 0)) known.lastInput = whole;
     const unchanged = [...plan].filter(([shard]) => !changed.some(([c]) => c === shard));
     return mergeResults(
       results,
-      unchanged.flatMap(([, workers]) => workers.map((w) => w.name)),
+      [...unchanged.flatMap(([, workers]) => workers.map((w) => w.name)), ...settled.kept],
       known,
     );
   }

@@ -3,10 +3,11 @@
 // claim checked in Nova: a stack from before sharding becomes shard 0 as it is (its servers keep
 // their ids), new workers go to a new shard, removing a worker runs `up` on its shard only, the
 // shards of one cloud and the stacks of two clouds deploy at the same time, and a create the
-// cloud refuses takes back only that worker (continueOnError, per-resource events), and a shard
-// split by `pulumi state move` keeps every server.
+// cloud refuses takes back only that worker (continueOnError, per-resource events), a shard that
+// fails alone takes back only its new workers, and a shard split by `pulumi state move` keeps
+// every server.
 import { execFileSync } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, test } from "vitest";
@@ -47,6 +48,15 @@ function configWith(shardSize: number): Config {
       `  deploy: { shard_size: ${shardSize}, concurrency: 4 }\n  max_worker_life: 7d`,
     );
   return parseConfig(text, "cloudscheduler.yaml");
+}
+
+/** The one file named `name` under `dir` (a stack's checkpoint in the file backend). */
+function findFile(dir: string, name: string): string {
+  const found = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter(
+    (path) => path.split("/").pop() === name,
+  );
+  if (found.length !== 1) throw new Error(`${name} under ${dir}: ${found.length} found`);
+  return join(dir, found[0] ?? "");
 }
 
 interface Line {
@@ -207,6 +217,38 @@ describeIntegration("sharded pool stacks on the real engine and the local cloud"
     },
     8 * MINUTES,
   );
+  test(
+    "a shard that fails alone takes back only its new workers; the cloud's other shards stand",
+    async () => {
+      const deploy = main;
+      // pool-alberta-b holds workers 1 and 2, pool-alberta-b_1 worker 3 (its neighbour was
+      // refused above). A corrupt checkpoint makes pool-alberta-b_1's operations fail, alone.
+      const checkpoint = findFile(sandbox.dir, `pool-${OTHER}_1.json`);
+      const saved = readFileSync(checkpoint);
+      const before = await servers(`cs-${OTHER}`);
+      writeFileSync(checkpoint, "{ not a checkpoint");
+      try {
+        // Worker 2 leaves shard 0, 5 joins it (room), 6 joins shard 1 (room): shard 0 deploys.
+        const [one, three, five, six] = [w(OTHER, 1), w(OTHER, 3), w(OTHER, 5), w(OTHER, 6)];
+        const result = await deploy.up(input(sharded, OTHER, [one, three, five, six]));
+        expect(result.refused?.map((r) => [r.name, r.op, r.kind])).toEqual([
+          [six.name, "create", "program"],
+        ]);
+        expect(result.refused?.[0]?.message).toMatch(new RegExp(`^pool-${OTHER}_1 failed: `));
+        // Worker 3 is still held by its shard: it stands, with its id.
+        expect(result.instances.map((i) => i.name)).toEqual([one, three, five].map((x) => x.name));
+        const now = await servers(`cs-${OTHER}`);
+        expect(now.get(five.name)?.status).toBe("ACTIVE");
+        expect(now.has(w(OTHER, 2).name)).toBe(false);
+        expect(now.get(three.name)?.id).toBe(before.get(three.name)?.id);
+        expect(now.has(six.name)).toBe(false);
+      } finally {
+        writeFileSync(checkpoint, saved);
+      }
+    },
+    8 * MINUTES,
+  );
+
   test(
     "`pulumi state move` splits a shard without touching a server, and the deployer follows it",
     async () => {
