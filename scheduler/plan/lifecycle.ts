@@ -85,10 +85,28 @@ export function observeInto(
     );
     return undefined;
   }
-  // Ads outlive their server in the collector (until they expire): the cloud's word wins.
+  // Ads outlive their server in the collector (until they expire): the cloud's word wins, once
+  // two listings agree (one listing can omit a live server, and removing a worker from its pool
+  // deletes its server without a drain).
   if (running === 0 && server === "missing" && worker.state !== "booting") {
-    note(decisions, cloud, worker, "server-gone", "its server was deleted outside cloudscheduler");
-    return undefined;
+    const since = state.serverMissingSince;
+    if (since === undefined || since < now) {
+      note(
+        decisions,
+        cloud,
+        worker,
+        "server-gone",
+        "its server was deleted outside cloudscheduler",
+      );
+      return undefined;
+    }
+    note(
+      decisions,
+      cloud,
+      worker,
+      "server-unlisted",
+      "its server is missing from the cloud's listing: removed if the next listing agrees",
+    );
   }
   if (running === 0 && !seen && state.createInterrupted) {
     note(

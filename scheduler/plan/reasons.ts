@@ -22,8 +22,13 @@ export const REASON_KINDS = [
   "vanished",
   /** A registered worker missing from condor_status with no job in condor_q: kept for a grace period. */
   "unobserved",
-  /** A worker whose server the cloud no longer lists (deleted out of band): removed. */
+  /**
+   * A worker whose server the cloud no longer lists (deleted out of band), in two listings in a
+   * row (one when no record of earlier listings is kept): removed.
+   */
   "server-gone",
+  /** A worker whose server one listing lacked: kept until the next listing says. */
+  "server-unlisted",
   /** A worker whose server is in ERROR on the cloud (and that runs nothing): removed, replaced. */
   "failed",
   /** A booting worker whose create a crashed deploy interrupted: removed, replaced. */

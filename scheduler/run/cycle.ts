@@ -179,6 +179,7 @@ export async function runCycle(
     retireHolds: memory.retireHolds,
     createInterrupted: memory.createInterrupted,
     orphanFirstSeen: memory.orphanFirstSeen,
+    serverMissingSince: memory.serverMissingSince,
     now,
   });
   memory.settle(fleet, now);

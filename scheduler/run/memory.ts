@@ -11,6 +11,7 @@ import type { CloudConfig, Config } from "../config/schema.js";
 import { cloudSchema } from "../config/schema.js";
 import type { CloudBackoffState } from "../deploy/backoff.js";
 import { DemandCache } from "../plan/demand-cache.js";
+import { serverEvidence } from "../plan/lifecycle.js";
 import type { Fleet, RetireHold } from "../state/types.js";
 import { ArrivalRecord } from "./arrivals.js";
 
@@ -25,6 +26,11 @@ export class CycleMemory {
   readonly retireHolds = new Map<string, RetireHold>();
   /** Orphan server ("<cloud>/<id>", see orphanKey) -> Unix seconds first seen in no pool. */
   readonly orphanFirstSeen = new Map<string, number>();
+  /**
+   * Worker -> Unix seconds a listing of its cloud first lacked its server (in memory only: after
+   * a restart the next listing confirms).
+   */
+  readonly serverMissingSince = new Map<string, number>();
   /** Workers whose create a crashed deploy interrupted, until the plan replaced them. */
   readonly createInterrupted = new Set<string>();
   /** Disabled or removed clouds whose empty pool was settled (stack destroyed, file removed). */
@@ -58,6 +64,17 @@ export class CycleMemory {
     }
     for (const name of [...this.createInterrupted]) {
       if (!fleet.byName.has(name)) this.createInterrupted.delete(name);
+    }
+    // A worker's server missing from its cloud's listing: remember since when. Listed again, or
+    // the cloud not read this cycle (it says nothing), or the worker gone: forget.
+    for (const worker of fleet.workers) {
+      const name = worker.entry.name;
+      if (worker.servers !== undefined && serverEvidence(worker) === "missing") {
+        if (!this.serverMissingSince.has(name)) this.serverMissingSince.set(name, now);
+      } else this.serverMissingSince.delete(name);
+    }
+    for (const name of [...this.serverMissingSince.keys()]) {
+      if (!fleet.byName.has(name)) this.serverMissingSince.delete(name);
     }
     // Forget orphans of clouds read this cycle that are orphans no more; an unread cloud says nothing.
     const current = new Set(fleet.orphans.map((o) => orphanKey(o.cloud, o.server.id)));

@@ -39,6 +39,7 @@ export function buildFleet(input: FleetInput): Fleet {
         drifted: false,
         retireHold: undefined,
         createInterrupted: false,
+        serverMissingSince: undefined,
       };
       if (sorted && workers.length > first) {
         sorted = compare((workers[workers.length - 1] as StateWorker).entry.name, name) < 0;
@@ -112,6 +113,7 @@ export function buildFleet(input: FleetInput): Fleet {
 
   const holds = input.retireHolds;
   const interrupted = input.createInterrupted;
+  const missingSince = input.serverMissingSince;
   for (const worker of workers) {
     const entry = worker.entry;
     worker.runningJobs = Math.max(worker.ads?.runningJobs ?? 0, worker.queueJobs);
@@ -122,6 +124,10 @@ export function buildFleet(input: FleetInput): Fleet {
       expectedLaunch !== undefined && entry.launch !== undefined && entry.launch !== expectedLaunch;
     if (holds !== undefined) worker.retireHold = holds.get(entry.name);
     if (interrupted !== undefined) worker.createInterrupted = interrupted.has(entry.name);
+    // Read only when its server is missing: `now` means this listing is the first to lack it.
+    if (missingSince !== undefined) {
+      worker.serverMissingSince = missingSince.get(entry.name) ?? input.now;
+    }
   }
 
   return {

@@ -31,6 +31,13 @@ export interface StateWorker {
   /** Its servers as the cloud lists them; undefined when the cloud was not read this cycle. */
   servers: readonly CloudServer[] | undefined;
   /**
+   * When a listing of its cloud first lacked its server (Unix seconds; `now` when none before
+   * did, and whatever this listing says), if the builder was given that record; undefined
+   * otherwise. One listing can omit a live server: the cloud's word that a server is gone counts
+   * once a second listing agrees.
+   */
+  serverMissingSince?: number;
+  /**
    * Cores and MiB its partitionable and unclaimed static slots offer (what new jobs may take),
    * summed over its ads; 0 without ads. Absent in models built by hand: read the slots.
    */
@@ -97,5 +104,10 @@ export interface FleetInput {
   createInterrupted?: ReadonlySet<string>;
   /** When each orphan server ("<cloud>/<id>") was first seen; new ones get `now`. */
   orphanFirstSeen?: ReadonlyMap<string, number>;
+  /**
+   * Per worker, when a listing of its cloud first lacked its server (kept across cycles by the
+   * caller). Absent: no record is kept, and one listing decides (one-shot `plan`).
+   */
+  serverMissingSince?: ReadonlyMap<string, number>;
   now: number;
 }

@@ -59,7 +59,44 @@ describe("observe", () => {
     expect(back.fate === "keep" && "missingSince" in back.worker).toBe(false);
   });
 
-  it("removes at once a worker whose server the cloud no longer lists, or lists in ERROR", () => {
+  it("removes a worker whose server two listings in a row lacked; one listing only marks it", () => {
+    // The first listing to lack it (the record says since now): kept, and said.
+    const first = observe(
+      stateWorker("alberta", poolWorker(name), startd(name, 0), {
+        servers: [],
+        serverMissingSince: NOW,
+      }),
+      policy,
+      NOW,
+    );
+    expect(first.fate).toBe("keep");
+    expect(first.decisions.map((d) => d.kind)).toEqual(["server-unlisted"]);
+    // The next listing agrees: removed.
+    const second = observe(
+      stateWorker("alberta", poolWorker(name), startd(name, 0), {
+        servers: [],
+        serverMissingSince: NOW - 60,
+      }),
+      policy,
+      NOW,
+    );
+    expect(second.fate).toBe("remove");
+    expect(second.decisions[0]?.kind).toBe("server-gone");
+    // A record saying since when is no reason while the server is listed.
+    const listed = { id: "s1", name, status: "ACTIVE", metadata: {}, createdAt: NOW - 600 };
+    const back = observe(
+      stateWorker("alberta", poolWorker(name), startd(name, 0), {
+        servers: [listed],
+        serverMissingSince: NOW - 60,
+      }),
+      policy,
+      NOW,
+    );
+    expect(back.fate).toBe("keep");
+    expect(back.decisions.map((d) => d.kind)).not.toContain("server-gone");
+  });
+
+  it("removes at once a worker whose server the cloud no longer lists when no record is kept, or lists in ERROR", () => {
     const gone = observe(
       stateWorker("alberta", poolWorker(name), undefined, { servers: [] }),
       policy,

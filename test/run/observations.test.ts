@@ -190,9 +190,36 @@ describe("observation 4: the cloud's view read back", () => {
     w.condor.startds = [startd(name, 0)];
     await w.cycle(NOW + 60);
     w.inventory.removeNamed("alberta", name as string);
-    const report = await w.cycle(NOW + 120);
+    // One listing lacking it marks it; the next one that agrees removes it.
+    const first = await w.cycle(NOW + 120);
+    expect(first.plan?.decisions.find((d) => d.kind === "server-unlisted")?.workers).toEqual([
+      name,
+    ]);
+    expect(w.files.pools.alberta?.map((x) => x.name)).toEqual([name]);
+    const report = await w.cycle(NOW + 180);
     expect(report.plan?.decisions.find((d) => d.kind === "server-gone")?.workers).toEqual([name]);
     expect(w.files.pools.alberta ?? []).toEqual([]);
+  });
+
+  it("keeps an idle worker whose server one listing omitted and the next lists again", async () => {
+    const w = world();
+    w.condor.queue = jobs(1);
+    await w.cycle(NOW);
+    const [name] = w.servers();
+    w.condor.queue = [];
+    w.condor.startds = [startd(name, 0)];
+    await w.cycle(NOW + 60);
+    // A partial listing (seen here while Nova's API was stopped) lacks the live server once.
+    const [server] = w.inventory.named("alberta", name as string);
+    if (!server) throw new Error("no server");
+    w.inventory.removeNamed("alberta", name as string);
+    const omitted = await w.cycle(NOW + 120);
+    expect(omitted.plan?.decisions.map((d) => d.kind)).not.toContain("server-gone");
+    w.inventory.add("alberta", server);
+    const listed = await w.cycle(NOW + 180);
+    expect(listed.plan?.decisions.map((d) => d.kind)).not.toContain("server-gone");
+    expect(w.files.pools.alberta?.map((x) => x.name)).toEqual([name]);
+    expect(w.servers()).toEqual([name]);
   });
 
   it("sweeps a server of ours in no pool after orphan_grace, never one whose startd runs a job, never another owner's", async () => {
