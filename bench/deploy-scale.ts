@@ -20,8 +20,8 @@
 //   a no-change up after a restart and remove 10, each beside "add 1 to an empty pool". The
 //   local cloud creates about one server per 3 s under the engine: the build takes most of an
 //   hour, the teardown some minutes more. The sizes run are printed in every row.
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseConfig } from "../scheduler/config/load.js";
@@ -54,6 +54,7 @@ import { acquireCloudLock } from "../test/support/cloud-lock.js";
 import { type NovaServer, OpenStackApi } from "../test/support/openstack-api.js";
 import { ensureSecurityGroup, poolWorker, workerServers } from "../test/support/pool-fixtures.js";
 import { type PulumiSandbox, pulumiSandbox } from "../test/support/pulumi-sandbox.js";
+import { engineCpuMeter } from "./lib/engine-cpu.js";
 import type { BenchRow } from "./lib/row.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -112,28 +113,9 @@ export async function run(): Promise<BenchRow[]> {
   const release = await acquireCloudLock();
   const sandbox = pulumiSandbox("deploy-scale");
   // Engine CPU: every CLI run (and the provider it waits for) under /usr/bin/time, one line each.
-  const wrapperBin = join(sandbox.dir, "wrapper", "bin");
-  const cpuLog = join(sandbox.dir, "engine-cpu.log");
-  mkdirSync(wrapperBin, { recursive: true });
-  writeFileSync(
-    join(wrapperBin, "pulumi"),
-    `#!/bin/sh\nexec /usr/bin/time -a -o ${JSON.stringify(cpuLog)} -f "%U %S" ${JSON.stringify(real)} "$@"\n`,
-  );
-  chmodSync(join(wrapperBin, "pulumi"), 0o755);
-  const env = { ...sandbox.env, PATH: `${wrapperBin}${delimiter}${process.env.PATH ?? ""}` };
-  const engine = () => {
-    const lines = existsSync(cpuLog)
-      ? readFileSync(cpuLog, "utf8")
-          .trim()
-          .split("\n")
-          .map((line) => line.split(" ").map(Number))
-          .filter((parts) => parts.length === 2 && parts.every(Number.isFinite))
-      : [];
-    return {
-      runs: lines.length,
-      cpu: lines.reduce((sum, [user = 0, sys = 0]) => sum + user + sys, 0),
-    };
-  };
+  const meter = engineCpuMeter(real, sandbox.dir, sandbox.env);
+  const env = meter.env;
+  const engine = meter.read;
 
   const sharded = configWith(SHARD);
   const oneStack = configWith(1_000_000);
@@ -172,7 +154,7 @@ export async function run(): Promise<BenchRow[]> {
 
   const rows: BenchRow[] = [];
   const timed = async <T>(body: () => Promise<T>) => {
-    rmSync(cpuLog, { force: true });
+    meter.reset();
     const started = performance.now();
     const value = await body();
     return { value, seconds: (performance.now() - started) / 1000, ...engine() };

@@ -3,14 +3,13 @@
 // changes nothing at 50. The claim under test: a cycle touches only the instances that change,
 // so adding or removing one worker costs about the same at 50 as at 0.
 //
-// Engine CPU: a wrapper `pulumi` first on PATH runs the real CLI under `/usr/bin/time -f "%U %S"`,
-// which reports user+sys of the CLI and every child it waited for (the provider plugin; the
-// inline program's language runtime is this Node process, reported separately as "node CPU").
+// Engine CPU: the real CLI under /usr/bin/time (lib/engine-cpu.ts); the inline program's language
+// runtime is this Node process, reported separately as "node CPU".
 // Needs the toolchain and the cloud (see test/cloud/README.md); otherwise returns no rows.
 // Since issue 14 the deployer skips shards it deployed unchanged in this process, so "no-change up
 // at 50" measures that skip (no engine run); bench/deploy-scale.ts measures a fresh process's.
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseConfig } from "../scheduler/config/load.js";
 import { AutomationDeployer } from "../scheduler/deploy/automation-deployer.js";
@@ -21,6 +20,7 @@ import { acquireCloudLock } from "../test/support/cloud-lock.js";
 import { OpenStackApi } from "../test/support/openstack-api.js";
 import { ensureSecurityGroup, poolWorker, workerServers } from "../test/support/pool-fixtures.js";
 import { pulumiSandbox } from "../test/support/pulumi-sandbox.js";
+import { engineCpuMeter } from "./lib/engine-cpu.js";
 import type { BenchRow } from "./lib/row.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -40,16 +40,8 @@ export async function run(): Promise<BenchRow[]> {
   }
   const release = await acquireCloudLock();
   const sandbox = pulumiSandbox("bench");
-  // The wrapper lives in <dir>/bin so the deployer runs it by absolute path like a real install.
-  const wrapperBin = join(sandbox.dir, "wrapper", "bin");
-  const cpuLog = join(sandbox.dir, "engine-cpu.log");
-  mkdirSync(wrapperBin, { recursive: true });
-  writeFileSync(
-    join(wrapperBin, "pulumi"),
-    `#!/bin/sh\nexec /usr/bin/time -a -o ${JSON.stringify(cpuLog)} -f "%U %S" ${JSON.stringify(real)} "$@"\n`,
-  );
-  chmodSync(join(wrapperBin, "pulumi"), 0o755);
-  const env = { ...sandbox.env, PATH: `${wrapperBin}${delimiter}${process.env.PATH ?? ""}` };
+  const meter = engineCpuMeter(real, sandbox.dir, sandbox.env);
+  const env = meter.env;
 
   const config = parseConfig(
     readFileSync(join(root, "examples/site/cloudscheduler.yaml"), "utf8").replace(
@@ -78,17 +70,9 @@ export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   /** The first measurement (add 1 to an empty pool) is the reference of the later ones. */
   const firstOf = new Map<string, number>();
-  const engineCpu = (): number =>
-    existsSync(cpuLog)
-      ? readFileSync(cpuLog, "utf8")
-          .trim()
-          .split("\n")
-          .map((line) => line.split(" ").map(Number))
-          .filter((parts) => parts.length === 2 && parts.every(Number.isFinite))
-          .reduce((sum, [user = 0, sys = 0]) => sum + user + sys, 0)
-      : 0;
+  const engineCpu = (): number => meter.read().cpu;
   const measure = async (name: string, stackInput: PoolStackInput) => {
-    rmSync(cpuLog, { force: true });
+    meter.reset();
     const node = process.cpuUsage();
     const started = performance.now();
     const result = await deployer.up(stackInput);

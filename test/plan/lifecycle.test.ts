@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { CloudServer } from "../../scheduler/cloud/inventory.js";
 import { observe } from "../../scheduler/plan/lifecycle.js";
 import { exampleConfig, NOW, poolWorker, startd, stateWorker } from "./world.js";
 
@@ -60,38 +61,24 @@ describe("observe", () => {
   });
 
   it("removes a worker whose server two listings in a row lacked; one listing only marks it", () => {
+    /** The idle worker observed with this listing and a record of its server missing since. */
+    const observed = (servers: CloudServer[], serverMissingSince: number) =>
+      observe(
+        stateWorker("alberta", poolWorker(name), startd(name, 0), { servers, serverMissingSince }),
+        policy,
+        NOW,
+      );
     // The first listing to lack it (the record says since now): kept, and said.
-    const first = observe(
-      stateWorker("alberta", poolWorker(name), startd(name, 0), {
-        servers: [],
-        serverMissingSince: NOW,
-      }),
-      policy,
-      NOW,
-    );
+    const first = observed([], NOW);
     expect(first.fate).toBe("keep");
     expect(first.decisions.map((d) => d.kind)).toEqual(["server-unlisted"]);
     // The next listing agrees: removed.
-    const second = observe(
-      stateWorker("alberta", poolWorker(name), startd(name, 0), {
-        servers: [],
-        serverMissingSince: NOW - 60,
-      }),
-      policy,
-      NOW,
-    );
+    const second = observed([], NOW - 60);
     expect(second.fate).toBe("remove");
     expect(second.decisions[0]?.kind).toBe("server-gone");
     // A record saying since when is no reason while the server is listed.
     const listed = { id: "s1", name, status: "ACTIVE", metadata: {}, createdAt: NOW - 600 };
-    const back = observe(
-      stateWorker("alberta", poolWorker(name), startd(name, 0), {
-        servers: [listed],
-        serverMissingSince: NOW - 60,
-      }),
-      policy,
-      NOW,
-    );
+    const back = observed([listed], NOW - 60);
     expect(back.fate).toBe("keep");
     expect(back.decisions.map((d) => d.kind)).not.toContain("server-gone");
   });

@@ -181,7 +181,8 @@ describe("observation 4: the cloud's view read back", () => {
     expect(w.servers()).toEqual(pool);
   });
 
-  it("notices a server deleted out of band even while the collector still shows its ads", async () => {
+  /** A world whose one worker booted for a job that finished: idle, its ads in the collector. */
+  async function idleWorker() {
     const w = world();
     w.condor.queue = jobs(1);
     await w.cycle(NOW);
@@ -189,6 +190,11 @@ describe("observation 4: the cloud's view read back", () => {
     w.condor.queue = [];
     w.condor.startds = [startd(name, 0)];
     await w.cycle(NOW + 60);
+    return { w, name };
+  }
+
+  it("notices a server deleted out of band even while the collector still shows its ads", async () => {
+    const { w, name } = await idleWorker();
     w.inventory.removeNamed("alberta", name as string);
     // One listing lacking it marks it; the next one that agrees removes it.
     const first = await w.cycle(NOW + 120);
@@ -202,13 +208,7 @@ describe("observation 4: the cloud's view read back", () => {
   });
 
   it("keeps an idle worker whose server one listing omitted and the next lists again", async () => {
-    const w = world();
-    w.condor.queue = jobs(1);
-    await w.cycle(NOW);
-    const [name] = w.servers();
-    w.condor.queue = [];
-    w.condor.startds = [startd(name, 0)];
-    await w.cycle(NOW + 60);
+    const { w, name } = await idleWorker();
     // A partial listing (seen here while Nova's API was stopped) lacks the live server once.
     const [server] = w.inventory.named("alberta", name as string);
     if (!server) throw new Error("no server");
