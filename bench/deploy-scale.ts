@@ -16,8 +16,9 @@
 // 10), CS_BENCH_PERIOD_BASE (workers deployed before the period phase when it runs alone).
 // Periods are counted from the first cycle's end (that cycle also starts the deploy thread).
 // - fleet (only when named in CS_BENCH_PHASES): CS_BENCH_FLEET workers (default 1,000) built on
-//   the sharded cloud in ups of CS_BENCH_FLEET_STEP (default 200), then add 1, a no-change cycle,
-//   a no-change up after a restart and remove 10, each beside "add 1 to an empty pool". The
+//   the sharded cloud in ups of CS_BENCH_FLEET_STEP (default 200), each followed by an add of 1,
+//   then a no-change cycle, a no-change up after a restart and remove 10, each beside "add 1 to
+//   an empty pool". The
 //   local cloud creates about one server per 3 s under the engine: the build takes most of an
 //   hour, the teardown some minutes more. The sizes run are printed in every row.
 import { existsSync, readFileSync, rmSync } from "node:fs";
@@ -390,31 +391,48 @@ export async function run(): Promise<BenchRow[]> {
     if (PHASES.has("fleet")) {
       await up(BEFORE, []);
       const built = performance.now();
+      let building = 0;
+      // After each building up, add 1 (it stays): the cost of adding 1 as the fleet grows.
       for (let have = pools[AFTER]?.length ?? 0; have < FLEET; have = pools[AFTER]?.length ?? 0) {
-        const add = Math.min(FLEET_STEP, FLEET - have);
-        await up(AFTER, [...(pools[AFTER] ?? []), ...workersOf(AFTER, 10_000 + have, add)]);
+        const count = Math.min(FLEET_STEP, FLEET - have - 1);
+        const started = performance.now();
+        const grown = await up(AFTER, [
+          ...(pools[AFTER] ?? []),
+          ...workersOf(AFTER, 10_000 + have, count),
+        ]);
+        building += (performance.now() - started) / 1000;
+        // A cloud too small for the fleet (quota, addresses, capacity) ends the phase: say why.
+        const refused = grown.refused ?? [];
+        if (refused.length > 0) {
+          throw new Error(
+            `fleet: the cloud refused ${refused.length} worker(s) at ${have + count}: ${refused[0]?.message}`,
+          );
+        }
+        const before = pools[AFTER] ?? [];
+        const add = await timed(() =>
+          up(AFTER, [...before, ...workersOf(AFTER, 20_000 + have, 1)]),
+        );
         const minutes = ((performance.now() - built) / 60_000).toFixed(1);
-        console.log(`fleet: ${have + add} of ${FLEET} workers deployed (${minutes} min)`);
+        console.log(
+          `fleet: ${before.length + 1} of ${FLEET} workers deployed (${minutes} min); add 1 to ${before.length}: ${add.seconds.toFixed(2)} s`,
+        );
+        rows.push({
+          name: `add 1 to ${before.length}, ${layout(AFTER)}: wall`,
+          value: add.seconds,
+          unit: "s",
+          reference: refWall,
+        });
+        rows.push({
+          name: `add 1 to ${before.length}, ${layout(AFTER)}: engine CPU`,
+          value: add.cpu,
+          unit: "s",
+          reference: refCpu,
+        });
       }
-      const buildSeconds = (performance.now() - built) / 1000;
       rows.push({
-        name: `build a fleet of ${FLEET} (ups of ${FLEET_STEP}, ${SHARD}/stack): per server`,
-        value: buildSeconds / FLEET,
+        name: `build a fleet of ${FLEET} (ups of up to ${FLEET_STEP}, ${SHARD}/stack): per server`,
+        value: building / FLEET,
         unit: "s",
-      });
-      const fleet = pools[AFTER] ?? [];
-      const add = await timed(() => up(AFTER, [...fleet, ...workersOf(AFTER, 20_000, 1)]));
-      rows.push({
-        name: `add 1 to ${fleet.length}, ${layout(AFTER)}: wall`,
-        value: add.seconds,
-        unit: "s",
-        reference: refWall,
-      });
-      rows.push({
-        name: `add 1 to ${fleet.length}, ${layout(AFTER)}: engine CPU`,
-        value: add.cpu,
-        unit: "s",
-        reference: refCpu,
       });
       await step(); // learns what each stack holds
       const quiet = await timed(step);

@@ -20,7 +20,7 @@ import openstack
 out_dir, ks_port, admin_pw, image_file, pubkey_file = sys.argv[1:6]
 AUTH_URL = f'http://127.0.0.1:{ks_port}/v3'
 REGIONS = ('RegionOne', 'RegionTwo')
-CLOUDS = (('alberta', 'RegionOne', '10.42.1.0/24'), ('victoria', 'RegionTwo', '10.42.2.0/24'))
+CLOUDS = (('alberta', 'RegionOne', '10.42.0.0/21'), ('victoria', 'RegionTwo', '10.42.8.0/21'))
 FLAVORS = (('m1.small', 1, 2048, 10, REGIONS), ('c4.large', 4, 16384, 40, REGIONS),
            ('m1.large', 4, 8192, 40, ('RegionOne',)))
 IMAGES = (('debian-12-condor', REGIONS), ('cernvm-demo', ('RegionOne',)), ('NEP52-batch', ('RegionOne',)))
