@@ -240,6 +240,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     peakWorkers: cloud.peakInstances,
     boots: c.created,
     unusedBoots: c.unusedBoots,
+    cancelledBoots: c.cancelledBoots,
     drains: counts.drains,
     deployOps: {
       ups: c.ups,
