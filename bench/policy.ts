@@ -5,7 +5,8 @@
 // - the first 10,000 jobs of the UniLu Gaia log, kept out of the fixtures so the policy is not
 //   tuned to it: `bench/traces/fetch-gaia.sh` fetches it (skipped when absent).
 // Prints each policy table; returns the figures with the wall and CPU time of each replay.
-// Run: `npm run bench -- policy` or `npx tsx bench/policy.ts`.
+// Run: `npm run bench -- policy` or `npx tsx bench/policy.ts`; CS_BENCH_SEEDS=1,2,3 replays each
+// trace once per seed (the simulated clouds' boot times and failures; default 1).
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { comparePolicies } from "../scheduler/sim/compare.js";
@@ -20,7 +21,12 @@ const NASA = fileURLToPath(
 const GAIA = fileURLToPath(new URL("./traces/UniLu-Gaia-2014-2.swf", import.meta.url));
 const GAIA_JOBS = 10_000;
 
-async function replay(label: string, path: string, jobs?: number): Promise<BenchRow[]> {
+async function replay(
+  label: string,
+  path: string,
+  seed: number,
+  jobs?: number,
+): Promise<BenchRow[]> {
   let trace = await readTrace(path);
   if (jobs !== undefined && trace.jobs.length > jobs) {
     trace = {
@@ -40,7 +46,7 @@ async function replay(label: string, path: string, jobs?: number): Promise<Bench
     // every observation); one in 100 still checks thousands per replay, and a static pool's
     // queue of thousands of jobs made printing it one in 25 a fifth of the bench.
     condorJsonEvery: 100,
-    seed: 1,
+    seed,
   });
   const used = process.cpuUsage(cpu);
   process.stdout.write(`${policyTable(report)}\n\n`);
@@ -66,9 +72,20 @@ async function replay(label: string, path: string, jobs?: number): Promise<Bench
 }
 
 export async function run(): Promise<BenchRow[]> {
-  const rows = await replay("NASA", NASA);
-  if (existsSync(GAIA)) rows.push(...(await replay("Gaia", GAIA, GAIA_JOBS)));
-  else process.stdout.write("second trace skipped: run bench/traces/fetch-gaia.sh first\n");
+  const seeds = (process.env.CS_BENCH_SEEDS ?? "1").split(",").map((s) => Number(s.trim()));
+  if (seeds.some((s) => !Number.isInteger(s)))
+    throw new Error(
+      `CS_BENCH_SEEDS: expected whole numbers like 1,2,3, got ${process.env.CS_BENCH_SEEDS}`,
+    );
+  const rows: BenchRow[] = [];
+  for (const seed of seeds) {
+    // Seed 1 alone keeps the rows' names of runs before seeds could be chosen.
+    const suffix = seeds.length === 1 && seed === 1 ? "" : ` seed ${seed}`;
+    process.stdout.write(`seed ${seed}\n`);
+    rows.push(...(await replay(`NASA${suffix}`, NASA, seed)));
+    if (existsSync(GAIA)) rows.push(...(await replay(`Gaia${suffix}`, GAIA, seed, GAIA_JOBS)));
+    else process.stdout.write("second trace skipped: run bench/traces/fetch-gaia.sh first\n");
+  }
   return rows;
 }
 

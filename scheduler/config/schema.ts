@@ -291,6 +291,17 @@ export const policySchema = z
       .strict()
       .default({ max_hold: 0, min_cores: 0 }),
     /**
+     * A booting worker no idle job counts on any more (its jobs started on workers that freed up,
+     * or left the queue) is cancelled, deleted before it joins, while it is younger than
+     * `max_age` (from the boot decision): beyond the spares the break-even keep-alive would keep
+     * warm, it would only boot, idle and drain. Not in condor_status yet, it runs nothing; the
+     * age bound keeps the delete ahead of its startd joining. 0: boots are never cancelled.
+     */
+    cancel_boots: z
+      .object({ max_age: duration.default(0) })
+      .strict()
+      .default({ max_age: 0 }),
+    /**
      * fixed: every idle worker keeps its keep-alive. adaptive: per VM type, only as many idle
      * workers as jobs are expected within the keep-alive (arrivals over `window`, times
      * `spares_per_arrival`) keep it; the others retire after `min`. per-core: each idle worker
@@ -310,9 +321,21 @@ export const policySchema = z
         min: duration.default(0),
         /** per-core: core-seconds of keep-alive each idle worker gets (divided by its cores). */
         core_seconds: z.number().nonnegative().default(600),
+        /**
+         * break-even: a warm worker keeps at most a reboot's time (boot_estimate + cycle), not
+         * its whole keep-alive: idle longer, it has cost more than the reboot it might save.
+         */
+        cap_at_reboot: z.boolean().default(false),
       })
       .strict()
-      .default({ mode: "fixed", window: 3600, spares_per_arrival: 1, min: 0, core_seconds: 600 }),
+      .default({
+        mode: "fixed",
+        window: 3600,
+        spares_per_arrival: 1,
+        min: 0,
+        core_seconds: 600,
+        cap_at_reboot: false,
+      }),
     /**
      * The longest a worker lives: past it, it takes no new job (its START says so) and is
      * retired once idle. Its IDTOKEN expires drain_timeout later (see scheduler/plan/expiration.ts).

@@ -79,6 +79,19 @@ export interface GroupPacking {
 export interface Absorption {
   /** Per group, in group order (by key). */
   packings: GroupPacking[];
+  /**
+   * Booting workers no wanted worker of any group counts on (their jobs started elsewhere or
+   * left the queue), by sparesKey(cloud, worker): the ones plan/cancel.ts may cancel.
+   */
+  spareBooting: Map<string, number>;
+}
+
+/** The key of Absorption.spareBooting: a cloud and a worker's shape. */
+export function sparesKey(
+  cloud: string,
+  worker: Pick<PoolWorker, "vmType" | "image" | "flavor">,
+): string {
+  return `${cloud}\u0000${worker.vmType}\u0000${worker.image}\u0000${worker.flavor}`;
 }
 
 /** A registered worker with room, as first fit sees it. */
@@ -221,6 +234,14 @@ class ShapeIndex<T> {
     return this.byType.get(vmType)?.get(image)?.get(flavor);
   }
 
+  *entries(): IterableIterator<[{ vmType: string; image: string; flavor: string }, T]> {
+    for (const [vmType, byImage] of this.byType) {
+      for (const [image, byFlavor] of byImage) {
+        for (const [flavor, value] of byFlavor) yield [{ vmType, image, flavor }, value];
+      }
+    }
+  }
+
   *values(): IterableIterator<T> {
     for (const byImage of this.byType.values()) {
       for (const byFlavor of byImage.values()) yield* byFlavor.values();
@@ -318,9 +339,14 @@ export function absorbDemand(
     list.push(packing);
     byShape.set(packing.group.shape.key, list);
   }
+  // What is left of each cloud's booting workers after the flow is spare.
+  const spareBooting = new Map<string, number>();
+  for (const [shape, byCloud] of booting.entries()) {
+    for (const [cloud, count] of byCloud) spareBooting.set(sparesKey(cloud, shape), count);
+  }
   for (const shapePackings of byShape.values()) {
-    const { vmType, image, flavor } = (shapePackings[0] as GroupPacking).group.shape;
-    const bootingByCloud = booting.find(vmType, image, flavor);
+    const shape = (shapePackings[0] as GroupPacking).group.shape;
+    const bootingByCloud = booting.find(shape.vmType, shape.image, shape.flavor);
     if (bootingByCloud === undefined) continue;
     const clouds = [...bootingByCloud.keys()].sort(compareText);
     const flow = assignByMaxFlow(
@@ -329,12 +355,17 @@ export function absorbDemand(
       (g, c) => (shapePackings[g] as GroupPacking).group.clouds.includes(clouds[c] as string),
     );
     shapePackings.forEach((packing, g) => {
-      packing.covered = (flow[g] ?? []).reduce((sum, n) => sum + n, 0);
+      const used = flow[g] ?? [];
+      packing.covered = used.reduce((sum, n) => sum + n, 0);
+      used.forEach((n, c) => {
+        const key = sparesKey(clouds[c] as string, shape);
+        spareBooting.set(key, (spareBooting.get(key) ?? 0) - n);
+      });
     });
   }
 
   for (const shape of registered.values()) {
     for (const bin of shape.all) if (bin.jobs > 0) bin.existing.needed = true;
   }
-  return { packings: groups.map((g) => packings.get(g) as GroupPacking) };
+  return { packings: groups.map((g) => packings.get(g) as GroupPacking), spareBooting };
 }

@@ -13,6 +13,7 @@ const REMOVAL_LABELS: Partial<Record<Decision["kind"], (seconds: number | undefi
   "create-interrupted": () => "create interrupted by a crash",
   drained: () => "drained",
   cancelled: () => "cancelled (cloud removed)",
+  "cancel-unneeded": () => "cancelled (no longer needed)",
   "retire-idle": (s) => `idle ${duration(s ?? 0)}`,
   "retire-cloud-removed": () => "idle on removed cloud",
   "retire-vm-type-removed": () => "idle of removed VM type",

@@ -148,8 +148,9 @@ function perCore(candidates: readonly IdleCandidate[], config: Config): Map<stri
  * that arrived per reboot-long interval over the window (see medianPerInterval), times
  * `spares_per_arrival`: for jobs arriving one by one at rate r the median is about r x reboot,
  * the mean; for jobs arriving in bursts it is what most intervals bring, not what one burst did.
- * Those keep their full keep-alive (the bound on what a wrong guess costs); the others retire
- * when first seen idle.
+ * Those keep their full keep-alive (the bound on what a wrong guess costs), or with
+ * `cap_at_reboot` at most a reboot's time (ski rental's break-even: idle longer than a reboot
+ * costs more than the reboot it might save); the others retire when first seen idle.
  */
 function breakEven(
   candidates: readonly IdleCandidate[],
@@ -158,7 +159,6 @@ function breakEven(
   now: number,
 ): Map<string, number> {
   const policy = config.policy;
-  const reboot = policy.boot_estimate + Math.max(1, policy.cycle);
   const idleByType = new Map<string, PoolWorker[]>();
   for (const { worker, seen } of candidates) {
     if (worker.state !== "registered" || !seen || seen.runningJobs > 0) continue;
@@ -169,16 +169,58 @@ function breakEven(
   const out = new Map<string, number>();
   for (const [vmType, workers] of idleByType) {
     const full = baseKeepAlive(config, vmType);
-    const history = arrivals.get(vmType);
-    const expected = history === undefined ? 0 : medianPerInterval(history, now, reboot);
-    const warm = Math.floor(expected * policy.keep_alive.spares_per_arrival);
+    const kept = policy.keep_alive.cap_at_reboot ? Math.min(full, rebootSeconds(policy)) : full;
+    const warm = warmWorkers(arrivals.get(vmType), config, now);
     workers.sort(
       (a, b) => (b.idleSince ?? now) - (a.idleSince ?? now) || compareText(a.name, b.name),
     );
     workers.forEach((worker, rank) => {
       const own = worker.keepAliveSeconds > full ? worker.keepAliveSeconds : 0;
-      out.set(worker.name, Math.max(own, rank < warm ? full : 0));
+      out.set(worker.name, Math.max(own, rank < warm ? kept : 0));
     });
   }
   return out;
+}
+
+/** What a reboot costs in time: a boot (boot_estimate) and the cycle that drains the worker. */
+export function rebootSeconds(policy: Config["policy"]): number {
+  return policy.boot_estimate + Math.max(1, policy.cycle);
+}
+
+/**
+ * How many spare workers of a VM type break-even keeps warm: the median of its jobs per
+ * reboot-long interval (medianPerInterval) times `spares_per_arrival`, rounded down.
+ */
+export function warmWorkers(
+  history: ArrivalHistory | undefined,
+  config: Config,
+  now: number,
+): number {
+  if (history === undefined) return 0;
+  const expected = medianPerInterval(history, now, rebootSeconds(config.policy));
+  return Math.floor(expected * config.policy.keep_alive.spares_per_arrival);
+}
+
+/**
+ * Per VM type, how many more spare workers the keep-alive would keep warm beyond the idle ones
+ * it has: break-even's warm count less the type's idle registered workers (0 in other modes,
+ * which keep no count). What plan/cancel.ts leaves of the booting workers nobody needs.
+ */
+export function warmRoomLeft(
+  candidates: readonly IdleCandidate[],
+  jobs: readonly Job[],
+  config: Config,
+  now: number,
+  recorded?: Arrivals,
+): (vmType: string) => number {
+  const policy = config.policy.keep_alive;
+  if (policy.mode !== "break-even") return () => 0;
+  const idle = new Map<string, number>();
+  for (const { worker, seen } of candidates) {
+    if (worker.state !== "registered" || !seen || seen.runningJobs > 0) continue;
+    idle.set(worker.vmType, (idle.get(worker.vmType) ?? 0) + 1);
+  }
+  const arrivals = arrivalsOf(recorded, jobs, now, policy.window);
+  return (vmType) =>
+    Math.max(0, warmWorkers(arrivals.get(vmType), config, now) - (idle.get(vmType) ?? 0));
 }

@@ -10,11 +10,12 @@ import { withFields } from "../pool/copy.js";
 import type { PoolWorker } from "../pool/types.js";
 import { buildFleet } from "../state/build.js";
 import type { Fleet, StateWorker } from "../state/types.js";
+import { surplusBoots } from "./cancel.js";
 import { absorbDemand } from "./capacity.js";
 import { type ClassGroup, classifyDemand } from "./demand.js";
 import { summarize } from "./describe.js";
 import { pickDriftReplacements } from "./drift.js";
-import { adaptiveKeepAlive } from "./keep-alive.js";
+import { adaptiveKeepAlive, warmRoomLeft } from "./keep-alive.js";
 import { observeInto } from "./lifecycle.js";
 import { compareText, MAX_JOB_KEEP_ALIVE_SECONDS } from "./match.js";
 import { WorkerNamer } from "./naming.js";
@@ -22,7 +23,7 @@ import { sweepOrphans } from "./orphans.js";
 import { provision } from "./provision.js";
 import { RoomLedger } from "./quota.js";
 import { rampBoots } from "./ramp.js";
-import { plural, quote } from "./reasons.js";
+import { duration, plural, quote, workerDecision } from "./reasons.js";
 import { baseKeepAlive, type RetireCandidate, retireInto } from "./retire.js";
 import type { Decision, PlanInput, PlanResult, RejectedJob, RetireAction } from "./types.js";
 import { unhealthyReason } from "./unhealthy.js";
@@ -75,6 +76,14 @@ export function plan(input: PlanInput): PlanResult {
   // 3. Retire idle workers nobody needs. Policy hook (keep-alive.ts): with an adaptive
   // keep-alive, only the warm pool the arrival rate justifies keeps its full keep-alive.
   const keepAliveOf = adaptiveKeepAlive(tracked, input.jobs, config, now, input.arrivals);
+  // Policy hook (cancel.ts): booting workers whose jobs started elsewhere, beyond the warm ones.
+  const cancel = surplusBoots(
+    tracked,
+    absorption.spareBooting,
+    warmRoomLeft(tracked, input.jobs, config, now, input.arrivals),
+    config.policy,
+    now,
+  );
   const kept = new Map<string, PoolWorker[]>(cloudNames.map((c) => [c, []]));
   const retire: RetireAction[] = [];
   for (const t of tracked) {
@@ -104,6 +113,7 @@ export function plan(input: PlanInput): PlanResult {
     keepAliveOf: (vmType) => baseKeepAlive(config, vmType),
   });
   decisions.push(...boots.decisions);
+  cancelBoots(kept, bootedFrom, cancel, boots.workers, now, decisions);
   for (const { cloud, worker } of boots.workers) {
     // A new worker records what it boots with, so a later change of it is seen as drift.
     const launch = fleet.launch.of(cloud, worker.vmType, worker.image, worker.flavor);
@@ -139,6 +149,42 @@ export function plan(input: PlanInput): PlanResult {
   };
   if (orphans.deletions.length > 0) result.deleteServers = orphans.deletions;
   return result;
+}
+
+/**
+ * Drops the booting workers to cancel from `kept`, on clouds where this plan boots nothing: an
+ * up deletes after it creates, so on a cloud that also boots the delete would go out only after
+ * the creates, while the worker may be joining (and taking a job). Those are decided again next
+ * cycle.
+ */
+function cancelBoots(
+  kept: Map<string, PoolWorker[]>,
+  bootedFrom: Map<string, number>,
+  cancel: ReadonlySet<string>,
+  booted: readonly { cloud: string }[],
+  now: number,
+  decisions: Decision[],
+): void {
+  if (cancel.size === 0) return;
+  const booting = new Set(booted.map((b) => b.cloud));
+  for (const [cloud, workers] of kept) {
+    if (booting.has(cloud)) continue;
+    const left = workers.filter((worker) => {
+      if (!cancel.has(worker.name)) return true;
+      decisions.push(
+        workerDecision(
+          cloud,
+          worker,
+          "cancel-unneeded",
+          `booting ${duration(now - worker.createdAt)} and no idle job needs it: cancelled before it joins`,
+        ),
+      );
+      return false;
+    });
+    if (left.length === workers.length) continue;
+    kept.set(cloud, left);
+    bootedFrom.set(cloud, left.length); // nothing new on this cloud
+  }
 }
 
 /**

@@ -73,6 +73,8 @@ export const REASON_KINDS = [
   "kept-busy",
   /** A booting worker on a removed or disabled cloud: cancelled before it takes work. */
   "cancelled",
+  /** A booting worker no idle job needs any more (policy.cancel_boots): cancelled before it joins. */
+  "cancel-unneeded",
   /** A startd cloudscheduler did not boot (or already forgot): left alone. */
   "not-ours",
   /** A worker server of ours in no pool: watched; drained if its startd is idle; kept while busy. */

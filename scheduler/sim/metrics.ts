@@ -17,6 +17,8 @@ export interface RunMetrics {
   boots: number;
   /** Boots whose VM joined and was deleted without running a job. */
   unusedBoots: number;
+  /** Boots whose VM was deleted before it joined (cancelled), failed ones aside. */
+  cancelledBoots: number;
   drains: number;
   deployOps: { ups: number; changing: number; failed: number; destroys: number };
   quotaHits: number;

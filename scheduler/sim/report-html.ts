@@ -137,7 +137,7 @@ function explanations(runs: readonly RunMetrics[]): string {
       );
     return `<h3>${escapeHtml(r.policy)}</h3>
 <p>Mean wait ${formatSeconds(r.wait.mean)} (p95 ${formatSeconds(r.wait.p95)}), per job:</p><ul>${wait.join("") || "<li>none</li>"}</ul>
-<p>Paid ${r.paidCoreHours.toFixed(0)} core-h, ${overhead.toFixed(0)} beyond the jobs' ${r.jobCoreHours.toFixed(0)}; ${r.boots} boots, ${r.unusedBoots} of which ran no job:</p><ul>${paid.join("") || "<li>none</li>"}</ul>`;
+<p>Paid ${r.paidCoreHours.toFixed(0)} core-h, ${overhead.toFixed(0)} beyond the jobs' ${r.jobCoreHours.toFixed(0)}; ${r.boots} boots, ${r.unusedBoots} of which ran no job and ${r.cancelledBoots} were deleted before they joined:</p><ul>${paid.join("") || "<li>none</li>"}</ul>`;
   });
   return `<div class="explain">${items.join("\n")}</div>`;
 }

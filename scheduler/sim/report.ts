@@ -121,7 +121,7 @@ export function breakdownLines(r: RunMetrics): string[] {
     .map(([k, v]) => `${k} ${v.toFixed(0)} (${percent(v, overhead)})`);
   return [
     `${r.policy}: mean wait ${seconds(r.wait.mean)} = ${wait.join(" + ") || "0"}`,
-    `${r.policy}: paid beyond the jobs ${overhead.toFixed(0)} core-h = ${paid.join(" + ") || "0"}; ${r.unusedBoots} of ${r.boots} boots ran no job`,
+    `${r.policy}: paid beyond the jobs ${overhead.toFixed(0)} core-h = ${paid.join(" + ") || "0"}; ${r.unusedBoots} of ${r.boots} boots ran no job, ${r.cancelledBoots} deleted before they joined`,
   ];
 }
 

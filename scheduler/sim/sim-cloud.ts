@@ -90,6 +90,8 @@ export interface CloudCounters {
   joined: number;
   /** VMs deleted after joining without ever running a job (a boot nobody needed). */
   unusedBoots: number;
+  /** VMs deleted while booting (before their startd joined), failed ones aside: cancelled boots. */
+  cancelledBoots: number;
 }
 
 /** The owner tag simulated servers carry (pass it as CycleDeps.owner with this inventory). */
@@ -118,6 +120,7 @@ export class SimCloud implements PoolDeployer, CloudInventory {
     neverJoined: 0,
     joined: 0,
     unusedBoots: 0,
+    cancelledBoots: 0,
   };
 
   /** API errors draw from their own stream, so how often `up` runs never shifts boot draws. */
@@ -279,8 +282,9 @@ export class SimCloud implements PoolDeployer, CloudInventory {
 
   private account(ledger: PaidLedger, instance: Instance, end: number): void {
     const usage = this.condor.usageOf?.(instance.name);
-    if (ledger === this.paid && usage && usage.busyCoreSeconds === 0) this.counters.unusedBoots++;
     const failed = instance.status === "ERROR" || instance.lost === true;
+    if (ledger === this.paid && usage && usage.busyCoreSeconds === 0) this.counters.unusedBoots++;
+    if (ledger === this.paid && !usage && !failed) this.counters.cancelledBoots++;
     ledger.add(instance.worker.cores, instance.requestedAt, end, usage, failed);
   }
 

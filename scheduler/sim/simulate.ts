@@ -240,6 +240,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     peakWorkers: cloud.peakInstances,
     boots: c.created,
     unusedBoots: c.unusedBoots,
+    cancelledBoots: c.cancelledBoots,
     drains: counts.drains,
     deployOps: {
       ups: c.ups,
@@ -357,7 +358,15 @@ function nextDeadline(
       list.map((worker) => ({ worker, seen: seen.get(worker.name) })),
     );
     chosen = adaptiveKeepAlive(candidates, jobs, config, after, recorded);
-    if (mode === "break-even" && chosen !== undefined && chosen.size > 0) {
+    // The warm count also bounds the booting spares policy.cancel_boots leaves (plan/cancel.ts).
+    const cancellable =
+      policy.cancel_boots.max_age > 0 &&
+      Object.values(pools).some((list) =>
+        list.some(
+          (w) => w.state === "booting" && after - w.createdAt <= policy.cancel_boots.max_age,
+        ),
+      );
+    if (mode === "break-even" && ((chosen !== undefined && chosen.size > 0) || cancellable)) {
       const reboot = policy.boot_estimate + Math.max(1, policy.cycle);
       consider((Math.floor(after / reboot) + 1) * reboot);
     }

@@ -78,7 +78,15 @@ describe("cloudscheduler.yaml schema", () => {
       // The policy knobs default to the behaviour before they existed.
       boot_estimate: 180,
       ramp: { max_hold: 0, min_cores: 0 },
-      keep_alive: { mode: "fixed", window: 3600, spares_per_arrival: 1, min: 0, core_seconds: 600 },
+      cancel_boots: { max_age: 0 },
+      keep_alive: {
+        mode: "fixed",
+        window: 3600,
+        spares_per_arrival: 1,
+        min: 0,
+        core_seconds: 600,
+        cap_at_reboot: false,
+      },
       max_worker_life: 7 * 86_400,
     });
     expect(config.condor).toEqual({ timeout: 30 });
@@ -104,6 +112,8 @@ describe("cloudscheduler.yaml schema", () => {
     ["policy.boot_estimate", "4m"],
     ["policy.ramp", { max_hold: "2m", min_cores: 4 }],
     ["policy.keep_alive", { mode: "per-core", core_seconds: 120 }],
+    ["policy.keep_alive", { mode: "break-even", cap_at_reboot: true }],
+    ["policy.cancel_boots", { max_age: "90s" }],
     ["policy.keep_alive", { mode: "adaptive", window: "2h", spares_per_arrival: 1.5, min: "1m" }],
     ["ports.admin_cidrs", ["192.0.2.0/24", "2001:db8::/32"]],
     ["ports.extra", [{ name: "gridftp", port: "50000-51000", cidrs: ["10.0.0.0/8"] }]],

@@ -50,8 +50,10 @@ export const configArb: fc.Arbitrary<Config> = fc
     idleKeepAlive: fc.integer({ min: 0, max: 1200 }),
     drainTimeout: fc.integer({ min: 0, max: 5000 }),
     retireWith: fc.constantFrom("drain", "peaceful-off"),
-    // The policy knobs (keep-alive.ts, ramp.ts): every property holds whichever is on.
+    // The policy knobs (keep-alive.ts, ramp.ts, cancel.ts): every property holds whichever is on.
     keepAliveMode: fc.constantFrom("fixed", "adaptive", "per-core", "break-even"),
+    capAtReboot: fc.boolean(),
+    cancelAge: fc.constantFrom(0, 0, 90, 3600),
     coreSeconds: fc.constantFrom(0, 120, 600),
     rampHold: fc.constantFrom(0, 0, 120, 600),
     rampMinCores: fc.constantFrom(0, 2),
@@ -101,8 +103,13 @@ export const configArb: fc.Arbitrary<Config> = fc
         idle_keep_alive: r.idleKeepAlive,
         drain_timeout: r.drainTimeout,
         retire_with: r.retireWith,
-        keep_alive: { mode: r.keepAliveMode, core_seconds: r.coreSeconds },
+        keep_alive: {
+          mode: r.keepAliveMode,
+          core_seconds: r.coreSeconds,
+          cap_at_reboot: r.capAtReboot,
+        },
         ramp: { max_hold: r.rampHold, min_cores: r.rampMinCores },
+        cancel_boots: { max_age: r.cancelAge },
       },
     }),
   );

@@ -76,6 +76,20 @@ describe("adaptive keep-alive", () => {
     expect(adaptiveKeepAlive(workers, other, config, NOW)?.get(idle(1).worker.name)).toBe(0);
   });
 
+  it("break-even with cap_at_reboot: a warm worker keeps a reboot's time (boot_estimate + cycle), never more than its keep-alive", () => {
+    const config = withKeepAlive("break-even", { window: 1200, cap_at_reboot: true });
+    config.policy.boot_estimate = 240; // reboot: 300 s
+    const seenJobs = Array.from({ length: 8 }, (_, i) =>
+      idleJob({ state: "running", queuedAt: NOW - 150 * i - 1 }),
+    );
+    const workers = [idle(1), idle(2), idle(3)];
+    const chosen = adaptiveKeepAlive(workers, seenJobs, config, NOW);
+    expect(workers.map((w) => chosen?.get(w.worker.name))).toEqual([300, 300, 0]);
+    config.policy.boot_estimate = 900; // a reboot longer than the keep-alive: the keep-alive
+    const long = adaptiveKeepAlive(workers, seenJobs, config, NOW);
+    expect(long?.get(idle(1).worker.name)).toBe(600);
+  });
+
   it("break-even weighs the median arrivals per reboot-long interval, so one burst keeps no worker", () => {
     const reboot = 300;
     const end = Math.floor(NOW / reboot) * reboot; // the grid's last boundary before NOW

@@ -90,6 +90,36 @@ test.each(["break-even", "adaptive"] as const)(
   },
 );
 
+test("cancel_boots: boots whose jobs started on workers that freed up are cancelled before they join; none is deleted under a job, cheaper than without, and skipping quiet stretches stays exact", async () => {
+  const cancelling = exampleConfig();
+  cancelling.policy.keep_alive = { ...cancelling.policy.keep_alive, mode: "break-even" };
+  cancelling.policy.cancel_boots = { max_age: 90 };
+  // Waves half an hour apart: 6 jobs of 10 minutes, and 3 more that arrive about when the first
+  // end, so the boots made for them find their jobs started on the workers that freed up.
+  const jobs: SimJobSpec[] = [];
+  for (let wave = 0; wave < 4; wave++) {
+    const t = START + wave * 1800;
+    for (let i = 0; i < 6; i++) jobs.push(demoJob(jobs.length, { submit: t, runtime: 600 }));
+    for (let i = 0; i < 3; i++)
+      jobs.push(demoJob(jobs.length, { submit: t + 720 + 20 * i, runtime: 300 }));
+  }
+  const fast = await simulate({ config: cancelling, jobs, seed: 7 });
+  const exact = await simulate({ config: cancelling, jobs, seed: 7, exact: true });
+  expect(fast.metrics.cancelledBoots).toBeGreaterThan(0);
+  expect(fast.metrics.failures.jobsEvicted).toBe(0);
+  expect(fast.metrics.jobs.unfinished).toBe(0);
+  expect([fast.metrics.paidCoreHours, fast.metrics.cancelledBoots, fast.waits]).toEqual([
+    exact.metrics.paidCoreHours,
+    exact.metrics.cancelledBoots,
+    exact.waits,
+  ]);
+  const kept = structuredClone(cancelling);
+  kept.policy.cancel_boots = { max_age: 0 };
+  const without = await simulate({ config: kept, jobs, seed: 7 });
+  expect(without.metrics.cancelledBoots).toBe(0);
+  expect(fast.metrics.paidCoreHours).toBeLessThan(without.metrics.paidCoreHours);
+});
+
 test("failures are survived: ERROR and never-joining instances are replaced, API errors back off, jobs still finish", async () => {
   const jobs = burstyJobs();
   const r = await simulate({
