@@ -46,6 +46,10 @@ interface OwnerRecord {
   /** The cycle that last numbered it, and its number in that cycle's Demand.owners. */
   cycle: number;
   number: number;
+  /** Its jobs with a class in the owner's order (Demand.ownerOrder), as of the last cycle. */
+  queue: Entry[];
+  /** Its jobs to place in `queue` this cycle: new, reclassified, or reprioritized. */
+  fresh: Entry[];
 }
 
 /**
@@ -75,6 +79,10 @@ class Entry {
   keepAlive = 0;
   /** In `order`: its place in id order is known. */
   ordered = false;
+  /** JobPrio and queue time when placed in its owner's queue, and the cycle it was placed. */
+  priority = 0;
+  queuedAt = 0;
+  ownerPlaced = 0;
   /** idKey(id): a number that orders ids as text, or -1 (then the id text is compared). */
   readonly key: number;
 
@@ -155,6 +163,8 @@ export class DemandCache {
   private groupOfPlacement: (CachedGroup | undefined)[] = [];
   /** The owner of the job classified last (this cycle). */
   private lastOwner: OwnerRecord | undefined;
+  /** Entries placed in owner queues before this cycle start anew (queues emptied then). */
+  private ownerEpoch = 1;
 
   /** The same Demand as classifyDemand(config, jobs), reusing what earlier cycles classified. */
   classify(config: Config, jobs: readonly Job[]): Demand {
@@ -175,6 +185,7 @@ export class DemandCache {
     const owners: string[] = [];
     const idleJobs: number[] = [];
     let outcomes = 0;
+    let unorderable = false;
     let byId: Map<string, Entry> | undefined;
     let k = 0;
     for (let i = 0; i < n; i++) {
@@ -198,6 +209,7 @@ export class DemandCache {
           if (entry !== undefined && entry.cycle !== cycle) k = entry.index + 1;
         }
       }
+      let classified = true;
       if (entry === undefined) {
         entry = new Entry(id, job, cycle, i);
         this.classifyEntry(entry, job);
@@ -207,7 +219,7 @@ export class DemandCache {
         if (!entry.same(job)) {
           entry.see(job);
           this.classifyEntry(entry, job);
-        }
+        } else classified = false;
         entry.cycle = cycle;
         entry.index = i;
       }
@@ -232,6 +244,19 @@ export class DemandCache {
       keepAlive[i] = entry.keepAlive;
       priority[i] = job.priority;
       queuedAt[i] = job.queuedAt;
+      if (
+        classified ||
+        entry.ownerPlaced < this.ownerEpoch ||
+        entry.priority !== job.priority ||
+        entry.queuedAt !== job.queuedAt
+      ) {
+        entry.priority = job.priority;
+        entry.queuedAt = job.queuedAt;
+        entry.ownerPlaced = cycle;
+        record.fresh.push(entry);
+        // NaN orders nothing consistently: no owner queues while such a job is listed.
+        if (Number.isNaN(job.priority) || Number.isNaN(job.queuedAt)) unorderable = true;
+      }
     }
     this.entries = current;
     this.config = undefined;
@@ -244,6 +269,7 @@ export class DemandCache {
       }
     }
     counts = counts.subarray(0, this.classes.length);
+    const ownerOrder = this.orderOwners(owners.length, unorderable);
 
     const start = new Int32Array(counts.length + 1);
     for (let c = 0; c < counts.length; c++)
@@ -330,7 +356,44 @@ export class DemandCache {
       idOrder,
       priority,
       queuedAt,
+      ...(ownerOrder === undefined ? {} : { ownerOrder }),
     };
+  }
+
+  /**
+   * Each owner's queue: last cycle's, without the jobs gone, without a class now or placed anew,
+   * its fresh jobs merged in. Undefined (and every queue emptied, to be placed anew) when a job
+   * has a priority or queue time that orders nothing.
+   */
+  private orderOwners(owners: number, unorderable: boolean): Entry[][] | undefined {
+    const cycle = this.cycle;
+    if (unorderable) {
+      for (const record of this.owners.values()) {
+        record.queue = [];
+        record.fresh = [];
+      }
+      this.ownerEpoch = cycle + 1;
+      return undefined;
+    }
+    const order: Entry[][] = new Array(owners);
+    for (const record of this.owners.values()) {
+      if (record.cycle !== cycle) continue;
+      const fresh = record.fresh.sort(compareInOwnerOrder);
+      const queue: Entry[] = [];
+      let f = 0;
+      for (const entry of record.queue) {
+        if (entry.cycle !== cycle || entry.ownerRecord !== record || entry.ownerPlaced === cycle)
+          continue;
+        for (; f < fresh.length && compareInOwnerOrder(fresh[f] as Entry, entry) < 0; f++)
+          queue.push(fresh[f] as Entry);
+        queue.push(entry);
+      }
+      for (; f < fresh.length; f++) queue.push(fresh[f] as Entry);
+      record.queue = queue;
+      record.fresh = [];
+      order[record.number] = queue;
+    }
+    return order;
   }
 
   /** Entries kept: the jobs of the last cycle (for memory figures and tests). */
@@ -398,7 +461,7 @@ export class DemandCache {
     if (record === undefined || record.name !== job.owner) {
       record = this.owners.get(job.owner);
       if (record === undefined) {
-        record = { name: job.owner, cycle: 0, number: -1 };
+        record = { name: job.owner, cycle: 0, number: -1, queue: [], fresh: [] };
         this.owners.set(job.owner, record);
       }
       this.lastOwner = record;
@@ -461,6 +524,15 @@ function sameList(a: readonly string[] | undefined, b: readonly string[] | undef
 /** Orders entries as their ids' text (idKey orders as the text does where both have one). */
 function compareEntries(a: Entry, b: Entry): number {
   return a.key >= 0 && b.key >= 0 ? a.key - b.key : compareText(a.id, b.id);
+}
+
+/** An owner's order (fair-share.ts ownerOrder): higher JobPrio first, then oldest, then job id. */
+function compareInOwnerOrder(a: Entry, b: Entry): number {
+  const byPriority = b.priority - a.priority;
+  if (byPriority) return byPriority;
+  const byAge = a.queuedAt - b.queuedAt;
+  if (byAge) return byAge;
+  return compareEntries(a, b);
 }
 
 function sameId(a: Entry, b: Entry): boolean {

@@ -64,6 +64,20 @@ export class RoomLedger {
     return undefined;
   }
 
+  /**
+   * No cloud can take another worker of any shape this cycle (each is out of config, disabled,
+   * in back-off, at max_boots_per_cycle or at its instance quota): every blocker() says why.
+   */
+  full(): boolean {
+    const limit = this.config.policy.max_boots_per_cycle;
+    for (const [cloud, settings] of Object.entries(this.config.clouds)) {
+      if (!settings.enabled || this.unavailable.has(cloud)) continue;
+      const usage = this.usageOf(cloud);
+      if (usage.boots < limit && usage.instances + 1 <= settings.quota.instances) return false;
+    }
+    return true;
+  }
+
   /** Counts one new worker of `shape` on `cloud`; the caller checked blocker() first. */
   take(cloud: string, shape: Shape): void {
     const usage = this.usageOf(cloud);
