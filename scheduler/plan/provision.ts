@@ -41,6 +41,11 @@ export interface ProvisionInput {
   namer: WorkerNamer;
   now: number;
   keepAliveOf: (vmType: string) => number;
+  /**
+   * Offer every waiting worker even once no cloud can take one (each offer then denied): the
+   * walk the early end stands for, kept for the property test that holds them equal.
+   */
+  walkToEnd?: boolean;
 }
 
 export function provision(input: ProvisionInput): { workers: NewWorker[]; decisions: Decision[] } {
@@ -93,7 +98,7 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
       state[candidate] = DENIED;
       return "denied";
     },
-    () => full,
+    () => full && input.walkToEnd !== true,
   );
   if (full) {
     // The walk ended early: each group still waiting would have been offered a worker and
