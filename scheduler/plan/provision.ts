@@ -93,7 +93,7 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
         // Room only shrinks during a plan: this group gets no more workers this cycle.
         blockersOf.set(group.key, pick.blockers);
         blocked[packingOf[candidate] as number] = 1;
-        full = ledger.full();
+        full ||= ledger.full();
       }
       state[candidate] = DENIED;
       return "denied";
