@@ -13,10 +13,10 @@
 // empty cache) and a cycle without the cache (what every cycle cost before). Each figure is a
 // median of 11 runs beside one grouping pass over the same jobs (the reference), measured in the
 // same run; the steady cycle's CPU time (process.cpuUsage: user + system, which a loaded machine
-// sways less than wall time) is given beside the grouping pass's. Peak RSS is the process high-water (getrusage), heap is the largest heapUsed right
-// after a plan returns (live data plus the plan's garbage not yet collected); the cache's
-// retained size is the heap after a full GC with a filled cache minus without it (the jobs it
-// was filled from are live in both).
+// sways less than wall time) is given beside the grouping pass's. Peak RSS is the process
+// high-water (getrusage), heap is the largest heapUsed right after a plan returns (live data plus
+// the plan's garbage not yet collected); the cache's retained size is the heap after a full GC
+// with a filled cache minus without it (the jobs it was filled from are live in both).
 import { pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
