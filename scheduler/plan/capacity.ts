@@ -125,9 +125,7 @@ function tidy(shape: ShapeBins): void {
 /** Registered workers, busy ones and then the most recently idle first, so stale idle ones retire. */
 function compareRegisteredBins(a: RegisteredBin, b: RegisteredBin): number {
   return (
-    b.recency - a.recency ||
-    a.createdAt - b.createdAt ||
-    compareText(a.worker.name, b.worker.name)
+    b.recency - a.recency || a.createdAt - b.createdAt || compareText(a.worker.name, b.worker.name)
   );
 }
 

@@ -65,7 +65,8 @@ describe("fair share", () => {
     });
     // Carol (fewer jobs) and alice take turns until both clouds are full; carol's next offer is
     // denied, and alice's group, never offered one after that, still says why it waits.
-    const full = "(alberta: max_boots_per_cycle 3 reached; victoria: max_boots_per_cycle 3 reached)";
+    const full =
+      "(alberta: max_boots_per_cycle 3 reached; victoria: max_boots_per_cycle 3 reached)";
     const expected = [
       `997 idle jobs for demo-vm wait for room ${full}`,
       `14 idle jobs for four-core wait for room ${full}`,
