@@ -12,10 +12,11 @@
 // its memory (scheduler/plan/demand-cache.ts). Beside it, honestly: the cold first cycle (an
 // empty cache) and a cycle without the cache (what every cycle cost before). Each figure is a
 // median of 11 runs beside one grouping pass over the same jobs (the reference), measured in the
-// same run. Peak RSS is the process high-water (getrusage), heap is the largest heapUsed right
-// after a plan returns (live data plus the plan's garbage not yet collected); the cache's
-// retained size is the heap after a full GC with a filled cache minus without it (the jobs it
-// was filled from are live in both).
+// same run; the steady cycle's CPU time (process.cpuUsage: user + system, which a loaded machine
+// sways less than wall time) is given beside the grouping pass's. Peak RSS is the process
+// high-water (getrusage), heap is the largest heapUsed right after a plan returns (live data plus
+// the plan's garbage not yet collected); the cache's retained size is the heap after a full GC
+// with a filled cache minus without it (the jobs it was filled from are live in both).
 import { pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -327,22 +328,33 @@ function parsedAnew(jobs: readonly Job[]): Job[] {
 interface Timings {
   reference: number[];
   cycle: number[];
+  /** CPU time of the process (user + system, process.cpuUsage), in ms: less swayed by load. */
+  referenceCpu: number[];
+  cycleCpu: number[];
 }
 
 function timed(timings: Timings, jobs: readonly Job[], step: () => void): void {
+  let cpu = process.cpuUsage();
   let started = performance.now();
   groupingPass(jobs);
   timings.reference.push(performance.now() - started);
+  timings.referenceCpu.push(cpuMs(process.cpuUsage(cpu)));
+  cpu = process.cpuUsage();
   started = performance.now();
   step();
   timings.cycle.push(performance.now() - started);
+  timings.cycleCpu.push(cpuMs(process.cpuUsage(cpu)));
+}
+
+function cpuMs(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1000;
 }
 
 export async function run(): Promise<BenchRow[]> {
   const world = benchWorld();
   const fleetInput = cycleFleetInput(world);
   const rssBefore = process.memoryUsage().rss;
-  const timings = (): Timings => ({ reference: [], cycle: [] });
+  const timings = (): Timings => ({ reference: [], cycle: [], referenceCpu: [], cycleCpu: [] });
   const steady = timings();
   const uncached = timings();
   const cold = timings();
@@ -422,6 +434,15 @@ export async function run(): Promise<BenchRow[]> {
       value: steadyMedian,
       unit: "ms",
       reference: reference(steady),
+    },
+    {
+      name: `plan, steady cycle: CPU time (user + system of the process): median of ${RUNS}`,
+      value: round(median(steady.cycleCpu)),
+      unit: "ms",
+      reference: {
+        name: "grouping pass: CPU time, median",
+        value: round(median(steady.referenceCpu)),
+      },
     },
     {
       name: "plan, steady cycle: fastest run",

@@ -46,6 +46,10 @@ interface OwnerRecord {
   /** The cycle that last numbered it, and its number in that cycle's Demand.owners. */
   cycle: number;
   number: number;
+  /** Its jobs with a class in the owner's order (Demand.ownerOrder), as of the last cycle. */
+  queue: Entry[];
+  /** Its jobs to place in `queue` this cycle: new, reclassified, or reprioritized. */
+  fresh: Entry[];
 }
 
 /**
@@ -75,6 +79,10 @@ class Entry {
   keepAlive = 0;
   /** In `order`: its place in id order is known. */
   ordered = false;
+  /** JobPrio and queue time when placed in its owner's queue, and the cycle it was placed. */
+  priority = 0;
+  queuedAt = 0;
+  ownerPlaced = 0;
   /** idKey(id): a number that orders ids as text, or -1 (then the id text is compared). */
   readonly key: number;
 
@@ -132,6 +140,8 @@ class Entry {
 
 /** Tables of groups and classes start afresh past this many beyond what the queue uses. */
 const SPARE_CLASSES = 1024;
+/** Room for classes a cycle adds, in its per-class counts (grown past it). */
+const SPARE_COUNTS = 64;
 
 export class DemandCache {
   private fingerprint: string | undefined;
@@ -153,6 +163,8 @@ export class DemandCache {
   private groupOfPlacement: (CachedGroup | undefined)[] = [];
   /** The owner of the job classified last (this cycle). */
   private lastOwner: OwnerRecord | undefined;
+  /** Entries placed in owner queues before this cycle start anew (queues emptied then). */
+  private ownerEpoch = 1;
 
   /** The same Demand as classifyDemand(config, jobs), reusing what earlier cycles classified. */
   classify(config: Config, jobs: readonly Job[]): Demand {
@@ -163,6 +175,17 @@ export class DemandCache {
     const previous = this.entries;
     const current: Entry[] = new Array(n);
     const fresh: Entry[] = [];
+    // Per job, in list order: owners are numbered as classifyDemand numbers them.
+    const owner = new Int32Array(n);
+    const keepAlive = new Float64Array(n);
+    const priority = new Float64Array(n);
+    const queuedAt = new Float64Array(n);
+    const idOrder = new Float64Array(n);
+    let counts: Int32Array = new Int32Array(this.classes.length + SPARE_COUNTS);
+    const owners: string[] = [];
+    const idleJobs: number[] = [];
+    let outcomes = 0;
+    let unorderable = false;
     let byId: Map<string, Entry> | undefined;
     let k = 0;
     for (let i = 0; i < n; i++) {
@@ -186,6 +209,7 @@ export class DemandCache {
           if (entry !== undefined && entry.cycle !== cycle) k = entry.index + 1;
         }
       }
+      let classified = true;
       if (entry === undefined) {
         entry = new Entry(id, job, cycle, i);
         this.classifyEntry(entry, job);
@@ -195,32 +219,18 @@ export class DemandCache {
         if (!entry.same(job)) {
           entry.see(job);
           this.classifyEntry(entry, job);
-        }
+        } else classified = false;
         entry.cycle = cycle;
         entry.index = i;
       }
-      if (entry.outcome !== undefined && !entry.ordered) fresh.push(entry);
       current[i] = entry;
-    }
-    this.entries = current;
-    this.config = undefined;
-    this.matcher = undefined;
-    this.groupOfPlacement = [];
-    this.lastOwner = undefined;
-
-    // Per job, in list order: owners are numbered as classifyDemand numbers them.
-    const owner = new Int32Array(n);
-    const keepAlive = new Float64Array(n);
-    const priority = new Float64Array(n);
-    const queuedAt = new Float64Array(n);
-    const idOrder = new Float64Array(n);
-    const counts = new Int32Array(this.classes.length);
-    const owners: string[] = [];
-    const idleJobs: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const entry = current[i] as Entry;
       const outcome = entry.outcome;
-      if (outcome === undefined || typeof outcome === "string") continue;
+      if (outcome === undefined) continue;
+      outcomes++;
+      if (!entry.ordered) fresh.push(entry);
+      if (typeof outcome === "string") continue;
+      // In the same pass: what the rest of the plan reads per job.
+      if (outcome.number >= counts.length) counts = grown(counts, outcome.number);
       counts[outcome.number] = (counts[outcome.number] as number) + 1;
       const record = entry.ownerRecord as OwnerRecord;
       if (record.cycle !== cycle) {
@@ -232,26 +242,34 @@ export class DemandCache {
       owner[i] = record.number;
       idleJobs[record.number] = (idleJobs[record.number] as number) + 1;
       keepAlive[i] = entry.keepAlive;
-      const job = jobs[i] as Job;
       priority[i] = job.priority;
       queuedAt[i] = job.queuedAt;
+      if (
+        classified ||
+        entry.ownerPlaced < this.ownerEpoch ||
+        entry.priority !== job.priority ||
+        entry.queuedAt !== job.queuedAt
+      ) {
+        entry.priority = job.priority;
+        entry.queuedAt = job.queuedAt;
+        entry.ownerPlaced = cycle;
+        record.fresh.push(entry);
+        // NaN orders nothing consistently: no owner queues while such a job is listed.
+        if (Number.isNaN(job.priority) || Number.isNaN(job.queuedAt)) unorderable = true;
+      }
     }
+    this.entries = current;
+    this.config = undefined;
+    this.matcher = undefined;
+    this.groupOfPlacement = [];
+    this.lastOwner = undefined;
     if (this.owners.size > owners.length) {
       for (const [name, record] of this.owners) {
         if (record.cycle !== cycle) this.owners.delete(name);
       }
     }
-
-    // Job id order: last cycle's, without the jobs gone or without an outcome now, new ones
-    // merged in.
-    const kept: Entry[] = [];
-    for (const entry of this.order) {
-      if (entry.cycle === cycle && entry.outcome !== undefined) kept.push(entry);
-      else entry.ordered = false;
-    }
-    for (const entry of fresh) entry.ordered = true;
-    const order = merge(kept, sortById(fresh));
-    this.order = order;
+    counts = counts.subarray(0, this.classes.length);
+    const ownerOrder = this.orderOwners(owners.length, unorderable);
 
     const start = new Int32Array(counts.length + 1);
     for (let c = 0; c < counts.length; c++)
@@ -259,23 +277,46 @@ export class DemandCache {
     const next = start.slice(0, counts.length);
     const byClass = new Int32Array(start[counts.length] as number);
     const rejected: RejectedJob[] = [];
-    let previousEntry: Entry | undefined;
+
+    // Job id order: last cycle's, without the jobs gone or without an outcome now, new ones
+    // merged in; walked once, placing each job in its class as it comes.
+    const added = sortById(fresh);
+    for (const entry of added) entry.ordered = true;
+    const order: Entry[] = new Array(outcomes);
+    let placed = 0;
     let rank = 0;
-    for (const entry of order) {
-      if (previousEntry !== undefined && sameId(previousEntry, entry))
-        return this.giveUp(config, jobs);
-      previousEntry = entry;
+    let nextAdded = 0;
+    const place = (entry: Entry): boolean => {
+      if (placed > 0 && sameId(order[placed - 1] as Entry, entry)) return false;
+      order[placed++] = entry;
       const outcome = entry.outcome;
       if (typeof outcome === "string") {
         const job = jobs[entry.index] as Job;
         rejected.push({ jobId: job.id, owner: job.owner, reason: outcome });
-        continue;
+        return true;
       }
       const c = (outcome as CachedClass).number;
       byClass[next[c] as number] = entry.index;
       next[c] = (next[c] as number) + 1;
       idOrder[entry.index] = rank++;
+      return true;
+    };
+    for (const entry of this.order) {
+      if (entry.cycle !== cycle || entry.outcome === undefined) {
+        entry.ordered = false;
+        continue;
+      }
+      for (; nextAdded < added.length; nextAdded++) {
+        const add = added[nextAdded] as Entry;
+        if (compareEntries(add, entry) >= 0) break;
+        if (!place(add)) return this.giveUp(config, jobs);
+      }
+      if (!place(entry)) return this.giveUp(config, jobs);
     }
+    for (; nextAdded < added.length; nextAdded++) {
+      if (!place(added[nextAdded] as Entry)) return this.giveUp(config, jobs);
+    }
+    this.order = order;
 
     const groupOf: (ClassGroup | undefined)[] = [];
     const groups: ClassGroup[] = [];
@@ -315,7 +356,44 @@ export class DemandCache {
       idOrder,
       priority,
       queuedAt,
+      ...(ownerOrder === undefined ? {} : { ownerOrder }),
     };
+  }
+
+  /**
+   * Each owner's queue: last cycle's, without the jobs gone, without a class now or placed anew,
+   * its fresh jobs merged in. Undefined (and every queue emptied, to be placed anew) when a job
+   * has a priority or queue time that orders nothing.
+   */
+  private orderOwners(owners: number, unorderable: boolean): Entry[][] | undefined {
+    const cycle = this.cycle;
+    if (unorderable) {
+      for (const record of this.owners.values()) {
+        record.queue = [];
+        record.fresh = [];
+      }
+      this.ownerEpoch = cycle + 1;
+      return undefined;
+    }
+    const order: Entry[][] = new Array(owners);
+    for (const record of this.owners.values()) {
+      if (record.cycle !== cycle) continue;
+      const fresh = record.fresh.sort(compareInOwnerOrder);
+      const queue: Entry[] = [];
+      let f = 0;
+      for (const entry of record.queue) {
+        if (entry.cycle !== cycle || entry.ownerRecord !== record || entry.ownerPlaced === cycle)
+          continue;
+        for (; f < fresh.length && compareInOwnerOrder(fresh[f] as Entry, entry) < 0; f++)
+          queue.push(fresh[f] as Entry);
+        queue.push(entry);
+      }
+      for (; f < fresh.length; f++) queue.push(fresh[f] as Entry);
+      record.queue = queue;
+      record.fresh = [];
+      order[record.number] = queue;
+    }
+    return order;
   }
 
   /** Entries kept: the jobs of the last cycle (for memory figures and tests). */
@@ -383,7 +461,7 @@ export class DemandCache {
     if (record === undefined || record.name !== job.owner) {
       record = this.owners.get(job.owner);
       if (record === undefined) {
-        record = { name: job.owner, cycle: 0, number: -1 };
+        record = { name: job.owner, cycle: 0, number: -1, queue: [], fresh: [] };
         this.owners.set(job.owner, record);
       }
       this.lastOwner = record;
@@ -448,6 +526,15 @@ function compareEntries(a: Entry, b: Entry): number {
   return a.key >= 0 && b.key >= 0 ? a.key - b.key : compareText(a.id, b.id);
 }
 
+/** An owner's order (fair-share.ts ownerOrder): higher JobPrio first, then oldest, then job id. */
+function compareInOwnerOrder(a: Entry, b: Entry): number {
+  const byPriority = b.priority - a.priority;
+  if (byPriority) return byPriority;
+  const byAge = a.queuedAt - b.queuedAt;
+  if (byAge) return byAge;
+  return compareEntries(a, b);
+}
+
 function sameId(a: Entry, b: Entry): boolean {
   return a.key >= 0 || b.key >= 0 ? a.key === b.key : a.id === b.id;
 }
@@ -471,24 +558,9 @@ function sortById(entries: Entry[]): Entry[] {
   return out;
 }
 
-/** `kept` and `fresh`, each in id order, merged; each fresh entry found by binary search. */
-function merge(kept: Entry[], fresh: Entry[]): Entry[] {
-  if (fresh.length === 0) return kept;
-  if (kept.length === 0) return fresh;
-  const out: Entry[] = new Array(kept.length + fresh.length);
-  let i = 0;
-  let o = 0;
-  for (const entry of fresh) {
-    let low = i;
-    let high = kept.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (compareEntries(kept[middle] as Entry, entry) <= 0) low = middle + 1;
-      else high = middle;
-    }
-    while (i < low) out[o++] = kept[i++] as Entry;
-    out[o++] = entry;
-  }
-  while (i < kept.length) out[o++] = kept[i++] as Entry;
-  return out;
+/** `counts` with room for class number `number` (classes added this cycle). */
+function grown(counts: Int32Array, number: number): Int32Array {
+  const bigger = new Int32Array(Math.max(2 * counts.length, number + SPARE_COUNTS));
+  bigger.set(counts);
+  return bigger;
 }

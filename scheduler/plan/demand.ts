@@ -50,6 +50,18 @@ export interface Demand {
   /** Per job index: JobPrio and queue time, for owner order (matched idle jobs only). */
   priority: Float64Array;
   queuedAt: Float64Array;
+  /**
+   * Per owner number, when the classifier keeps it (demand-cache.ts): the owner's jobs in its
+   * order (higher JobPrio first, then oldest, then job id), as `index` into `jobs`. Fair share
+   * then walks each owner's jobs only as far as its grants go instead of ordering every waiting
+   * job each cycle.
+   */
+  ownerOrder?: readonly (readonly QueuedJob[])[];
+}
+
+/** A job in an owner's order: its index in the jobs list. */
+export interface QueuedJob {
+  readonly index: number;
 }
 
 interface GroupBuilder {

@@ -65,8 +65,16 @@ export function grantRoundRobin<B>(queues: OwnerQueue<B>[], tryGrant: (wanted: B
   );
 }
 
-/** grantRoundRobin over queues that produce their wanted workers as they are walked. */
-export function grantInTurns<B>(queues: OwnerTurns<B>[], tryGrant: (wanted: B) => Grant): void {
+/**
+ * grantRoundRobin over queues that produce their wanted workers as they are walked. `over`
+ * (optional) ends the walk early once no more can be granted: every later offer would be
+ * denied, so the caller settles what is left at once.
+ */
+export function grantInTurns<B>(
+  queues: OwnerTurns<B>[],
+  tryGrant: (wanted: B) => Grant,
+  over: () => boolean = () => false,
+): void {
   const order = [...queues].sort(
     (a, b) => a.idleJobs - b.idleJobs || compareText(a.owner, b.owner),
   );
@@ -74,6 +82,7 @@ export function grantInTurns<B>(queues: OwnerTurns<B>[], tryGrant: (wanted: B) =
   while (pending) {
     pending = false;
     for (const queue of order) {
+      if (over()) return;
       for (;;) {
         const wanted = queue.wanted.next();
         if (wanted === undefined || tryGrant(wanted) === "granted") break;
@@ -213,5 +222,41 @@ export class OwnerJobQueue<B> implements Wanted<B> {
 
   done(): boolean {
     return this.heads.top === undefined;
+  }
+}
+
+/**
+ * One owner's queue over its jobs already in the owner's order (kept across cycles by the
+ * demand cache), walked only as far as the owner's turns go: the same wanted workers, in the
+ * same order, as OwnerJobQueue over the same jobs, without ordering the jobs it never reaches.
+ */
+export class OrderedJobQueue implements Wanted<number> {
+  private at = 0;
+
+  constructor(
+    /** The owner's jobs in its order, by index into the jobs list. */
+    private readonly jobs: readonly { readonly index: number }[],
+    /** Per job index: the new worker it waits for, or -1 (absorbed, covered, held, not idle). */
+    private readonly workerOf: Int32Array,
+    /** How many of the owner's jobs wait for a new worker (the walk ends past the last). */
+    private left: number,
+    /** Whether a worker can still be granted: not decided, its group not out of room. */
+    private readonly wanted: (worker: number) => boolean,
+  ) {}
+
+  next(): number | undefined {
+    const jobs = this.jobs;
+    while (this.left > 0 && this.at < jobs.length) {
+      const worker = this.workerOf[(jobs[this.at++] as { index: number }).index] as number;
+      if (worker < 0) continue;
+      this.left--;
+      if (this.wanted(worker)) return worker;
+    }
+    this.left = 0;
+    return undefined;
+  }
+
+  done(): boolean {
+    return this.left === 0;
   }
 }

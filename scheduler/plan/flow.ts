@@ -17,20 +17,26 @@ export function assignByMaxFlow(
   const supplyLeft = [...supplies];
   const edges = demands.map((_, d) => supplies.flatMap((_, s) => (allowed(d, s) ? [s] : [])));
   // Residual graph: demand d -> supply s always (unbounded), supply s -> demand d when flow > 0.
+  // One set of search arrays, cleared for each augmenting path (a plan searches hundreds).
+  const fromDemand: (number | undefined)[] = supplies.map(() => undefined);
+  const fromSupply: (number | undefined)[] = demands.map(() => undefined);
+  const queue = new Int32Array(demands.length);
+  const reached: boolean[] = demands.map(() => false);
   for (;;) {
-    const fromDemand: (number | undefined)[] = supplies.map(() => undefined);
-    const fromSupply: (number | undefined)[] = demands.map(() => undefined);
-    const queue: number[] = [];
-    const reached: boolean[] = demands.map(() => false);
-    demands.forEach((_, d) => {
+    fromDemand.fill(undefined);
+    fromSupply.fill(undefined);
+    reached.fill(false);
+    let head = 0;
+    let tail = 0;
+    for (let d = 0; d < demands.length; d++) {
       if ((demandLeft[d] as number) > 0) {
         reached[d] = true;
-        queue.push(d);
+        queue[tail++] = d;
       }
-    });
+    }
     let sink: number | undefined;
-    while (queue.length > 0 && sink === undefined) {
-      const d = queue.shift() as number;
+    while (head < tail && sink === undefined) {
+      const d = queue[head++] as number;
       for (const s of edges[d] as number[]) {
         if (fromDemand[s] !== undefined) continue;
         fromDemand[s] = d;
@@ -42,7 +48,7 @@ export function assignByMaxFlow(
           if (!reached[back] && (flow[back]?.[s] as number) > 0) {
             reached[back] = true;
             fromSupply[back] = s;
-            queue.push(back);
+            queue[tail++] = back;
           }
         }
       }

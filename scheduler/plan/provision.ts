@@ -11,7 +11,9 @@ import {
   type Grant,
   grantInTurns,
   type JobStream,
+  OrderedJobQueue,
   OwnerJobQueue,
+  type OwnerTurns,
   ownerOrder,
 } from "./fair-share.js";
 import { compareText } from "./match.js";
@@ -39,140 +41,82 @@ export interface ProvisionInput {
   namer: WorkerNamer;
   now: number;
   keepAliveOf: (vmType: string) => number;
+  /**
+   * Offer every waiting worker even once no cloud can take one (each offer then denied): the
+   * walk the early end stands for, kept for the property test that holds them equal.
+   */
+  walkToEnd?: boolean;
 }
 
 export function provision(input: ProvisionInput): { workers: NewWorker[]; decisions: Decision[] } {
   const { config, ledger, demand } = input;
-  const owners = demand.owners.length;
   // The candidates are the wanted new workers of every group, numbered in group order, then
-  // packing order. Per waiting job, in packing order: the job, its candidate, its stream (owner
-  // and group).
-  let candidates = 0;
-  let packedCount = 0;
-  for (const { bins, first, end, covered, held } of input.absorption.packings) {
+  // packing order.
+  const groupOf: ClassGroup[] = [];
+  /** Per candidate: its group's place in the packings. */
+  const packingOf: number[] = [];
+  input.absorption.packings.forEach(({ group, first, end, covered, held }, packing) => {
     for (let b = first + covered; b < end; b++) {
       if (held?.has(b)) continue;
-      candidates++;
-      packedCount += bins.items(b);
+      groupOf.push(group);
+      packingOf.push(packing);
     }
-  }
-  const jobAt = new Int32Array(packedCount);
-  const candidateAt = new Int32Array(packedCount);
-  const streamAt = new Int32Array(packedCount);
-  const groupOf: ClassGroup[] = new Array(candidates);
-  const streams: { group: ClassGroup; owner: number; size: number }[] = [];
-  const blockersOf = new Map<string, Record<string, string>>();
-  const streamOfOwner = new Int32Array(owners).fill(-1);
-  const ownerOfJob = demand.owner;
-  let candidate = 0;
-  let p = 0;
-  for (const { group, bins, first, end, covered, held } of input.absorption.packings) {
-    if (first + covered >= end) continue;
-    const opened: number[] = [];
-    for (let b = first + covered; b < end; b++) {
-      if (held?.has(b)) continue;
-      groupOf[candidate] = group;
-      for (let run = bins.firstRunOf(b); run !== -1; run = bins.nextRun(run)) {
-        const classJobs = (group.classes[bins.runClassOf(run)] as DemandClass).jobs;
-        const from = bins.runFromOf(run);
-        const to = from + bins.runCountOf(run);
-        for (let k = from; k < to; k++) {
-          const job = classJobs[k] as number;
-          const owner = ownerOfJob[job] as number;
-          let stream = streamOfOwner[owner] as number;
-          if (stream < 0) {
-            stream = streams.length;
-            streamOfOwner[owner] = stream;
-            opened.push(owner);
-            streams.push({ group, owner, size: 0 });
-          }
-          jobAt[p] = job;
-          candidateAt[p] = candidate;
-          streamAt[p] = stream;
-          p++;
-          (streams[stream] as { size: number }).size++;
-        }
-      }
-      candidate++;
-    }
-    for (const owner of opened) streamOfOwner[owner] = -1;
-  }
-  // The owner queues walk "slots": each stream's jobs side by side, in packing order, with the
-  // keys the owner order reads copied beside them, so a stream's jobs are compared in one run
-  // of memory instead of at their places among all jobs.
-  const next = new Int32Array(streams.length);
-  let offset = 0;
-  streams.forEach((stream, s) => {
-    next[s] = offset;
-    offset += stream.size;
   });
-  const slots = new Int32Array(packedCount);
-  const priority = new Float64Array(packedCount);
-  const queuedAt = new Float64Array(packedCount);
-  const idOrder = new Float64Array(packedCount);
-  const packOrder = new Int32Array(packedCount);
-  const candidateOf = new Int32Array(packedCount);
-  const streamsOf: JobStream[][] = demand.owners.map(() => []);
-  streams.forEach(({ group, owner, size }, s) => {
-    const start = next[s] as number;
-    (streamsOf[owner] as JobStream[]).push({
-      jobs: slots.subarray(start, start + size),
-      open: () => !blockersOf.has(group.key),
-    });
-  });
-  for (let at = 0; at < packedCount; at++) {
-    const s = streamAt[at] as number;
-    const slot = next[s] as number;
-    next[s] = slot + 1;
-    const job = jobAt[at] as number;
-    slots[slot] = slot;
-    priority[slot] = demand.priority[job] as number;
-    queuedAt[slot] = demand.queuedAt[job] as number;
-    idOrder[slot] = demand.idOrder[job] as number;
-    packOrder[slot] = at;
-    candidateOf[slot] = candidateAt[at] as number;
-  }
   const state = new Uint8Array(groupOf.length); // OPEN, GRANTED or DENIED
   const cloudOf: (string | undefined)[] = new Array(groupOf.length).fill(undefined);
-
-  const before = ownerOrder({ priority, queuedAt, idOrder }, packOrder);
-  const wantedOf = (slot: number): number | undefined => {
-    const candidate = candidateOf[slot] as number;
-    return state[candidate] === OPEN ? candidate : undefined;
+  const blockersOf = new Map<string, Record<string, string>>();
+  /** Per packing: its group can get no more workers this cycle. */
+  const blocked = new Uint8Array(input.absorption.packings.length);
+  // Set when a group runs out of room and no cloud can take any worker: nothing more is granted.
+  let full = false;
+  const room: CandidateRoom = {
+    open: (candidate) => state[candidate] === OPEN,
+    groupOpen: (candidate) => blocked[packingOf[candidate] as number] === 0,
   };
-  const queues = demand.owners.flatMap((owner, number) => {
-    const streams = streamsOf[number] as JobStream[];
-    if (streams.length === 0) return [];
-    return [
-      {
-        owner,
-        idleJobs: demand.idleJobs[number] as number,
-        wanted: new OwnerJobQueue(streams, before, wantedOf),
-      },
-    ];
-  });
-  grantInTurns(queues, (candidate): Grant => {
-    if (state[candidate] !== OPEN) return "decided";
-    const group = groupOf[candidate] as ClassGroup;
-    if (!blockersOf.has(group.key)) {
-      const pick = pickCloud(config, ledger, group.clouds, group.shape);
-      if ("cloud" in pick) {
-        ledger.take(pick.cloud, group.shape);
-        cloudOf[candidate] = pick.cloud;
-        state[candidate] = GRANTED;
-        return "granted";
+  const queues =
+    demand.ownerOrder === undefined
+      ? heapQueues(demand, input.absorption, room)
+      : orderedQueues(demand, demand.ownerOrder, input.absorption, groupOf.length, room);
+  grantInTurns(
+    queues,
+    (candidate): Grant => {
+      if (state[candidate] !== OPEN) return "decided";
+      const group = groupOf[candidate] as ClassGroup;
+      if (room.groupOpen(candidate)) {
+        const pick = pickCloud(config, ledger, group.clouds, group.shape);
+        if ("cloud" in pick) {
+          ledger.take(pick.cloud, group.shape);
+          cloudOf[candidate] = pick.cloud;
+          state[candidate] = GRANTED;
+          return "granted";
+        }
+        // Room only shrinks during a plan: this group gets no more workers this cycle.
+        blockersOf.set(group.key, pick.blockers);
+        blocked[packingOf[candidate] as number] = 1;
+        full ||= ledger.full();
       }
-      // Room only shrinks during a plan: this group gets no more workers this cycle.
+      state[candidate] = DENIED;
+      return "denied";
+    },
+    () => full && input.walkToEnd !== true,
+  );
+  if (full) {
+    // The walk ended early: each group still waiting would have been offered a worker and
+    // denied, with what the ledger says now (it no longer changes).
+    for (let c = 0; c < groupOf.length; c++) {
+      if (state[c] !== OPEN || !room.groupOpen(c)) continue;
+      const group = groupOf[c] as ClassGroup;
+      const pick = pickCloud(config, ledger, group.clouds, group.shape);
+      if ("cloud" in pick) throw new Error(`provision: room on ${pick.cloud} after all was full`);
       blockersOf.set(group.key, pick.blockers);
+      blocked[packingOf[c] as number] = 1;
     }
-    state[candidate] = DENIED;
-    return "denied";
-  });
+  }
 
   const workers: NewWorker[] = [];
   const boots = new Map<string, { cloud: string; shape: Shape; jobs: number; names: string[] }>();
   const decisions: Decision[] = [];
-  candidate = 0;
+  let candidate = 0;
   for (const { group, bins, first, end, covered, held } of input.absorption.packings) {
     const { shape } = group;
     let unserved = 0;
@@ -232,6 +176,173 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
     });
   }
   return { workers, decisions };
+}
+
+/** What an owner queue asks of the grants so far, per candidate (a wanted new worker). */
+interface CandidateRoom {
+  /** Neither granted nor denied yet. */
+  open(candidate: number): boolean;
+  /** Its group may still get workers this cycle. */
+  groupOpen(candidate: number): boolean;
+}
+
+/**
+ * Owner queues from each owner's jobs as the classifier keeps them in the owner's order
+ * (Demand.ownerOrder): per job, the candidate it waits for (-1: none), and each queue walks its
+ * owner's list only as far as its turns go.
+ */
+function orderedQueues(
+  demand: Demand,
+  ownerOrder: NonNullable<Demand["ownerOrder"]>,
+  absorption: Absorption,
+  candidates: number,
+  room: CandidateRoom,
+): OwnerTurns<number>[] {
+  const candidateOf = new Int32Array(demand.jobs.length).fill(-1);
+  const waiting = new Int32Array(demand.owners.length);
+  let candidate = 0;
+  for (const { group, bins, first, end, covered, held } of absorption.packings) {
+    for (let b = first + covered; b < end; b++) {
+      if (held?.has(b)) continue;
+      for (let run = bins.firstRunOf(b); run !== -1; run = bins.nextRun(run)) {
+        const classJobs = (group.classes[bins.runClassOf(run)] as DemandClass).jobs;
+        const from = bins.runFromOf(run);
+        const to = from + bins.runCountOf(run);
+        for (let k = from; k < to; k++) {
+          const job = classJobs[k] as number;
+          candidateOf[job] = candidate;
+          const owner = demand.owner[job] as number;
+          waiting[owner] = (waiting[owner] as number) + 1;
+        }
+      }
+      candidate++;
+    }
+  }
+  if (candidate !== candidates) throw new Error("provision: candidates numbered twice apart");
+  const wanted = (c: number) => room.open(c) && room.groupOpen(c);
+  return demand.owners.flatMap((owner, number) => {
+    const jobs = waiting[number] as number;
+    if (jobs === 0) return [];
+    const list = ownerOrder[number] ?? [];
+    return [
+      {
+        owner,
+        idleJobs: demand.idleJobs[number] as number,
+        wanted: new OrderedJobQueue(list, candidateOf, jobs, wanted),
+      },
+    ];
+  });
+}
+
+/**
+ * Owner queues ordered here: per owner and group a stream of its waiting jobs, with the keys
+ * the owner order reads copied beside them, merged by heaps (fair-share.ts OwnerJobQueue).
+ */
+function heapQueues(
+  demand: Demand,
+  absorption: Absorption,
+  room: CandidateRoom,
+): OwnerTurns<number>[] {
+  const owners = demand.owners.length;
+  // Per waiting job, in packing order: the job, its candidate, its stream (owner and group).
+  let packedCount = 0;
+  for (const { bins, first, end, covered, held } of absorption.packings) {
+    for (let b = first + covered; b < end; b++) {
+      if (held?.has(b)) continue;
+      packedCount += bins.items(b);
+    }
+  }
+  const jobAt = new Int32Array(packedCount);
+  const candidateAt = new Int32Array(packedCount);
+  const streamAt = new Int32Array(packedCount);
+  const streams: { firstCandidate: number; owner: number; size: number }[] = [];
+  const streamOfOwner = new Int32Array(owners).fill(-1);
+  const ownerOfJob = demand.owner;
+  let candidate = 0;
+  let p = 0;
+  for (const { group, bins, first, end, covered, held } of absorption.packings) {
+    if (first + covered >= end) continue;
+    const opened: number[] = [];
+    for (let b = first + covered; b < end; b++) {
+      if (held?.has(b)) continue;
+      for (let run = bins.firstRunOf(b); run !== -1; run = bins.nextRun(run)) {
+        const classJobs = (group.classes[bins.runClassOf(run)] as DemandClass).jobs;
+        const from = bins.runFromOf(run);
+        const to = from + bins.runCountOf(run);
+        for (let k = from; k < to; k++) {
+          const job = classJobs[k] as number;
+          const owner = ownerOfJob[job] as number;
+          let stream = streamOfOwner[owner] as number;
+          if (stream < 0) {
+            stream = streams.length;
+            streamOfOwner[owner] = stream;
+            opened.push(owner);
+            streams.push({ firstCandidate: candidate, owner, size: 0 });
+          }
+          jobAt[p] = job;
+          candidateAt[p] = candidate;
+          streamAt[p] = stream;
+          p++;
+          (streams[stream] as { size: number }).size++;
+        }
+      }
+      candidate++;
+    }
+    for (const owner of opened) streamOfOwner[owner] = -1;
+  }
+  // The owner queues walk "slots": each stream's jobs side by side, in packing order, with the
+  // keys the owner order reads copied beside them, so a stream's jobs are compared in one run
+  // of memory instead of at their places among all jobs.
+  const next = new Int32Array(streams.length);
+  let offset = 0;
+  streams.forEach((stream, s) => {
+    next[s] = offset;
+    offset += stream.size;
+  });
+  const slots = new Int32Array(packedCount);
+  const priority = new Float64Array(packedCount);
+  const queuedAt = new Float64Array(packedCount);
+  const idOrder = new Float64Array(packedCount);
+  const packOrder = new Int32Array(packedCount);
+  const candidateOf = new Int32Array(packedCount);
+  const streamsOf: JobStream[][] = demand.owners.map(() => []);
+  streams.forEach(({ firstCandidate, owner, size }, s) => {
+    const start = next[s] as number;
+    (streamsOf[owner] as JobStream[]).push({
+      jobs: slots.subarray(start, start + size),
+      // Every candidate of a stream is of one group.
+      open: () => room.groupOpen(firstCandidate),
+    });
+  });
+  for (let at = 0; at < packedCount; at++) {
+    const s = streamAt[at] as number;
+    const slot = next[s] as number;
+    next[s] = slot + 1;
+    const job = jobAt[at] as number;
+    slots[slot] = slot;
+    priority[slot] = demand.priority[job] as number;
+    queuedAt[slot] = demand.queuedAt[job] as number;
+    idOrder[slot] = demand.idOrder[job] as number;
+    packOrder[slot] = at;
+    candidateOf[slot] = candidateAt[at] as number;
+  }
+
+  const before = ownerOrder({ priority, queuedAt, idOrder }, packOrder);
+  const wantedOf = (slot: number): number | undefined => {
+    const candidate = candidateOf[slot] as number;
+    return room.open(candidate) ? candidate : undefined;
+  };
+  return demand.owners.flatMap((owner, number) => {
+    const streams = streamsOf[number] as JobStream[];
+    if (streams.length === 0) return [];
+    return [
+      {
+        owner,
+        idleJobs: demand.idleJobs[number] as number,
+        wanted: new OwnerJobQueue(streams, before, wantedOf),
+      },
+    ];
+  });
 }
 
 /** The largest +VMKeepAlive of the jobs packed into new worker `b` (0 when none asks). */

@@ -64,6 +64,28 @@ export class RoomLedger {
     return undefined;
   }
 
+  /**
+   * No cloud can take another worker of any VM type this cycle: blocker() has a reason for
+   * every cloud and shape (back-off, boots per cycle, quota, max_instances, out of config).
+   */
+  full(): boolean {
+    const limit = this.config.policy.max_boots_per_cycle;
+    for (const [cloud, settings] of Object.entries(this.config.clouds)) {
+      if (!settings.enabled || this.unavailable.has(cloud)) continue;
+      const usage = this.usageOf(cloud);
+      const quota = settings.quota;
+      if (usage.boots >= limit || usage.instances + 1 > quota.instances) continue;
+      for (const [vmType, type] of Object.entries(this.config.vm_types)) {
+        if (usage.cores + type.cores > quota.cores) continue;
+        if (usage.ramMb + type.ram_mb > quota.ram_mb) continue;
+        const max = type.max_instances;
+        if (max !== undefined && (this.perVmType.get(vmType) ?? 0) + 1 > max) continue;
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Counts one new worker of `shape` on `cloud`; the caller checked blocker() first. */
   take(cloud: string, shape: Shape): void {
     const usage = this.usageOf(cloud);
