@@ -71,6 +71,11 @@ const ENGINE_BASE = Number(process.env.CS_BENCH_ENGINE_BASE ?? 0);
 /** Workers of the fleet phase, and how many each building `up` adds. */
 const FLEET = Number(process.env.CS_BENCH_FLEET ?? 1000);
 const FLEET_STEP = Number(process.env.CS_BENCH_FLEET_STEP ?? 200);
+/**
+ * CS_BENCH_FLEET_TEARDOWN=wipe leaves the fleet's servers for `test/cloud/down.sh --wipe`
+ * (deleting 1,000 through the engine takes ~40 min here; the 500 run measured it).
+ */
+const FLEET_WIPE = process.env.CS_BENCH_FLEET_TEARDOWN === "wipe";
 const PARALLELISM = 16;
 const CONCURRENCY = 4;
 const PERIOD_S = 5;
@@ -153,6 +158,36 @@ export async function run(): Promise<BenchRow[]> {
       timeoutMs,
     );
 
+  // Nova's own time for one server, at the fleet's size: boot straight through its API, poll
+  // until ACTIVE, delete. What an `up` waits for that is the cloud's, not the engine's.
+  let novaRefs: Awaited<ReturnType<typeof member.bootRefs>> | undefined;
+  const novaAlone = async (tag: string): Promise<number> => {
+    novaRefs ??= await member.bootRefs({
+      image: "cernvm-demo",
+      flavor: "m1.small",
+      network: "cs-workers",
+    });
+    const started = performance.now();
+    const id = await member.bootServer(`cs-nova1-${tag}`, novaRefs, {
+      keyName: "site-admin",
+      securityGroup: securityGroupName(AFTER),
+    });
+    for (;;) {
+      const status = await member.serverStatus(id);
+      if (status === "ACTIVE") break;
+      if (status === "ERROR") throw new Error(`cs-nova1-${tag}: ERROR`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    await member.deleteServer(id);
+    await admin.waitForServers(
+      () => servers("cs-nova1-"),
+      (list) => list.length === 0,
+      300_000,
+    );
+    return seconds;
+  };
+
   const rows: BenchRow[] = [];
   const timed = async <T>(body: () => Promise<T>) => {
     meter.reset();
@@ -172,6 +207,7 @@ export async function run(): Promise<BenchRow[]> {
       ? await timed(() => up(AFTER, workersOf(AFTER, 1, 1)))
       : { seconds: Number.NaN, cpu: Number.NaN, runs: 0, value: undefined };
     await up(AFTER, []);
+    const refNova = PHASES.has("fleet") ? await novaAlone("empty") : Number.NaN;
     const refWall = { name: "add 1 to an empty pool: wall", value: ref.seconds };
     const refCpu = { name: "add 1 to an empty pool: engine CPU", value: ref.cpu };
     if (PHASES.has("ref")) {
@@ -428,6 +464,23 @@ export async function run(): Promise<BenchRow[]> {
           unit: "s",
           reference: refCpu,
         });
+        // The cloud's share of the add: one server via Nova's API at this size, beside empty.
+        const nova = await novaAlone(String(before.length + 1));
+        rows.push({
+          name: `one server via Nova's API (no engine) at ${before.length + 1}: create to ACTIVE`,
+          value: nova,
+          unit: "s",
+          reference: { name: "the same at an empty pool", value: refNova },
+        });
+        rows.push({
+          name: `add 1 to ${before.length}, less Nova's own time for one server at that size`,
+          value: add.seconds - nova,
+          unit: "s",
+          reference: {
+            name: "add 1 to an empty pool, less Nova's at empty",
+            value: ref.seconds - refNova,
+          },
+        });
       }
       rows.push({
         name: `build a fleet of ${FLEET} (ups of up to ${FLEET_STEP}, ${SHARD}/stack): per server`,
@@ -481,6 +534,12 @@ export async function run(): Promise<BenchRow[]> {
         unit: "s",
         reference: refCpu,
       });
+      if (FLEET_WIPE) {
+        console.log(
+          `fleet: ${current.length - 10} servers left for test/cloud/down.sh --wipe (CS_BENCH_FLEET_TEARDOWN=wipe)`,
+        );
+        return rows;
+      }
       const teardown = await timed(() => up(AFTER, []));
       rows.push({
         name: `delete the fleet of ${current.length - 10} (one up): wall`,
@@ -595,6 +654,17 @@ export async function run(): Promise<BenchRow[]> {
       600_000,
     ).catch(() => [] as NovaServer[]);
   } finally {
+    await teardown();
+  }
+  return rows;
+
+  async function teardown(): Promise<void> {
+    if (FLEET_WIPE && PHASES.has("fleet")) {
+      // The servers stay for the cloud's wipe; their stacks' state goes with the sandbox.
+      release();
+      rmSync(sandbox.dir, { recursive: true, force: true });
+      return;
+    }
     await deployer
       .destroy(AFTER)
       .catch((err: unknown) => console.log(`destroy ${AFTER}: ${String(err)}`));
@@ -614,7 +684,6 @@ export async function run(): Promise<BenchRow[]> {
     release();
     rmSync(sandbox.dir, { recursive: true, force: true });
   }
-  return rows;
 }
 
 /**

@@ -4,7 +4,13 @@
 import type { CondorConfig } from "../config/schema.js";
 import { condorEnv } from "../secrets/child-env.js";
 import type { AdStreamOptions } from "./ad-stream.js";
-import { condorDrainArgs, condorOffArgs, condorQArgs, condorStatusArgs } from "./commands.js";
+import {
+  condorDrainArgs,
+  condorOffArgs,
+  condorQArgs,
+  condorStatusArgs,
+  condorStatusOfWorkersArgs,
+} from "./commands.js";
 import { groupWorkers } from "./group-workers.js";
 import { readJobs } from "./parse-jobs.js";
 import { readStatus } from "./parse-slots.js";
@@ -74,6 +80,20 @@ export class CommandLineCondor implements CondorClient {
     const { trusted, untrusted } = partitionTrusted(slots);
     for (const slot of untrusted) this.options.onUntrustedSlot?.(slot);
     return groupWorkers(trusted, startds.filter(isTrustedStartd));
+  }
+
+  /**
+   * Every startd naming one of `workers` (CloudSchedulerVM or Machine), whatever identity sent
+   * it: the join fence asks whether any of them joined, and an unproven ad counts as joined.
+   */
+  async workersNamed(workers: readonly string[]): Promise<ObservedWorker[]> {
+    if (workers.length === 0) return [];
+    const { slots, startds } = await this.run(
+      "condor_status",
+      condorStatusOfWorkersArgs(this.config, workers),
+      (stdout) => readStatus(stdout, this.options.adStream),
+    );
+    return groupWorkers(slots, startds);
   }
 
   async drain(machine: string, reason: string): Promise<void> {

@@ -41,6 +41,35 @@ export function condorStatusArgs(config: CondorConfig): string[] {
   ];
 }
 
+/**
+ * condor_status as condorStatusArgs, narrowed to ads that name one of `workers` (as
+ * CloudSchedulerVM, or as the Machine a worker advertises, "<name>.<domain>"). The names are
+ * worker names (checked), so they need no quoting beyond the ClassAd string literal.
+ */
+export function condorStatusOfWorkersArgs(
+  config: CondorConfig,
+  workers: readonly string[],
+): string[] {
+  for (const name of workers) {
+    if (!WORKER_NAME.test(name))
+      throw new InvalidArgumentError(`not a worker name: ${JSON.stringify(name.slice(0, 80))}`);
+  }
+  const list = `{${workers.map((w) => `"${w}"`).join(", ")}}`;
+  const named = `member(CloudSchedulerVM, ${list}) || regexp("^(${workers.join("|")})([.]|$)", Machine)`;
+  return [
+    ...poolArgs(config),
+    "-any",
+    "-constraint",
+    `(${STATUS_CONSTRAINT}) && (${named})`,
+    "-json",
+    "-attributes",
+    SLOT_ATTRIBUTES.join(","),
+  ];
+}
+
+/** Worker names the plan makes (scheduler/plan/naming.ts). */
+const WORKER_NAME = /^cs-[a-z0-9]+(-[a-z0-9]+)*$/;
+
 /** condor_drain [-pool P] -graceful -reason <text> <machine> */
 export function condorDrainArgs(config: CondorConfig, machine: string, reason: string): string[] {
   assertMachineName(machine);

@@ -105,6 +105,18 @@ export class IdentityDeployer implements PoolDeployer {
     this.#inStack.set(cloudName, new Set());
   }
 
+  /**
+   * Revokes the named workers' tokens now, through the same one-at-a-time writer as the deploys
+   * (so no deploy's flush writes over these entries). Throws when the central manager did not
+   * take them; they stay pending and are written again by the next flush.
+   */
+  async revokeNow(workers: readonly string[], now: number): Promise<void> {
+    for (const name of workers) this.#retire(name, now);
+    const run = this.#flushing.then(() => this.#writePending(this.#policy, now));
+    this.#flushing = run.catch(() => {});
+    await run;
+  }
+
   unfinished(): Promise<string[]> {
     return this.inner.unfinished();
   }
@@ -123,33 +135,37 @@ export class IdentityDeployer implements PoolDeployer {
   #flushRevocations(policy: PolicyConfig, now: number): Promise<void> {
     // Background deploys of several clouds flush at once: one read-modify-write at a time, so
     // no flush writes over another's entries.
-    const run = this.#flushing.then(() => this.#flushNow(policy, now));
+    const run = this.#flushing.then(() =>
+      this.#writePending(policy, now).catch((err: unknown) => {
+        this.options.log.error(
+          { pending: [...this.#pending.keys()], err: messageOf(err) },
+          "could not revoke retired workers' IDTOKENs; retried at the next deploy",
+        );
+      }),
+    );
     this.#flushing = run;
     return run;
   }
   #flushing: Promise<void> = Promise.resolve();
 
-  async #flushNow(policy: PolicyConfig, now: number): Promise<void> {
+  /** One read-modify-write of the central manager's list; throws when it fails. */
+  async #writePending(policy: PolicyConfig, now: number): Promise<void> {
     if (this.#pending.size === 0) return;
     const retired: Revocation[] = [...this.#pending].map(([identity, issuedUpTo]) => ({
       identity,
       issuedUpTo,
     }));
-    try {
-      const current = await this.options.revocations.read();
-      const next = updateRevocations(current, retired, now, longestTokenLifetime(policy));
-      if (!sameRevocations(current, next)) await this.options.revocations.write(next);
-      for (const r of retired) this.#pending.delete(r.identity);
-      this.options.log.info(
-        { revoked: retired.map((r) => r.identity), entries: next.length },
-        `revoked the IDTOKENs of ${retired.length} retired worker(s)`,
-      );
-    } catch (err) {
-      this.options.log.error(
-        { pending: retired.map((r) => r.identity), err: messageOf(err) },
-        "could not revoke retired workers' IDTOKENs; retried at the next deploy",
-      );
+    const current = await this.options.revocations.read();
+    const next = updateRevocations(current, retired, now, longestTokenLifetime(policy));
+    if (!sameRevocations(current, next)) await this.options.revocations.write(next);
+    // Entries retired again meanwhile (a later time) stay pending.
+    for (const r of retired) {
+      if (this.#pending.get(r.identity) === r.issuedUpTo) this.#pending.delete(r.identity);
     }
+    this.options.log.info(
+      { revoked: retired.map((r) => r.identity), entries: next.length },
+      `revoked the IDTOKENs of ${retired.length} retired worker(s)`,
+    );
   }
 
   #retire(name: string, now: number): void {

@@ -41,3 +41,17 @@ export interface RevocationList {
   /** Replaces them (and makes the collector use the new list). */
   write(revocations: readonly Revocation[]): Promise<void>;
 }
+
+/**
+ * Closes the pool to workers that are about to be deleted before they joined: a worker whose
+ * startd has not joined yet can be deleted at once only if it can no longer join (and take a
+ * job) between the decision and the delete.
+ */
+export interface JoinFence {
+  /**
+   * Makes sure none of the named workers can join from now on, then says which of them had
+   * joined already (those may run a job: they must not be deleted unseen). Throws when the
+   * fence could not be made sure (nothing may be deleted then).
+   */
+  close(workers: readonly string[], now: number): Promise<ReadonlySet<string>>;
+}

@@ -75,6 +75,10 @@ export const REASON_KINDS = [
   "cancelled",
   /** A booting worker no idle job needs any more (policy.cancel_boots): cancelled before it joins. */
   "cancel-unneeded",
+  /** A worker deleted before it joined had joined before its fence closed: kept, retired later. */
+  "fence-joined",
+  /** The join fence could not be made sure: workers to delete before they joined are kept. */
+  "fence-failed",
   /** A startd cloudscheduler did not boot (or already forgot): left alone. */
   "not-ours",
   /** A worker server of ours in no pool: watched; drained if its startd is idle; kept while busy. */

@@ -8,6 +8,7 @@ import type { Job, ObservedWorker } from "../condor/types.js";
 import type { Config } from "../config/schema.js";
 import type { BackoffTracker } from "../deploy/backoff.js";
 import type { DeployResult, PoolDeployer, RecoveryReport } from "../deploy/types.js";
+import type { JoinFence } from "../identity/types.js";
 import { ARRIVAL_MODES } from "../plan/keep-alive.js";
 import { plan } from "../plan/plan.js";
 import type {
@@ -24,6 +25,7 @@ import type { Fleet } from "../state/types.js";
 import { commitPools } from "./commit.js";
 import { deployPools } from "./deploy.js";
 import type { DeployInFlight, DeployQueue } from "./deploy-queue.js";
+import { fenceUnjoined } from "./fence.js";
 import type { CycleLogger } from "./logger.js";
 import { CycleMemory } from "./memory.js";
 import { observeWorld, type World } from "./observe.js";
@@ -55,6 +57,11 @@ export interface CycleDeps {
    * their results next cycle, never waiting. Without it each operation is awaited in the cycle.
    */
   deploys?: DeployQueue;
+  /**
+   * Makes sure workers deleted before they joined cannot join any more (fence.ts); the daemon's
+   * revokes their IDTOKENs. Without it they are deleted as the plan says.
+   */
+  fence?: JoinFence;
 }
 
 export interface DeployOutcome {
@@ -99,6 +106,8 @@ export interface CycleReport {
   plan?: PlanResult;
   retired: RetireAction[];
   retireFailures: RetireFailure[];
+  /** The join fence of this cycle, when workers left before they joined (fence.ts). */
+  fence?: { closed: string[]; kept: string[]; error?: string };
   commit?: string;
   /** Stack operations that ended since the last cycle (or in this one, when awaited). */
   deploys: DeployOutcome[];
@@ -209,7 +218,16 @@ export async function runCycle(
     );
 
   // 3. Retire. A worker HTCondor would not drain stays as it was.
-  const retired = await retireWorkers(deps, memory, result, world.pools, now, report);
+  const retiredOnly = await retireWorkers(deps, memory, result, world.pools, now, report);
+  // 3b. Fence workers leaving before they joined; any that joined first stay.
+  const retired = await fenceUnjoined(
+    deps,
+    world.pools,
+    retiredOnly.pools,
+    retiredOnly.decisions,
+    now,
+    report,
+  );
   report.pools = retired.pools;
 
   // 4. Commit what is wanted before acting on it, saying what really happened.

@@ -19,6 +19,8 @@ export interface RunMetrics {
   unusedBoots: number;
   /** Boots whose VM was deleted before it joined (cancelled), failed ones aside. */
   cancelledBoots: number;
+  /** Startds refused because their worker was fenced before it joined (then deleted unjoined). */
+  fencedJoins: number;
   drains: number;
   deployOps: { ups: number; changing: number; failed: number; destroys: number };
   quotaHits: number;

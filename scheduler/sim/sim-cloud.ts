@@ -59,6 +59,11 @@ export interface StartdSink {
   /** What the worker's startd did, for the paid-time split (optional). */
   usageOf?(workerName: string): StartdUsage | undefined;
   forget?(workerName: string): void;
+  /**
+   * Is the worker fenced (its startd, with a token issued at `issuedAt`, refused by the
+   * collector)? Optional: never, without it.
+   */
+  refusesJoin?(workerName: string, issuedAt: number): boolean;
 }
 
 /** Which instances the pool program declares for a stack input (default: one per worker). */
@@ -353,6 +358,8 @@ export class SimCloud implements PoolDeployer, CloudInventory {
         this.counters.neverJoined++;
         return;
       }
+      // A fenced worker's startd is refused: it runs nothing until its delete.
+      if (this.condor.refusesJoin?.(worker.name, instance.requestedAt)) return;
       this.counters.joined++;
       this.condor.join({
         workerName: worker.name,

@@ -14,6 +14,7 @@ import { groupWorkers } from "../condor/group-workers.js";
 import { JOB_ATTRIBUTES, readJobs } from "../condor/parse-jobs.js";
 import { readSlots, SLOT_ATTRIBUTES } from "../condor/parse-slots.js";
 import type { Job, ObservedWorker, Slot } from "../condor/types.js";
+import type { JoinFence } from "../identity/types.js";
 import { StartdUsage, WaitLedger } from "./accounting.js";
 import { type Ad, renderAds } from "./condor-json.js";
 import type { EventQueue } from "./event-queue.js";
@@ -87,9 +88,11 @@ export interface SimCondorCounters {
   evicted: number;
   drains: number;
   peacefulOffs: number;
+  /** Startds refused because their worker was fenced (its token revoked) before it joined. */
+  fencedJoins: number;
 }
 
-export class SimCondor implements CondorClient {
+export class SimCondor implements CondorClient, JoinFence {
   private readonly queue = new Map<number, QueuedJob>();
   private readonly idleByType = new Map<string, QueuedJob[]>();
   private readonly startds = new Map<string, Startd>();
@@ -104,7 +107,13 @@ export class SimCondor implements CondorClient {
     evicted: 0,
     drains: 0,
     peacefulOffs: 0,
+    fencedJoins: 0,
   };
+  /**
+   * Workers whose tokens were revoked, and when: a startd whose token was issued by then is
+   * refused, as the collector does; a later worker reusing the name has a newer token.
+   */
+  private readonly fenced = new Map<string, number>();
   /** Called when a job's worker vanished while it ran (a VM deleted under a job). */
   onEvict?: (jobId: string, workerName: string) => void;
   /** Every started job's wait, split by what it waited for. */
@@ -139,6 +148,16 @@ export class SimCondor implements CondorClient {
     return `${cluster}.0`;
   }
 
+  /**
+   * Would the collector refuse this worker's startd, its token issued at `issuedAt` (the
+   * create)? Counts each refusal.
+   */
+  refusesJoin(workerName: string, issuedAt: number): boolean {
+    if ((this.fenced.get(workerName) ?? Number.NEGATIVE_INFINITY) < issuedAt) return false;
+    this.counters.fencedJoins++;
+    return true;
+  }
+
   /** A booted worker's startd joins the pool. */
   join(spec: StartdSpec): string {
     const machine = `${spec.workerName}.${SIM_DOMAIN}`;
@@ -159,6 +178,16 @@ export class SimCondor implements CondorClient {
     });
     this.negotiate();
     return machine;
+  }
+
+  /** The join fence (identity/types.ts): the collector refuses these workers from now on. */
+  async close(workers: readonly string[]): Promise<ReadonlySet<string>> {
+    const joined = new Set<string>();
+    for (const name of workers) {
+      this.fenced.set(name, this.events.now());
+      if (this.startds.has(`${name}.${SIM_DOMAIN}`)) joined.add(name);
+    }
+    return joined;
   }
 
   /** The worker's VM is gone: its startd vanishes; jobs on it go back to idle. */

@@ -37,6 +37,11 @@ export interface SimulationOptions {
   jobs: readonly SimJobSpec[];
   /** Name in the report ("cloudscheduler", "static", "classic"). */
   policy?: string;
+  /**
+   * false: workers deleted before they joined are not fenced first (the cycle before the join
+   * fence), to measure what the fence prevents. Default true, as the daemon runs.
+   */
+  fence?: boolean;
   /** Alternative planner (baselines); default the real plan(). */
   planner?: (input: PlanInput) => PlanResult;
   seed?: number;
@@ -114,6 +119,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
 
   const deps = {
     condor,
+    // Workers deleted before they joined are fenced first, as the daemon does (run/fence.ts).
+    ...(options.fence === false ? {} : { fence: condor }),
     deployer: cloud,
     pools,
     backoff,
@@ -241,6 +248,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     boots: c.created,
     unusedBoots: c.unusedBoots,
     cancelledBoots: c.cancelledBoots,
+    fencedJoins: condor.counters.fencedJoins,
     drains: counts.drains,
     deployOps: {
       ups: c.ups,

@@ -5,6 +5,7 @@ import {
   condorOffArgs,
   condorQArgs,
   condorStatusArgs,
+  condorStatusOfWorkersArgs,
   isMachineName,
 } from "../../scheduler/condor/commands.js";
 import { InvalidMachineNameError } from "../../scheduler/condor/errors.js";
@@ -14,6 +15,17 @@ const local = { timeout: 30 };
 const remote = { timeout: 30, pool: "cm.example.org:9618", schedd: "schedd@submit.example.org" };
 
 describe("command lines", () => {
+  it("narrows condor_status to the ads naming given workers, refusing any other name", () => {
+    const args = condorStatusOfWorkersArgs(local, ["cs-a-vm-0001", "cs-a-vm-0002"]);
+    expect(args.slice(0, 2)).toEqual(["-any", "-constraint"]);
+    expect(args[2]).toBe(
+      '(MyType == "Machine" || MyType == "StartD") && (member(CloudSchedulerVM, {"cs-a-vm-0001", "cs-a-vm-0002"}) || regexp("^(cs-a-vm-0001|cs-a-vm-0002)([.]|$)", Machine))',
+    );
+    for (const bad of ['cs-a") || true || ("', "cs-a.*", "x"]) {
+      expect(() => condorStatusOfWorkersArgs(local, [bad])).toThrow(/not a worker name/);
+    }
+  });
+
   it("condor_q: -allusers, -json and the projection; -pool / -name only when configured", () => {
     const args = condorQArgs(local);
     expect(args.slice(0, 3)).toEqual(["-allusers", "-json", "-attributes"]);

@@ -10,7 +10,11 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { CommandLineCondor } from "../../scheduler/condor/client.js";
 import { CondorRevocationList } from "../../scheduler/condor/revocation-list.js";
 import { condorSchema } from "../../scheduler/config/schema.js";
+import { MemoryDeployer } from "../../scheduler/deploy/memory-deployer.js";
+import { IdentityDeployer } from "../../scheduler/identity/identity-deployer.js";
+import { joinedNames, RevocationJoinFence } from "../../scheduler/identity/join-fence.js";
 import { workerIdentity, workerMachine } from "../../scheduler/identity/worker-identity.js";
+import { recordingLogger } from "../../scheduler/run/logger.js";
 import { acquirePoolLock, describeRealCondor } from "./gate.js";
 import { GuestHost, type GuestSpec, idsOf } from "./guests.js";
 import { type CondorPool, POOL_DIR, SUBMIT_USER, waitFor } from "./pool.js";
@@ -247,6 +251,55 @@ describeRealCondor("worker identity on real HTCondor 25 daemons", (pool: CondorP
           (await adsOf(name)).some((ad) => Number(ad.LastHeardFrom) > lastHeard) ? true : undefined,
         MINUTES,
       );
+      await revocations.write([]);
+    },
+    4 * MINUTES,
+  );
+
+  test(
+    "the join fence: a worker fenced before it joined never joins; one that had joined is reported",
+    async () => {
+      const joined = `cs-identity-fence-joined-${process.pid}`;
+      const late = `cs-identity-fence-late-${process.pid}`;
+      await host.start(joined, await workerGuest(pool, { name: joined, vmType: VM_TYPE }));
+      await waitFor(
+        "the joined worker's slot",
+        async () => ((await adsOf(joined)).length > 0 ? true : undefined),
+        MINUTES,
+      );
+      // The late worker's VM exists with its token (minted at its create), not booted yet.
+      const lateSpec = await workerGuest(pool, { name: late, vmType: VM_TYPE });
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      // The product's fence: revoked through the IdentityDeployer's writer, read back from the
+      // collector, then the collector asked (condor_status narrowed to the names) who joined.
+      const revocations = new CondorRevocationList(condorSchema.parse({}), {
+        timeoutMs: 20_000,
+        env: pool.env(),
+      });
+      const writer = new IdentityDeployer(new MemoryDeployer(), {
+        issuer: { issue: () => Promise.reject(new Error("the fence mints nothing")) },
+        revocations,
+        now: () => Math.floor(Date.now() / 1000),
+        log: recordingLogger(),
+      });
+      const adapter = condor();
+      const fence = new RevocationJoinFence(writer, revocations, async (names) =>
+        joinedNames(await adapter.workersNamed(names), names),
+      );
+      const kept = await fence.close([joined, late], Math.floor(Date.now() / 1000));
+      expect([...kept]).toEqual([joined]);
+      // The late worker boots now: its token predates the fence, so its startd never joins.
+      const guest = await host.start(late, lateSpec);
+      await waitFor(
+        "the fenced worker's token refused",
+        () => (refusedToken(guest.dir) ? true : undefined),
+        MINUTES,
+      );
+      await new Promise((resolve) => setTimeout(resolve, REFUSAL_WINDOW_MS));
+      expect(await adsOf(late)).toEqual([]);
+      expect(await adapter.workersNamed([late])).toEqual([]);
+      await host.kill(late);
+      await host.kill(joined);
       await revocations.write([]);
     },
     4 * MINUTES,

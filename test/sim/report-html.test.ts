@@ -19,6 +19,7 @@ function run(policy: string, mean: number, p95: number, paid: number): RunMetric
     boots: 40,
     unusedBoots: 3,
     cancelledBoots: 0,
+    fencedJoins: 0,
     drains: 40,
     deployOps: { ups: 50, changing: 40, failed: 0, destroys: 0 },
     quotaHits: 0,

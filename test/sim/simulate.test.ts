@@ -1,5 +1,7 @@
 import { expect, test } from "vitest";
 import { classicPlanner, staticPlanner, staticPoolSize } from "../../scheduler/sim/baselines.js";
+import { MEASURED_TIMING } from "../../scheduler/sim/deploy-timing.js";
+import { DEFAULT_BEHAVIOUR } from "../../scheduler/sim/sim-cloud.js";
 import { simulate } from "../../scheduler/sim/simulate.js";
 import type { SimJobSpec } from "../../scheduler/sim/trace-map.js";
 import { demoJob, exampleConfig, START } from "./world.js";
@@ -118,6 +120,41 @@ test("cancel_boots: boots whose jobs started on workers that freed up are cancel
   const without = await simulate({ config: kept, jobs, seed: 7 });
   expect(without.metrics.cancelledBoots).toBe(0);
   expect(fast.metrics.paidCoreHours).toBeLessThan(without.metrics.paidCoreHours);
+});
+
+test("the join fence: a boot cancelled during a slow delete cannot join and take a job; without the fence one does", async () => {
+  // Deletes that take a minute: a boot cancelled near its end would join meanwhile.
+  const slowDelete = {
+    ...DEFAULT_BEHAVIOUR,
+    timing: {
+      ...MEASURED_TIMING,
+      ups: MEASURED_TIMING.ups.map((u) => (u.delete > 0 ? { ...u, seconds: 60 } : u)),
+    },
+  };
+  const config = exampleConfig();
+  config.policy.keep_alive = { ...config.policy.keep_alive, mode: "break-even" };
+  config.policy.cancel_boots = { max_age: 300 };
+  // A steady trickle of short jobs: boots keep being made and then not needed.
+  const jobs: SimJobSpec[] = [];
+  let t = START;
+  for (let i = 0; i < 120; i++) {
+    t += 20 + ((i * 7919) % 90);
+    jobs.push(demoJob(i, { submit: t, runtime: 60 + ((i * 104729) % 400) }));
+  }
+  for (const seed of [1, 3]) {
+    const fenced = await simulate({ config, jobs, seed, behaviour: () => slowDelete });
+    const unfenced = await simulate({
+      config,
+      jobs,
+      seed,
+      fence: false,
+      behaviour: () => slowDelete,
+    });
+    expect(unfenced.metrics.failures.jobsEvicted).toBeGreaterThan(0);
+    expect(fenced.metrics.fencedJoins).toBeGreaterThan(0);
+    expect(fenced.metrics.failures.jobsEvicted).toBe(0);
+    expect(fenced.metrics.jobs.unfinished).toBe(0);
+  }
 });
 
 test("failures are survived: ERROR and never-joining instances are replaced, API errors back off, jobs still finish", async () => {

@@ -19,6 +19,7 @@ import { BackoffTracker } from "../../deploy/backoff.js";
 import { ThreadDeployer } from "../../deploy/thread-deployer.js";
 import { resolveStateDir } from "../../deploy/workspace-settings.js";
 import { IdentityDeployer } from "../../identity/identity-deployer.js";
+import { joinedNames, RevocationJoinFence } from "../../identity/join-fence.js";
 import { ConfigRepo } from "../../pool/repo.js";
 import { logConfigEvent, runDaemon, systemClock } from "../../run/daemon.js";
 import { deployQueueSettings } from "../../run/deploy.js";
@@ -155,34 +156,39 @@ export async function runCommand(
     options: { configDir: dir, deploy: operator, env: ctx.env },
     logger: log,
   });
+  const condor = new CommandLineCondor(config.condor, {
+    env: ctx.env,
+    ...binDir,
+    onUntrustedSlot: ({ slot, reason }) =>
+      log.warn({ decision: "untrusted-ad", machine: slot.machine }, reason),
+  });
+  const revocations = new CondorRevocationList(config.condor, {
+    timeoutMs: condorTimeoutMs,
+    env: ctx.env,
+    ...binDir,
+  });
+  const identity = new IdentityDeployer(deployer, {
+    issuer: new CondorTokenIssuer({
+      timeoutMs: condorTimeoutMs,
+      env: ctx.env,
+      ...binDir,
+      ...(operator.tokenSigningKey ? { signingKey: operator.tokenSigningKey } : {}),
+      ...(operator.tokenKeyDirectory ? { passwordDirectory: operator.tokenKeyDirectory } : {}),
+    }),
+    revocations,
+    now: () => clock.now(),
+    log,
+  });
   try {
     last = await runDaemon({
       deps: {
-        condor: new CommandLineCondor(config.condor, {
-          env: ctx.env,
-          ...binDir,
-          onUntrustedSlot: ({ slot, reason }) =>
-            log.warn({ decision: "untrusted-ad", machine: slot.machine }, reason),
-        }),
+        condor,
         // Every new worker gets its own IDTOKEN; a retired worker's tokens are revoked.
-        deployer: new IdentityDeployer(deployer, {
-          issuer: new CondorTokenIssuer({
-            timeoutMs: condorTimeoutMs,
-            env: ctx.env,
-            ...binDir,
-            ...(operator.tokenSigningKey ? { signingKey: operator.tokenSigningKey } : {}),
-            ...(operator.tokenKeyDirectory
-              ? { passwordDirectory: operator.tokenKeyDirectory }
-              : {}),
-          }),
-          revocations: new CondorRevocationList(config.condor, {
-            timeoutMs: condorTimeoutMs,
-            env: ctx.env,
-            ...binDir,
-          }),
-          now: () => clock.now(),
-          log,
-        }),
+        deployer: identity,
+        // A worker deleted before it joined is first made unable to join (its token revoked).
+        fence: new RevocationJoinFence(identity, revocations, async (names) =>
+          joinedNames(await condor.workersNamed(names), names),
+        ),
         pools: new RepoPoolFiles(repo),
         backoff,
         log,
