@@ -294,11 +294,11 @@ export const policySchema = z
      * A booting worker no idle job counts on any more (its jobs started on workers that freed up,
      * or left the queue) is cancelled, deleted before it joins, while it is younger than
      * `max_age` (from the boot decision): beyond the spares the break-even keep-alive would keep
-     * warm, it would only boot, idle and drain. Not in condor_status yet, it runs nothing; the
-     * age bound keeps the delete ahead of its startd joining. A race, not a guarantee: set
-     * `max_age` plus the time a deploy takes to delete (its queue wait and `up`) below the
-     * fastest a worker of yours goes from boot decision to running a job, or a worker that
-     * joined and took a job in between is deleted with it. 0 (default): never cancelled.
+     * warm, it would only boot, idle and drain. Before the delete the worker is fenced (its
+     * IDTOKEN revoked on the central manager, run/fence.ts): its startd can no longer join, and
+     * a worker whose ads the collector already holds is kept and retired the normal way, so no
+     * cancelled worker is deleted under a job whatever `max_age` is. A large `max_age` pays
+     * for boots that turn out needed again. 0 (default): never cancelled.
      */
     cancel_boots: z
       .object({ max_age: duration.default(0) })
