@@ -9,7 +9,6 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { isOwnWorker } from "../../scheduler/cloud/inventory.js";
 import { NovaInventory } from "../../scheduler/cloud/nova-inventory.js";
-import type { CondorClient } from "../../scheduler/condor/client.js";
 import type { ObservedWorker } from "../../scheduler/condor/types.js";
 import { credentialsForCloud, nodeCredentialSources } from "../../scheduler/config/credentials.js";
 import { parseConfig } from "../../scheduler/config/load.js";
@@ -42,6 +41,7 @@ import {
   poolWorker,
   workerServers,
 } from "../support/pool-fixtures.js";
+import { QuietCondor } from "../support/quiet-condor.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const CLOUD = "alberta";
@@ -56,19 +56,6 @@ const CONFIG_TEXT = readFileSync(join(root, "examples/site/cloudscheduler.yaml")
   .replace("  retire_with: drain", "  retire_with: drain\n  orphan_grace: 0s");
 const config: Config = parseConfig(CONFIG_TEXT, "cloudscheduler.yaml");
 const CONDOR_CONF = "/etc/condor/config.d/50-cloudscheduler.conf";
-
-/** HTCondor as the test sets it: startds (busy or idle) and no jobs in the queue. */
-class TestCondor implements CondorClient {
-  startds: ObservedWorker[] = [];
-  async jobs() {
-    return [];
-  }
-  async workers() {
-    return this.startds;
-  }
-  async drain() {}
-  async peacefulOff() {}
-}
 
 function busyStartd(name: string): ObservedWorker {
   const machine = `${name}.novalocal`;
@@ -264,7 +251,7 @@ describeIntegration("worker lifecycle against the local cloud", () => {
         name: "cs-alberta-demo-vm-0093",
         metadata: { cloudscheduler: "worker", cloudscheduler_owner: "another-scheduler" },
       });
-      const condor = new TestCondor();
+      const condor = new QuietCondor();
       condor.startds = [
         ...workers.map((w) => busyStartd(w.name)),
         busyStartd("cs-alberta-demo-vm-0092"),
@@ -352,7 +339,7 @@ describeIntegration("worker lifecycle against the local cloud", () => {
         await successor.unfinished(),
         JSON.stringify({ runs: runs.list(), owner: run?.owner, alive: isAlive(run?.owner ?? 0) }),
       ).toEqual([CLOUD]);
-      const condor = new TestCondor();
+      const condor = new QuietCondor();
       condor.startds = workers.map((w) => busyStartd(w.name));
       const files = new MemoryPoolFiles({ [CLOUD]: committed });
       const deps: CycleDeps = {

@@ -2,8 +2,6 @@
 // once the fence is sure it cannot join; one that had joined, or every one when the fence
 // fails, stays exactly as it was.
 import { describe, expect, it } from "vitest";
-import type { CondorClient } from "../../scheduler/condor/client.js";
-import type { ObservedWorker } from "../../scheduler/condor/types.js";
 import { BackoffTracker } from "../../scheduler/deploy/backoff.js";
 import { MemoryDeployer } from "../../scheduler/deploy/memory-deployer.js";
 import type { JoinFence } from "../../scheduler/identity/types.js";
@@ -12,18 +10,7 @@ import { CycleMemory, runCycle } from "../../scheduler/run/cycle.js";
 import { recordingLogger } from "../../scheduler/run/logger.js";
 import { MemoryPoolFiles } from "../../scheduler/run/memory-pool-files.js";
 import { exampleConfig, NOW, poolWorker } from "../plan/world.js";
-
-class QuietCondor implements CondorClient {
-  startds: ObservedWorker[] = [];
-  async jobs() {
-    return [];
-  }
-  async workers() {
-    return this.startds;
-  }
-  async drain() {}
-  async peacefulOff() {}
-}
+import { QuietCondor } from "../support/quiet-condor.js";
 
 class FakeFence implements JoinFence {
   readonly calls: string[][] = [];
