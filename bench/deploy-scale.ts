@@ -18,9 +18,11 @@
 // - fleet (only when named in CS_BENCH_PHASES): CS_BENCH_FLEET workers (default 1,000) built on
 //   the sharded cloud in ups of CS_BENCH_FLEET_STEP (default 200), each followed by an add of 1,
 //   then a no-change cycle, a no-change up after a restart and remove 10, each beside "add 1 to
-//   an empty pool". The
-//   local cloud creates about one server per 3 s under the engine: the build takes most of an
-//   hour, the teardown some minutes more. The sizes run are printed in every row.
+//   an empty pool". After each add, one server straight through Nova's API (create to ACTIVE) at
+//   that size, beside the same at an empty pool: the cloud's own share of the add's time. The
+//   local cloud slows as it fills (4.7 s per server to 1,000, 79 min; 2.5 s per server to
+//   delete): CS_BENCH_FLEET_TEARDOWN=wipe leaves the servers for `test/cloud/down.sh --wipe`.
+//   The sizes run are printed in every row.
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
