@@ -1,6 +1,7 @@
 // The exact command lines cloudscheduler runs (pure). Flag spelling and order follow the
 // HTCondor 25 manual pages; see test/fixtures/condor/README.md for the behaviour behind them.
 import type { CondorConfig } from "../config/schema.js";
+import { isWorkerName } from "../identity/worker-identity.js";
 import { InvalidArgumentError, InvalidMachineNameError } from "./errors.js";
 import { JOB_ATTRIBUTES } from "./parse-jobs.js";
 import { SLOT_ATTRIBUTES, STATUS_CONSTRAINT } from "./parse-slots.js";
@@ -51,7 +52,7 @@ export function condorStatusOfWorkersArgs(
   workers: readonly string[],
 ): string[] {
   for (const name of workers) {
-    if (!WORKER_NAME.test(name))
+    if (!isWorkerName(name))
       throw new InvalidArgumentError(`not a worker name: ${JSON.stringify(name.slice(0, 80))}`);
   }
   const list = `{${workers.map((w) => `"${w}"`).join(", ")}}`;
@@ -66,9 +67,6 @@ export function condorStatusOfWorkersArgs(
     SLOT_ATTRIBUTES.join(","),
   ];
 }
-
-/** Worker names the plan makes (scheduler/plan/naming.ts). */
-const WORKER_NAME = /^cs-[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /** condor_drain [-pool P] -graceful -reason <text> <machine> */
 export function condorDrainArgs(config: CondorConfig, machine: string, reason: string): string[] {

@@ -44,20 +44,19 @@ export async function fenceUnjoined(
 
   const names = leaving.map((l) => l.worker.name);
   let kept: ReadonlySet<string>;
-  let why: (name: string) => string;
+  let why: string;
   let kind: Decision["kind"];
   try {
     kept = await deps.fence.close(names, now);
     kind = "fence-joined";
-    why = () =>
+    why =
       "it joined the pool before it could be fenced: kept (it may run a job), retired the normal way";
     report.fence = { closed: names.filter((n) => !kept.has(n)), kept: [...kept] };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     kept = new Set(names);
     kind = "fence-failed";
-    why = () =>
-      `could not make sure it cannot join before its delete: kept, decided again next cycle (${message})`;
+    why = `could not make sure it cannot join before its delete: kept, decided again next cycle (${message})`;
     report.fence = { closed: [], kept: names, error: message };
     deps.log.warn(
       { workers: names, err: message },
@@ -76,13 +75,13 @@ export async function fenceUnjoined(
       cloud,
       vmType: worker.vmType,
       workers: [worker.name],
-      reason: why(worker.name),
+      reason: why,
     });
-    deps.log.info({ decision: kind, cloud, workers: [worker.name] }, why(worker.name));
+    deps.log.info({ decision: kind, cloud, workers: [worker.name] }, why);
   }
   // The plan's removal of a kept worker did not happen: its decision is taken back.
   const left = decisions.filter(
-    (d) => !(d.workers?.length === 1 && kept.has(d.workers[0] as string) && isRemoval(d)),
+    (d) => !(d.workers?.length === 1 && kept.has(d.workers[0] as string) && REMOVALS.has(d.kind)),
   );
   return { pools, decisions: [...left, ...extra] };
 }
@@ -95,7 +94,3 @@ const REMOVALS = new Set<Decision["kind"]>([
   "failed",
   "create-interrupted",
 ]);
-
-function isRemoval(d: Decision): boolean {
-  return REMOVALS.has(d.kind);
-}
