@@ -23,8 +23,10 @@ import {
   type DemandClass,
   idKey,
   KeySorter,
+  type OwnerJobs,
 } from "./demand.js";
 import { compareText, JobMatcher, keepAliveOf } from "./match.js";
+import { OwnerOrderQueue } from "./owner-order.js";
 import { compareSizeDescending } from "./pack.js";
 import type { RejectedJob, Shape, Size } from "./types.js";
 
@@ -46,8 +48,8 @@ interface OwnerRecord {
   /** The cycle that last numbered it, and its number in that cycle's Demand.owners. */
   cycle: number;
   number: number;
-  /** Its jobs with a class in the owner's order (Demand.ownerOrder), as of the last cycle. */
-  queue: Entry[];
+  /** Its jobs with a class in the owner's order (Demand.ownerOrder), some positions dead. */
+  queue: OwnerOrderQueue<Entry>;
   /** Its jobs to place in `queue` this cycle: new, reclassified, or reprioritized. */
   fresh: Entry[];
 }
@@ -140,6 +142,8 @@ class Entry {
 
 /** Tables of groups and classes start afresh past this many beyond what the queue uses. */
 const SPARE_CLASSES = 1024;
+/** An owner queue is swept when its dead positions outnumber the live ones by this many. */
+const SPARE_POSITIONS = 256;
 /** Room for classes a cycle adds, in its per-class counts (grown past it). */
 const SPARE_COUNTS = 64;
 
@@ -269,7 +273,7 @@ export class DemandCache {
       }
     }
     counts = counts.subarray(0, this.classes.length);
-    const ownerOrder = this.orderOwners(owners.length, unorderable);
+    const ownerOrder = this.orderOwners(owners.length, unorderable, idleJobs);
 
     const start = new Int32Array(counts.length + 1);
     for (let c = 0; c < counts.length; c++)
@@ -361,37 +365,36 @@ export class DemandCache {
   }
 
   /**
-   * Each owner's queue: last cycle's, without the jobs gone, without a class now or placed anew,
-   * its fresh jobs merged in. Undefined (and every queue emptied, to be placed anew) when a job
-   * has a priority or queue time that orders nothing.
+   * Each owner's queue: last cycle's, its fresh jobs placed in it (a job that left it, was
+   * reclassified or placed anew leaves a dead position, skipped where read). Undefined (and
+   * every queue emptied, to be placed anew) when a job has a priority or queue time that orders
+   * nothing.
    */
-  private orderOwners(owners: number, unorderable: boolean): Entry[][] | undefined {
+  private orderOwners(
+    owners: number,
+    unorderable: boolean,
+    idleJobs: readonly number[],
+  ): OwnerJobs[] | undefined {
     const cycle = this.cycle;
     if (unorderable) {
       for (const record of this.owners.values()) {
-        record.queue = [];
+        record.queue = new OwnerOrderQueue();
         record.fresh = [];
       }
       this.ownerEpoch = cycle + 1;
       return undefined;
     }
-    const order: Entry[][] = new Array(owners);
+    const order: OwnerJobs[] = new Array(owners);
     for (const record of this.owners.values()) {
       if (record.cycle !== cycle) continue;
-      const fresh = record.fresh.sort(compareInOwnerOrder);
-      const queue: Entry[] = [];
-      let f = 0;
-      for (const entry of record.queue) {
-        if (entry.cycle !== cycle || entry.ownerRecord !== record || entry.ownerPlaced === cycle)
-          continue;
-        for (; f < fresh.length && compareInOwnerOrder(fresh[f] as Entry, entry) < 0; f++)
-          queue.push(fresh[f] as Entry);
-        queue.push(entry);
-      }
-      for (; f < fresh.length; f++) queue.push(fresh[f] as Entry);
-      record.queue = queue;
+      const queue = record.queue;
+      queue.insert(record.fresh.sort(compareInOwnerOrder), cycle);
       record.fresh = [];
-      order[record.number] = queue;
+      // Every job of the owner with a class this cycle holds one live position.
+      if (queue.length > 2 * (idleJobs[record.number] as number) + SPARE_POSITIONS) {
+        queue.sweep((entry, placed) => holds(entry, record, placed, cycle));
+      }
+      order[record.number] = new OwnerQueueView(queue, record, cycle);
     }
     return order;
   }
@@ -461,7 +464,13 @@ export class DemandCache {
     if (record === undefined || record.name !== job.owner) {
       record = this.owners.get(job.owner);
       if (record === undefined) {
-        record = { name: job.owner, cycle: 0, number: -1, queue: [], fresh: [] };
+        record = {
+          name: job.owner,
+          cycle: 0,
+          number: -1,
+          queue: new OwnerOrderQueue(),
+          fresh: [],
+        };
         this.owners.set(job.owner, record);
       }
       this.lastOwner = record;
@@ -484,6 +493,29 @@ export class DemandCache {
     this.classes.push(cached);
     this.table.add(group.number, cores, memoryMb, diskKb, cached.number);
     return cached;
+  }
+}
+
+/** Whether `entry` is live at a position of `record`'s queue placed in cycle `placed`. */
+function holds(entry: Entry, record: OwnerRecord, placed: number, cycle: number): boolean {
+  return entry.cycle === cycle && entry.ownerRecord === record && entry.ownerPlaced === placed;
+}
+
+/** One owner's queue as this cycle's Demand reads it: dead positions read as -1. */
+class OwnerQueueView implements OwnerJobs {
+  constructor(
+    private readonly queue: OwnerOrderQueue<Entry>,
+    private readonly record: OwnerRecord,
+    private readonly cycle: number,
+  ) {}
+
+  get length(): number {
+    return this.queue.length;
+  }
+
+  indexAt(position: number): number {
+    const entry = this.queue.job(position);
+    return holds(entry, this.record, this.queue.placedAt(position), this.cycle) ? entry.index : -1;
   }
 }
 

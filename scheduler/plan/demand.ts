@@ -52,16 +52,20 @@ export interface Demand {
   queuedAt: Float64Array;
   /**
    * Per owner number, when the classifier keeps it (demand-cache.ts): the owner's jobs in its
-   * order (higher JobPrio first, then oldest, then job id), as `index` into `jobs`. Fair share
-   * then walks each owner's jobs only as far as its grants go instead of ordering every waiting
-   * job each cycle.
+   * order (higher JobPrio first, then oldest, then job id). Fair share then walks each owner's
+   * jobs only as far as its grants go instead of ordering every waiting job each cycle.
    */
-  ownerOrder?: readonly (readonly QueuedJob[])[];
+  ownerOrder?: readonly OwnerJobs[];
 }
 
-/** A job in an owner's order: its index in the jobs list. */
-export interface QueuedJob {
-  readonly index: number;
+/**
+ * One owner's jobs in its order, read by position: some positions hold no job of this cycle
+ * (the cache sweeps those out only now and then, owner-order.ts).
+ */
+export interface OwnerJobs {
+  readonly length: number;
+  /** The index in `jobs` of the job at `position`, or -1 when the position holds none. */
+  indexAt(position: number): number;
 }
 
 interface GroupBuilder {

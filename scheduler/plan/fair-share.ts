@@ -2,6 +2,7 @@
 // one per owner per round, owners with fewer idle jobs first; so an owner with 1000 idle jobs
 // does not starve one with 5. Within an owner: higher JobPrio first, then oldest, then job id.
 
+import type { OwnerJobs } from "./demand.js";
 import { compareText } from "./match.js";
 
 /** Per job number: what an owner's job order looks at. */
@@ -235,7 +236,7 @@ export class OrderedJobQueue implements Wanted<number> {
 
   constructor(
     /** The owner's jobs in its order, by index into the jobs list. */
-    private readonly jobs: readonly { readonly index: number }[],
+    private readonly jobs: OwnerJobs,
     /** Per job index: the new worker it waits for, or -1 (absorbed, covered, held, not idle). */
     private readonly workerOf: Int32Array,
     /** How many of the owner's jobs wait for a new worker (the walk ends past the last). */
@@ -247,7 +248,9 @@ export class OrderedJobQueue implements Wanted<number> {
   next(): number | undefined {
     const jobs = this.jobs;
     while (this.left > 0 && this.at < jobs.length) {
-      const worker = this.workerOf[(jobs[this.at++] as { index: number }).index] as number;
+      const index = jobs.indexAt(this.at++);
+      if (index < 0) continue;
+      const worker = this.workerOf[index] as number;
       if (worker < 0) continue;
       this.left--;
       if (this.wanted(worker)) return worker;

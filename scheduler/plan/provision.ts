@@ -6,7 +6,7 @@
 import type { Config } from "../config/schema.js";
 import type { PoolWorker } from "../pool/types.js";
 import type { Absorption } from "./capacity.js";
-import type { ClassGroup, Demand, DemandClass } from "./demand.js";
+import type { ClassGroup, Demand, DemandClass, OwnerJobs } from "./demand.js";
 import {
   type Grant,
   grantInTurns,
@@ -28,6 +28,8 @@ export interface NewWorker {
   cloud: string;
   worker: PoolWorker;
 }
+
+const NO_JOBS: OwnerJobs = { length: 0, indexAt: () => -1 };
 
 const OPEN = 0;
 const GRANTED = 1;
@@ -223,7 +225,7 @@ function orderedQueues(
   return demand.owners.flatMap((owner, number) => {
     const jobs = waiting[number] as number;
     if (jobs === 0) return [];
-    const list = ownerOrder[number] ?? [];
+    const list = ownerOrder[number] ?? NO_JOBS;
     return [
       {
         owner,

@@ -1,7 +1,7 @@
 // The demand cache on hand-made cycles: what it keeps, what it classifies anew.
 import { describe, expect, it } from "vitest";
 import type { Job } from "../../scheduler/condor/types.js";
-import type { Demand } from "../../scheduler/plan/demand.js";
+import { classifyDemand, type Demand } from "../../scheduler/plan/demand.js";
 import { DemandCache, positionOf } from "../../scheduler/plan/demand-cache.js";
 import { exampleConfig, idleJob } from "./world.js";
 
@@ -61,6 +61,45 @@ describe("DemandCache", () => {
       ["1.1", "4.0"].map((id) => idleJob({ id })),
     );
     expect(cache.size).toBe(2);
+  });
+
+  it("keeps each owner's order while jobs are placed anew, and sweeps the positions they left", () => {
+    const config = exampleConfig();
+    const cache = new DemandCache();
+    const listed = Array.from({ length: 300 }, (_, i) =>
+      idleJob({ id: `${1 + Math.floor(i / 100)}.${i % 100}`, owner: i % 6 === 0 ? "bob" : "ann" }),
+    );
+    let longest = 0;
+    for (let cycle = 0; cycle < 8; cycle++) {
+      // Every job of ann gets a new JobPrio (placed anew); one in 10 of bob's leaves the queue.
+      const jobs = listed
+        .filter((j, i) => j.owner === "ann" || (i + cycle) % 10 !== 0)
+        .map((j, i) => (j.owner === "ann" ? { ...j, priority: (i * 7 + cycle) % 5 } : { ...j }));
+      const demand = cache.classify(config, jobs);
+      const fresh = classifyDemand(config, jobs);
+      expect(classes(demand)).toEqual(classes(fresh));
+      for (const [number, owner] of demand.owners.entries()) {
+        const queue = demand.ownerOrder?.[number];
+        if (queue === undefined) throw new Error(`no queue for ${owner}`);
+        longest = Math.max(longest, queue.length);
+        const read: string[] = [];
+        for (let p = 0; p < queue.length; p++) {
+          const index = queue.indexAt(p);
+          if (index >= 0) read.push((jobs[index] as Job).id);
+        }
+        const expected = jobs
+          .filter((j) => j.owner === owner)
+          .sort(
+            (a, b) => b.priority - a.priority || a.queuedAt - b.queuedAt || (a.id < b.id ? -1 : 1),
+          )
+          .map((j) => j.id);
+        expect(read, `${owner}, cycle ${cycle}`).toEqual(expected);
+      }
+    }
+    // Most of ann's 250 jobs leave a dead position each cycle (about 1,650 positions by the
+    // last): kept past twice the live ones, swept beyond 2 x 250 + 256.
+    expect(longest).toBeGreaterThan(2 * 250);
+    expect(longest).toBeLessThanOrEqual(2 * 250 + 256);
   });
 });
 
