@@ -201,6 +201,8 @@ export function benchWorld(size: WorldSize = BENCH_SIZE): PlanInput {
       remoteHost,
     });
   }
+  // Sorted by name, as the plan writes pools and a cycle reads them back from the pool files.
+  for (const pool of Object.values(pools)) pool.sort((a, b) => (a.name < b.name ? -1 : 1));
   return {
     config,
     jobs,

@@ -66,19 +66,53 @@ export function summarize(
     if (external > 0) parts.push(`${external} drained outside cloudscheduler`);
     if (mine.some((d) => d.kind === "stack-empty"))
       parts.push("pool empty, stack can be destroyed");
-    const wasIdle = new Map((before[cloud] ?? []).map((w) => [w.name, w.idleSince !== undefined]));
-    const nowIdle = (after[cloud] ?? []).filter(
-      (w) => wasIdle.get(w.name) === false && w.idleSince !== undefined,
-    );
-    const nowBusy = (after[cloud] ?? []).filter(
-      (w) => wasIdle.get(w.name) === true && w.idleSince === undefined,
-    );
-    if (nowIdle.length > 0) parts.push(`${nowIdle.length} went idle`);
-    if (nowBusy.length > 0) parts.push(`${nowBusy.length} busy again`);
+    const { nowIdle, nowBusy } = idleChanges(before[cloud] ?? [], after[cloud] ?? []);
+    if (nowIdle > 0) parts.push(`${nowIdle} went idle`);
+    if (nowBusy > 0) parts.push(`${nowBusy} busy again`);
     if (parts.length === 0) parts.push("update worker times");
     summary[cloud] = `${cloud}: ${parts.join("; ")}`;
   }
   return summary;
+}
+
+/**
+ * How many workers in both lists went idle, and how many busy again. Pools are sorted by name
+ * (the plan writes them so): walked side by side; in any other order, by a map of names.
+ */
+function idleChanges(
+  before: readonly PoolWorker[],
+  after: readonly PoolWorker[],
+): { nowIdle: number; nowBusy: number } {
+  let nowIdle = 0;
+  let nowBusy = 0;
+  const count = (was: PoolWorker, now: PoolWorker) => {
+    if (was.idleSince === undefined && now.idleSince !== undefined) nowIdle++;
+    else if (was.idleSince !== undefined && now.idleSince === undefined) nowBusy++;
+  };
+  if (sortedByName(before) && sortedByName(after)) {
+    let i = 0;
+    for (const now of after) {
+      while (i < before.length && (before[i] as PoolWorker).name < now.name) i++;
+      const was = before[i];
+      if (was !== undefined && was.name === now.name) count(was, now);
+    }
+    return { nowIdle, nowBusy };
+  }
+  const byName = new Map<string, PoolWorker>();
+  for (const w of before) byName.set(w.name, w);
+  for (const now of after) {
+    const was = byName.get(now.name);
+    if (was !== undefined) count(was, now);
+  }
+  return { nowIdle, nowBusy };
+}
+
+/** Strictly ascending names. */
+function sortedByName(workers: readonly PoolWorker[]): boolean {
+  for (let i = 1; i < workers.length; i++) {
+    if (!((workers[i - 1] as PoolWorker).name < (workers[i] as PoolWorker).name)) return false;
+  }
+  return true;
 }
 
 /**
