@@ -42,6 +42,8 @@ const WARMUP = 2;
 /** Share of the queue that changes per steady cycle: finished, new and edited, a third each. */
 const CHURN = 0.01;
 const NOW = 1_795_596_400;
+/** Every worker's launch settings, today's and as booted (no drift). */
+const BENCH_LAUNCH = launchDigest(["bench"]);
 /** The issue's goal for the median plan (issue 15). */
 const GOAL_MS = 50;
 
@@ -122,7 +124,7 @@ export function benchWorld(size: WorldSize = BENCH_SIZE): PlanInput {
     const roll = rnd();
     const state: WorkerState =
       roll < 0.1 ? "booting" : roll < 0.18 ? "draining" : roll < 0.19 ? "failed" : "registered";
-    pools[cloud]?.push({
+    const entry: PoolWorker = {
       name,
       vmType: type,
       image: spec.image,
@@ -135,10 +137,15 @@ export function benchWorld(size: WorldSize = BENCH_SIZE): PlanInput {
       idleSince: NOW - Math.floor(rnd() * 1200),
       ...(state === "draining" ? { drainStartedAt: NOW - Math.floor(rnd() * 3600) } : {}),
       keepAliveSeconds: 600,
-    });
+      // Recorded at boot (plan.ts): what it booted with.
+      launch: BENCH_LAUNCH,
+    };
+    pools[cloud]?.push(entry);
     if (state === "booting" || rnd() < 0.02) continue;
     const running = rnd() < 0.6 ? 1 + Math.floor(rnd() * spec.cores) : 0;
     const machine = `${name}.workers.example.org`;
+    // Recorded by the cycle that first saw its ads (lifecycle.ts).
+    entry.machine = machine;
     const slots: Slot[] = [
       slotAd(
         `slot1@${machine}`,
@@ -267,8 +274,7 @@ export function cycleFleetInput(world: PlanInput): FleetInput {
       })),
     );
   }
-  const digest = launchDigest(["bench"]);
-  const launch: LaunchDigests = { of: () => digest };
+  const launch: LaunchDigests = { of: () => BENCH_LAUNCH };
   return {
     pools: world.pools,
     workers: world.workers,

@@ -355,13 +355,21 @@ export function absorbDemand(
       clouds.map((c) => bootingByCloud.get(c) ?? 0),
       (g, c) => (shapePackings[g] as GroupPacking).group.clouds.includes(clouds[c] as string),
     );
+    // What the groups use of each cloud, summed first: one key per cloud, not per group.
+    const usedOf = new Float64Array(clouds.length);
     shapePackings.forEach((packing, g) => {
       const used = flow[g] ?? [];
-      packing.covered = used.reduce((sum, n) => sum + n, 0);
-      used.forEach((n, c) => {
-        const key = sparesKey(clouds[c] as string, shape);
-        spareBooting.set(key, (spareBooting.get(key) ?? 0) - n);
-      });
+      let covered = 0;
+      for (let c = 0; c < used.length; c++) {
+        const n = used[c] as number;
+        covered += n;
+        usedOf[c] = (usedOf[c] as number) + n;
+      }
+      packing.covered = covered;
+    });
+    clouds.forEach((cloud, c) => {
+      const key = sparesKey(cloud, shape);
+      spareBooting.set(key, (spareBooting.get(key) ?? 0) - (usedOf[c] as number));
     });
   }
 

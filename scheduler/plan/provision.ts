@@ -5,7 +5,7 @@
 // only when it is granted (for its keep-alive).
 import type { Config } from "../config/schema.js";
 import type { PoolWorker } from "../pool/types.js";
-import type { Absorption } from "./capacity.js";
+import type { Absorption, GroupPacking } from "./capacity.js";
 import type { ClassGroup, Demand, DemandClass, OwnerJobs } from "./demand.js";
 import {
   type Grant,
@@ -54,18 +54,23 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
   const { config, ledger, demand } = input;
   // The candidates are the wanted new workers of every group, numbered in group order, then
   // packing order.
-  const groupOf: ClassGroup[] = [];
+  const packings = input.absorption.packings;
+  let candidates = 0;
+  for (const { first, end, covered, held } of packings) {
+    for (let b = first + covered; b < end; b++) if (!held?.has(b)) candidates++;
+  }
   /** Per candidate: its group's place in the packings. */
-  const packingOf: number[] = [];
-  input.absorption.packings.forEach(({ group, first, end, covered, held }, packing) => {
+  const packingOf = new Int32Array(candidates);
+  let numbered = 0;
+  packings.forEach(({ first, end, covered, held }, packing) => {
     for (let b = first + covered; b < end; b++) {
-      if (held?.has(b)) continue;
-      groupOf.push(group);
-      packingOf.push(packing);
+      if (!held?.has(b)) packingOf[numbered++] = packing;
     }
   });
-  const state = new Uint8Array(groupOf.length); // OPEN, GRANTED or DENIED
-  const cloudOf: (string | undefined)[] = new Array(groupOf.length).fill(undefined);
+  const groupOf = (candidate: number) =>
+    (packings[packingOf[candidate] as number] as GroupPacking).group;
+  const state = new Uint8Array(candidates); // OPEN, GRANTED or DENIED
+  const cloudOf: (string | undefined)[] = new Array(candidates).fill(undefined);
   const blockersOf = new Map<string, Record<string, string>>();
   /** Per packing: its group can get no more workers this cycle. */
   const blocked = new Uint8Array(input.absorption.packings.length);
@@ -78,12 +83,12 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
   const queues =
     demand.ownerOrder === undefined
       ? heapQueues(demand, input.absorption, room)
-      : orderedQueues(demand, demand.ownerOrder, input.absorption, groupOf.length, room);
+      : orderedQueues(demand, demand.ownerOrder, input.absorption, candidates, room);
   grantInTurns(
     queues,
     (candidate): Grant => {
       if (state[candidate] !== OPEN) return "decided";
-      const group = groupOf[candidate] as ClassGroup;
+      const group = groupOf(candidate);
       if (room.groupOpen(candidate)) {
         const pick = pickCloud(config, ledger, group.clouds, group.shape);
         if ("cloud" in pick) {
@@ -105,9 +110,9 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
   if (full) {
     // The walk ended early: each group still waiting would have been offered a worker and
     // denied, with what the ledger says now (it no longer changes).
-    for (let c = 0; c < groupOf.length; c++) {
+    for (let c = 0; c < candidates; c++) {
       if (state[c] !== OPEN || !room.groupOpen(c)) continue;
-      const group = groupOf[c] as ClassGroup;
+      const group = groupOf(c);
       const pick = pickCloud(config, ledger, group.clouds, group.shape);
       if ("cloud" in pick) throw new Error(`provision: room on ${pick.cloud} after all was full`);
       blockersOf.set(group.key, pick.blockers);
