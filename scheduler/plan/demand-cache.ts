@@ -26,6 +26,7 @@ import {
   type OwnerJobs,
 } from "./demand.js";
 import { compareText, JobMatcher, keepAliveOf } from "./match.js";
+import { IdOrder, NO_OUTCOME, REJECTED } from "./id-order.js";
 import { OwnerOrderQueue } from "./owner-order.js";
 import { compareSizeDescending } from "./pack.js";
 import type { RejectedJob, Shape, Size } from "./types.js";
@@ -79,8 +80,8 @@ class Entry {
   ownerRecord: OwnerRecord | undefined = undefined;
   /** +VMKeepAlive in seconds, capped (keepAliveOf). */
   keepAlive = 0;
-  /** In `order`: its place in id order is known. */
-  ordered = false;
+  /** Its slot in the id order (id-order.ts), or -1: not in it yet, its place unknown. */
+  slot = -1;
   /** JobPrio and queue time when placed in its owner's queue, and the cycle it was placed. */
   priority = 0;
   queuedAt = 0;
@@ -155,7 +156,7 @@ export class DemandCache {
   /** Last cycle's entries in list order. */
   private entries: Entry[] = [];
   /** Last cycle's entries with an outcome, in job id order. */
-  private order: Entry[] = [];
+  private ids = new IdOrder<Entry>();
   private readonly groups = new Map<string, CachedGroup>();
   private classes: CachedClass[] = [];
   private table = new ClassTable();
@@ -177,6 +178,7 @@ export class DemandCache {
     const cycle = ++this.cycle;
     const n = jobs.length;
     const previous = this.entries;
+    const ids = this.ids;
     const current: Entry[] = new Array(n);
     const fresh: Entry[] = [];
     // Per job, in list order: owners are numbered as classifyDemand numbers them.
@@ -226,12 +228,18 @@ export class DemandCache {
         } else classified = false;
         entry.cycle = cycle;
         entry.index = i;
+        const slot = entry.slot;
+        if (slot >= 0) {
+          ids.cycle[slot] = cycle;
+          ids.index[slot] = i;
+          ids.outcome[slot] = outcomeCode(entry.outcome);
+        }
       }
       current[i] = entry;
       const outcome = entry.outcome;
       if (outcome === undefined) continue;
       outcomes++;
-      if (!entry.ordered) fresh.push(entry);
+      if (entry.slot < 0) fresh.push(entry);
       if (typeof outcome === "string") continue;
       // In the same pass: what the rest of the plan reads per job.
       if (outcome.number >= counts.length) counts = grown(counts, outcome.number);
@@ -283,44 +291,48 @@ export class DemandCache {
     const rejected: RejectedJob[] = [];
 
     // Job id order: last cycle's, without the jobs gone or without an outcome now, new ones
-    // merged in; walked once, placing each job in its class as it comes.
+    // merged in; walked once over the slots' columns, placing each job in its class as it comes.
     const added = sortById(fresh);
-    for (const entry of added) entry.ordered = true;
-    const order: Entry[] = new Array(outcomes);
+    const last = ids.slots;
+    const order = new Int32Array(outcomes);
     let placed = 0;
     let rank = 0;
     let nextAdded = 0;
-    const place = (entry: Entry): boolean => {
-      if (placed > 0 && sameId(order[placed - 1] as Entry, entry)) return false;
-      order[placed++] = entry;
-      const outcome = entry.outcome;
-      if (typeof outcome === "string") {
-        const job = jobs[entry.index] as Job;
-        rejected.push({ jobId: job.id, owner: job.owner, reason: outcome });
+    const place = (slot: number): boolean => {
+      if (placed > 0 && ids.sameId(order[placed - 1] as number, slot)) return false;
+      order[placed++] = slot;
+      const outcome = ids.outcome[slot] as number;
+      const index = ids.index[slot] as number;
+      if (outcome === REJECTED) {
+        const job = jobs[index] as Job;
+        rejected.push({ jobId: job.id, owner: job.owner, reason: ids.entry(slot).outcome as string });
         return true;
       }
-      const c = (outcome as CachedClass).number;
-      byClass[next[c] as number] = entry.index;
-      next[c] = (next[c] as number) + 1;
-      idOrder[entry.index] = rank++;
+      byClass[next[outcome] as number] = index;
+      next[outcome] = (next[outcome] as number) + 1;
+      idOrder[index] = rank++;
       return true;
     };
-    for (const entry of this.order) {
-      if (entry.cycle !== cycle || entry.outcome === undefined) {
-        entry.ordered = false;
+    const placeAdded = (entry: Entry) =>
+      place(ids.take(entry, cycle, entry.index, outcomeCode(entry.outcome)));
+    for (let o = 0; o < ids.length; o++) {
+      const slot = last[o] as number;
+      if (ids.cycle[slot] !== cycle || ids.outcome[slot] === NO_OUTCOME) {
+        ids.release(slot);
         continue;
       }
       for (; nextAdded < added.length; nextAdded++) {
         const add = added[nextAdded] as Entry;
-        if (compareEntries(add, entry) >= 0) break;
-        if (!place(add)) return this.giveUp(config, jobs);
+        if (ids.compareTo(add, slot) >= 0) break;
+        if (!placeAdded(add)) return this.giveUp(config, jobs);
       }
-      if (!place(entry)) return this.giveUp(config, jobs);
+      if (!place(slot)) return this.giveUp(config, jobs);
     }
     for (; nextAdded < added.length; nextAdded++) {
-      if (!place(added[nextAdded] as Entry)) return this.giveUp(config, jobs);
+      if (!placeAdded(added[nextAdded] as Entry)) return this.giveUp(config, jobs);
     }
-    this.order = order;
+    ids.slots = order;
+    ids.length = placed;
 
     const groupOf: (ClassGroup | undefined)[] = [];
     const groups: ClassGroup[] = [];
@@ -415,7 +427,7 @@ export class DemandCache {
   private reset(): void {
     this.fingerprint = undefined;
     this.entries = [];
-    this.order = [];
+    this.ids = new IdOrder();
     this.groups.clear();
     this.classes = [];
     this.table = new ClassTable();
@@ -567,8 +579,10 @@ function compareInOwnerOrder(a: Entry, b: Entry): number {
   return compareEntries(a, b);
 }
 
-function sameId(a: Entry, b: Entry): boolean {
-  return a.key >= 0 || b.key >= 0 ? a.key === b.key : a.id === b.id;
+/** An entry's outcome as the id order's columns hold it. */
+function outcomeCode(outcome: Entry["outcome"]): number {
+  if (outcome === undefined) return NO_OUTCOME;
+  return typeof outcome === "string" ? REJECTED : outcome.number;
 }
 
 /** Entries in id order; many with numeric keys by radix sort (a cold cycle sorts them all). */
