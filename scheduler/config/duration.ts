@@ -14,18 +14,19 @@ export function parseDuration(value: number | string): number | undefined {
 /** "1h 30m" style rendering for messages and status output. */
 export function formatDuration(seconds: number): string {
   if (seconds < 60) return `${seconds}s`;
-  const parts: string[] = [];
+  // The two largest units present; built without arrays (a plan formats thousands a cycle).
   let rest = Math.round(seconds);
-  for (const [unit, size] of [
-    ["d", 86_400],
-    ["h", 3600],
-    ["m", 60],
-    ["s", 1],
-  ] as const) {
-    if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)}${unit}`);
-      rest %= size;
-    }
+  let text = "";
+  let units = 0;
+  for (let u = 0; u < FORMAT_UNITS.length; u += 2) {
+    const size = FORMAT_UNITS[u + 1] as number;
+    if (!(rest >= size)) continue;
+    if (units < 2) text += `${units > 0 ? " " : ""}${Math.floor(rest / size)}${FORMAT_UNITS[u]}`;
+    units++;
+    rest %= size;
   }
-  return parts.slice(0, 2).join(" ");
+  return text;
 }
+
+/** Unit, seconds; largest first. */
+const FORMAT_UNITS: readonly (string | number)[] = ["d", 86_400, "h", 3600, "m", 60, "s", 1];

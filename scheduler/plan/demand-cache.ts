@@ -25,8 +25,8 @@ import {
   KeySorter,
   type OwnerJobs,
 } from "./demand.js";
-import { compareText, JobMatcher, keepAliveOf } from "./match.js";
 import { IdOrder, NO_OUTCOME, REJECTED } from "./id-order.js";
+import { compareText, JobMatcher, keepAliveOf } from "./match.js";
 import { OwnerOrderQueue } from "./owner-order.js";
 import { compareSizeDescending } from "./pack.js";
 import type { RejectedJob, Shape, Size } from "./types.js";
@@ -305,7 +305,11 @@ export class DemandCache {
       const index = ids.index[slot] as number;
       if (outcome === REJECTED) {
         const job = jobs[index] as Job;
-        rejected.push({ jobId: job.id, owner: job.owner, reason: ids.entry(slot).outcome as string });
+        rejected.push({
+          jobId: job.id,
+          owner: job.owner,
+          reason: ids.entry(slot).outcome as string,
+        });
         return true;
       }
       byClass[next[outcome] as number] = index;

@@ -13,6 +13,17 @@ interface Usage {
   boots: number;
 }
 
+/** What stops a boot on a cloud (RoomLedger.blocker says it in words). */
+type Blocked =
+  | "config"
+  | "disabled"
+  | "back-off"
+  | "boots"
+  | "instances"
+  | "cores"
+  | "ram"
+  | "max-instances";
+
 export class RoomLedger {
   private readonly usage = new Map<string, Usage>();
   private readonly perVmType = new Map<string, number>();
@@ -38,28 +49,55 @@ export class RoomLedger {
     return this.usageOf(cloud).instances;
   }
 
+  /** Whether one more worker of `shape` can boot on `cloud` now (no text built). */
+  hasRoom(cloud: string, shape: Shape): boolean {
+    return this.blocked(cloud, shape) === undefined;
+  }
+
   /** Why one more worker of `shape` cannot boot on `cloud` now; undefined when it can. */
   blocker(cloud: string, shape: Shape): string | undefined {
+    const why = this.blocked(cloud, shape);
+    if (why === undefined) return undefined;
+    const limit = this.config.policy.max_boots_per_cycle;
+    const quota = this.config.clouds[cloud]?.quota;
+    const usage = this.usageOf(cloud);
+    switch (why) {
+      case "config":
+        return "not in config";
+      case "disabled":
+        return "disabled";
+      case "back-off":
+        return "in back-off after deploy errors";
+      case "boots":
+        return `max_boots_per_cycle ${limit} reached`;
+      case "instances":
+        return `quota instances ${quota?.instances} full`;
+      case "cores":
+        return `quota cores ${quota?.cores} full (${usage.cores} used, ${shape.vmType} needs ${shape.cores})`;
+      case "ram":
+        return `quota ram_mb ${quota?.ram_mb} full (${usage.ramMb} used, ${shape.vmType} needs ${shape.ramMb})`;
+      case "max-instances":
+        return `VM type ${shape.vmType} max_instances ${this.config.vm_types[shape.vmType]?.max_instances} reached`;
+    }
+  }
+
+  /** What stops one more worker of `shape` on `cloud` now, if anything. */
+  private blocked(cloud: string, shape: Shape): Blocked | undefined {
     const settings = Object.hasOwn(this.config.clouds, cloud)
       ? this.config.clouds[cloud]
       : undefined;
-    if (!settings) return "not in config";
+    if (!settings) return "config";
     if (!settings.enabled) return "disabled";
-    if (this.unavailable.has(cloud)) return "in back-off after deploy errors";
+    if (this.unavailable.has(cloud)) return "back-off";
     const usage = this.usageOf(cloud);
-    const limit = this.config.policy.max_boots_per_cycle;
-    if (usage.boots >= limit) return `max_boots_per_cycle ${limit} reached`;
+    if (usage.boots >= this.config.policy.max_boots_per_cycle) return "boots";
     const quota = settings.quota;
-    if (usage.instances + 1 > quota.instances) return `quota instances ${quota.instances} full`;
-    if (usage.cores + shape.cores > quota.cores) {
-      return `quota cores ${quota.cores} full (${usage.cores} used, ${shape.vmType} needs ${shape.cores})`;
-    }
-    if (usage.ramMb + shape.ramMb > quota.ram_mb) {
-      return `quota ram_mb ${quota.ram_mb} full (${usage.ramMb} used, ${shape.vmType} needs ${shape.ramMb})`;
-    }
+    if (usage.instances + 1 > quota.instances) return "instances";
+    if (usage.cores + shape.cores > quota.cores) return "cores";
+    if (usage.ramMb + shape.ramMb > quota.ram_mb) return "ram";
     const max = this.config.vm_types[shape.vmType]?.max_instances;
     if (max !== undefined && (this.perVmType.get(shape.vmType) ?? 0) + 1 > max) {
-      return `VM type ${shape.vmType} max_instances ${max} reached`;
+      return "max-instances";
     }
     return undefined;
   }

@@ -15,13 +15,8 @@ export function pickCloud(
   shape: Shape,
 ): Pick {
   let best: { cloud: string; score: number; weight: number } | undefined;
-  const blockers: Record<string, string> = {};
   for (const cloud of clouds) {
-    const blocker = ledger.blocker(cloud, shape);
-    if (blocker !== undefined) {
-      blockers[cloud] = blocker;
-      continue;
-    }
+    if (!ledger.hasRoom(cloud, shape)) continue;
     const weight = config.clouds[cloud]?.weight ?? 1;
     const score = weight / (ledger.instances(cloud) + 1);
     if (
@@ -33,5 +28,12 @@ export function pickCloud(
       best = { cloud, score, weight };
     }
   }
-  return best ? { cloud: best.cloud } : { blockers };
+  if (best !== undefined) return { cloud: best.cloud };
+  // No room anywhere: only now say why, cloud by cloud (most picks find room).
+  const blockers: Record<string, string> = {};
+  for (const cloud of clouds) {
+    const blocker = ledger.blocker(cloud, shape);
+    if (blocker !== undefined) blockers[cloud] = blocker;
+  }
+  return { blockers };
 }
