@@ -118,18 +118,29 @@ interface RegisteredBin {
  */
 interface ShapeBins {
   all: RegisteredBin[];
-  byCloud: Map<string, RegisteredBin[]>;
+  byCloud: Map<string, BinList>;
   /** Workers in `byCloud` that filled up since it was last tidied, and how many it holds. */
   filled: number;
   listed: number;
 }
 
+/**
+ * One cloud's registered workers of a shape in fill order. First fit fills them from the front,
+ * so the ones that filled up mostly lie before `open`: it only moves forward, and no class scans
+ * them again (the ones that filled further on go at the next tidy).
+ */
+interface BinList {
+  bins: RegisteredBin[];
+  /** Every worker before it has less than a core free. */
+  open: number;
+}
+
 function tidy(shape: ShapeBins): void {
   let listed = 0;
-  for (const [cloud, list] of shape.byCloud) {
-    const open = list.filter((bin) => bin.cores >= 1);
-    shape.byCloud.set(cloud, open);
-    listed += open.length;
+  for (const list of shape.byCloud.values()) {
+    list.bins = list.bins.filter((bin) => bin.cores >= 1);
+    list.open = 0;
+    listed += list.bins.length;
   }
   shape.filled = 0;
   shape.listed = listed;
@@ -152,28 +163,41 @@ function fitsBin(size: Size, bin: RegisteredBin): boolean {
  * each list's first worker with room. Returns how many were placed; counts workers that filled.
  */
 function placeOnRegistered(
-  lists: readonly RegisteredBin[][],
+  lists: readonly BinList[],
   size: Size,
   count: number,
   shape: ShapeBins,
 ): number {
-  const cursors = lists.map(() => 0);
+  const cursors = lists.map((list) => {
+    const bins = list.bins;
+    let open = list.open;
+    while (open < bins.length && !((bins[open] as RegisteredBin).cores >= 1)) open++;
+    list.open = open;
+    return open;
+  });
+  // Each list's first worker with room for the size, and its fill position: only the list
+  // whose worker was filled moves on (the others' first fits are untouched).
+  const heads = new Float64Array(lists.length);
+  const advance = (l: number) => {
+    const list = (lists[l] as BinList).bins;
+    let at = cursors[l] as number;
+    while (at < list.length && !fitsBin(size, list[at] as RegisteredBin)) at++;
+    cursors[l] = at;
+    heads[l] = at < list.length ? (list[at] as RegisteredBin).position : Infinity;
+  };
+  for (let l = 0; l < lists.length; l++) advance(l);
   let left = count;
   while (left > 0) {
-    let best: RegisteredBin | undefined;
     let bestList = -1;
+    let bestPosition = Infinity;
     for (let l = 0; l < lists.length; l++) {
-      const list = lists[l] as RegisteredBin[];
-      let at = cursors[l] as number;
-      while (at < list.length && !fitsBin(size, list[at] as RegisteredBin)) at++;
-      cursors[l] = at;
-      const bin = list[at];
-      if (bin !== undefined && (best === undefined || bin.position < best.position)) {
-        best = bin;
+      if ((heads[l] as number) < bestPosition) {
+        bestPosition = heads[l] as number;
         bestList = l;
       }
     }
-    if (best === undefined) break;
+    if (bestList < 0) break;
+    const best = (lists[bestList] as BinList).bins[cursors[bestList] as number] as RegisteredBin;
     let n = 0;
     while (left > 0 && fitsBin(size, best)) {
       best.cores -= size.cores;
@@ -185,6 +209,7 @@ function placeOnRegistered(
     best.jobs += n;
     if (!(best.cores >= 1)) shape.filled++;
     cursors[bestList] = (cursors[bestList] as number) + 1;
+    advance(bestList);
   }
   return count - left;
 }
@@ -304,8 +329,8 @@ export function absorbDemand(
     shape.all.forEach((bin, position) => {
       bin.position = position;
       const list = shape.byCloud.get(bin.cloud);
-      if (list === undefined) shape.byCloud.set(bin.cloud, [bin]);
-      else list.push(bin);
+      if (list === undefined) shape.byCloud.set(bin.cloud, { bins: [bin], open: 0 });
+      else list.bins.push(bin);
     });
     tidy(shape);
   }
@@ -317,11 +342,11 @@ export function absorbDemand(
   for (const group of [...groups].sort(compareGroupsForAbsorbing)) {
     const { vmType, image, flavor } = group.shape;
     const shape = registered.find(vmType, image, flavor);
-    const lists: RegisteredBin[][] = [];
+    const lists: BinList[] = [];
     if (shape !== undefined) {
       for (const cloud of group.clouds) {
         const list = shape.byCloud.get(cloud);
-        if (list !== undefined && list.length > 0) lists.push(list);
+        if (list !== undefined && list.bins.length > 0) lists.push(list);
       }
     }
     const first = bins.begin(group.shape.capacity);
