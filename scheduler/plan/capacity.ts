@@ -167,25 +167,21 @@ function placeOnRegistered(
   size: Size,
   count: number,
   shape: ShapeBins,
+  scratch: FitScratch,
 ): number {
-  const cursors = lists.map((list) => {
+  // Per list: its first worker with room for the size (cursor), and that worker's fill
+  // position (head). Only the list whose worker was filled moves on: the others' first fits
+  // are untouched.
+  const { cursors, heads } = scratch;
+  for (let l = 0; l < lists.length; l++) {
+    const list = lists[l] as BinList;
     const bins = list.bins;
     let open = list.open;
     while (open < bins.length && !((bins[open] as RegisteredBin).cores >= 1)) open++;
     list.open = open;
-    return open;
-  });
-  // Each list's first worker with room for the size, and its fill position: only the list
-  // whose worker was filled moves on (the others' first fits are untouched).
-  const heads = new Float64Array(lists.length);
-  const advance = (l: number) => {
-    const list = (lists[l] as BinList).bins;
-    let at = cursors[l] as number;
-    while (at < list.length && !fitsBin(size, list[at] as RegisteredBin)) at++;
-    cursors[l] = at;
-    heads[l] = at < list.length ? (list[at] as RegisteredBin).position : Infinity;
-  };
-  for (let l = 0; l < lists.length; l++) advance(l);
+    cursors[l] = open;
+    firstFit(list.bins, size, l, scratch);
+  }
   let left = count;
   while (left > 0) {
     let bestList = -1;
@@ -197,7 +193,8 @@ function placeOnRegistered(
       }
     }
     if (bestList < 0) break;
-    const best = (lists[bestList] as BinList).bins[cursors[bestList] as number] as RegisteredBin;
+    const bins = (lists[bestList] as BinList).bins;
+    const best = bins[cursors[bestList] as number] as RegisteredBin;
     let n = 0;
     while (left > 0 && fitsBin(size, best)) {
       best.cores -= size.cores;
@@ -209,9 +206,23 @@ function placeOnRegistered(
     best.jobs += n;
     if (!(best.cores >= 1)) shape.filled++;
     cursors[bestList] = (cursors[bestList] as number) + 1;
-    advance(bestList);
+    firstFit(bins, size, bestList, scratch);
   }
   return count - left;
+}
+
+/** Room for placeOnRegistered's per-list state, one per cloud, kept for a whole absorb. */
+interface FitScratch {
+  cursors: Int32Array;
+  heads: Float64Array;
+}
+
+/** Moves list `l`'s cursor to its first worker from there with room for `size`. */
+function firstFit(bins: RegisteredBin[], size: Size, l: number, scratch: FitScratch): void {
+  let at = scratch.cursors[l] as number;
+  while (at < bins.length && !fitsBin(size, bins[at] as RegisteredBin)) at++;
+  scratch.cursors[l] = at;
+  scratch.heads[l] = at < bins.length ? (bins[at] as RegisteredBin).position : Infinity;
 }
 
 /** Shapes by VM type, image and flavor (no key string built per worker). */
@@ -339,6 +350,12 @@ export function absorbDemand(
   let items = 0;
   for (const group of groups) items += group.jobCount;
   const bins = new PackedWorkers(items);
+  let widest = 0;
+  for (const group of groups) widest = Math.max(widest, group.clouds.length);
+  const scratch: FitScratch = {
+    cursors: new Int32Array(widest),
+    heads: new Float64Array(widest),
+  };
   for (const group of [...groups].sort(compareGroupsForAbsorbing)) {
     const { vmType, image, flavor } = group.shape;
     const shape = registered.find(vmType, image, flavor);
@@ -351,7 +368,8 @@ export function absorbDemand(
     }
     const first = bins.begin(group.shape.capacity);
     group.classes.forEach(({ size, jobs }, c) => {
-      const absorbed = shape === undefined ? 0 : placeOnRegistered(lists, size, jobs.length, shape);
+      const absorbed =
+        shape === undefined ? 0 : placeOnRegistered(lists, size, jobs.length, shape, scratch);
       bins.place(c, absorbed, jobs.length - absorbed, size);
     });
     if (shape !== undefined && shape.filled * 4 > shape.listed) tidy(shape);
