@@ -21,6 +21,7 @@ import type {
 import type { PoolWorker } from "../pool/types.js";
 import { buildFleet } from "../state/build.js";
 import type { LaunchDigests } from "../state/launch.js";
+import { tallyJobs } from "../state/queue-tally.js";
 import type { Fleet } from "../state/types.js";
 import { commitPools } from "./commit.js";
 import { deployPools } from "./deploy.js";
@@ -168,11 +169,8 @@ export async function runCycle(
     deps.log.error({ err: messageOf(err) }, report.error);
     return report;
   }
-  report.jobs = {
-    total: world.jobs.length,
-    idle: world.jobs.filter((j) => j.state === "idle").length,
-    running: world.jobs.filter((j) => j.state === "running").length,
-  };
+  const queue = tallyJobs(world.jobs);
+  report.jobs = { total: world.jobs.length, idle: queue.idle, running: queue.running.length };
   report.workersObserved = world.workers.length;
   report.observation = { jobs: world.jobs, workers: world.workers };
   report.inventoryErrors = world.inventoryErrors;
@@ -181,7 +179,7 @@ export async function runCycle(
   const fleet = buildFleet({
     pools: world.pools,
     workers: world.workers,
-    jobs: world.jobs,
+    jobs: queue.running, // all the model reads of the queue
     servers: world.servers,
     ...(deps.owner === undefined ? {} : { owner: deps.owner }),
     ...(deps.launch ? { launch: deps.launch(config) } : {}),

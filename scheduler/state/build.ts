@@ -52,11 +52,12 @@ export function buildFleet(input: FleetInput): Fleet {
 
   const { withAds, strangers, strangerByName, strangerNames } = indexAds(input.workers, byName);
 
-  // Machine name -> pool worker: from the ads, then the names recorded in pool entries.
+  // Machine name -> pool worker: the names recorded in pool entries, then the ads (which win).
+  // An entry whose ads say the same machine is left to its ads: they set it below anyway.
   const workerOfMachine = new Map<string, StateWorker>();
   for (const worker of byName.values()) {
     const machine = worker.entry.machine;
-    if (machine) workerOfMachine.set(machine, worker);
+    if (machine && worker.ads?.machine !== machine) workerOfMachine.set(machine, worker);
   }
   for (const worker of withAds) {
     const ads = worker.ads as ObservedWorker;
@@ -90,7 +91,6 @@ export function buildFleet(input: FleetInput): Fleet {
   const orphans: OrphanServer[] = [];
   for (const cloud of [...servers.keys()].sort(compare)) {
     for (const server of servers.get(cloud) ?? []) {
-      serverNames.add(server.name);
       const worker = byName.get(server.name);
       if (worker !== undefined) {
         if (worker.cloud !== cloud) continue;
@@ -98,6 +98,7 @@ export function buildFleet(input: FleetInput): Fleet {
         worker.servers = known === NO_SERVER ? [server] : [...known, server];
         continue;
       }
+      serverNames.add(server.name);
       if (input.owner === undefined || !isOwnWorker(server, input.owner)) continue;
       const ads = strangerByName.get(server.name);
       orphans.push({

@@ -80,7 +80,10 @@ export interface Fleet {
    */
   strangerNames?: ReadonlySet<string>;
   orphans: readonly OrphanServer[];
-  /** Names of every server listed (a fresh worker name must not collide with one). */
+  /**
+   * Names of the servers listed that are no pool entry's: with byName, every server name (a
+   * fresh worker name must not collide with one).
+   */
   serverNames: ReadonlySet<string>;
   /** Clouds whose inventory was read this cycle. */
   cloudsRead: ReadonlySet<string>;
@@ -92,7 +95,10 @@ export interface FleetInput {
   pools: Readonly<Record<string, readonly PoolWorker[]>>;
   /** condor_status, grouped per startd. */
   workers: readonly ObservedWorker[];
-  /** condor_q, every state (only running jobs with a RemoteHost matter here). */
+  /**
+   * condor_q's jobs: only running ones with a RemoteHost matter here, so a caller may pass those
+   * alone (the cycle does: it picks them in the walk that counts the queue).
+   */
   jobs: readonly Job[];
   /** Per cloud whose inventory was read this cycle: its worker servers (any owner). */
   servers?: ReadonlyMap<string, readonly CloudServer[]>;
