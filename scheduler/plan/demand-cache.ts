@@ -153,8 +153,10 @@ export class DemandCache {
   /** The config of the cycle being classified. */
   private config: Config | undefined;
   private cycle = 0;
-  /** Last cycle's entries in list order. */
+  /** Last cycle's entries in list order, and a list to fill the next cycle's into. */
   private entries: Entry[] = [];
+  private spare: Entry[] = [];
+  private readonly columns = new JobColumns();
   /** Last cycle's entries with an outcome, in job id order. */
   private ids = new IdOrder<Entry>();
   private readonly groups = new Map<string, CachedGroup>();
@@ -179,14 +181,13 @@ export class DemandCache {
     const n = jobs.length;
     const previous = this.entries;
     const ids = this.ids;
-    const current: Entry[] = new Array(n);
+    // Last cycle's spare list and per-job columns, reused: a Demand is read within its cycle.
+    const current = this.spare;
+    current.length = n;
     const fresh: Entry[] = [];
-    // Per job, in list order: owners are numbered as classifyDemand numbers them.
-    const owner = new Int32Array(n);
-    const keepAlive = new Float64Array(n);
-    const priority = new Float64Array(n);
-    const queuedAt = new Float64Array(n);
-    const idOrder = new Float64Array(n);
+    // Per job, in list order (set for matched idle jobs only, as a Demand promises): owners are
+    // numbered as classifyDemand numbers them.
+    const { owner, keepAlive, priority, queuedAt, idOrder } = this.columns.of(n);
     let counts: Int32Array = new Int32Array(this.classes.length + SPARE_COUNTS);
     const owners: string[] = [];
     const idleJobs: number[] = [];
@@ -270,6 +271,7 @@ export class DemandCache {
         if (Number.isNaN(job.priority) || Number.isNaN(job.queuedAt)) unorderable = true;
       }
     }
+    this.spare = previous;
     this.entries = current;
     this.config = undefined;
     this.matcher = undefined;
@@ -431,6 +433,7 @@ export class DemandCache {
   private reset(): void {
     this.fingerprint = undefined;
     this.entries = [];
+    this.spare = [];
     this.ids = new IdOrder();
     this.groups.clear();
     this.classes = [];
@@ -532,6 +535,34 @@ class OwnerQueueView implements OwnerJobs {
   indexAt(position: number): number {
     const entry = this.queue.job(position);
     return holds(entry, this.record, this.queue.placedAt(position), this.cycle) ? entry.index : -1;
+  }
+}
+
+/** The per-job arrays of a Demand, kept from cycle to cycle and grown when the queue grows. */
+class JobColumns {
+  private owner = new Int32Array(0);
+  private keepAlive = new Float64Array(0);
+  private priority = new Float64Array(0);
+  private queuedAt = new Float64Array(0);
+  private idOrder = new Float64Array(0);
+
+  /** Views of the first `n` of each (earlier cycles' values left where no job sets them). */
+  of(n: number): Pick<Demand, "owner" | "keepAlive" | "priority" | "queuedAt" | "idOrder"> {
+    if (n > this.owner.length) {
+      const capacity = Math.max(n, Math.ceil(this.owner.length * 1.5));
+      this.owner = new Int32Array(capacity);
+      this.keepAlive = new Float64Array(capacity);
+      this.priority = new Float64Array(capacity);
+      this.queuedAt = new Float64Array(capacity);
+      this.idOrder = new Float64Array(capacity);
+    }
+    return {
+      owner: this.owner.subarray(0, n),
+      keepAlive: this.keepAlive.subarray(0, n),
+      priority: this.priority.subarray(0, n),
+      queuedAt: this.queuedAt.subarray(0, n),
+      idOrder: this.idOrder.subarray(0, n),
+    };
   }
 }
 
