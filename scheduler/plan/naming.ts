@@ -18,13 +18,18 @@ export class WorkerNamer {
   constructor(
     taken: Iterable<string>,
     private readonly inUse: (name: string) => boolean = () => false,
+    /**
+     * A number every lower one of which is known taken (names a pool already holds), so the
+     * search for the lowest free one starts there instead of asking about each from 1.
+     */
+    private readonly firstUnknown: (cloud: string, vmType: string) => number = () => 1,
   ) {
     this.taken = new Set(taken);
   }
 
   name(cloud: string, vmType: string): string {
     const key = `${cloud}/${vmType}`;
-    let number = this.next.get(key) ?? 1;
+    let number = this.next.get(key) ?? this.firstUnknown(cloud, vmType);
     for (;;) {
       const candidate = workerName(cloud, vmType, number);
       if (!this.taken.has(candidate) && !this.inUse(candidate)) break;
@@ -35,4 +40,33 @@ export class WorkerNamer {
     this.next.set(key, number + 1);
     return name;
   }
+}
+
+/**
+ * For names sorted as pools keep them (by name within a cloud): the first number n such that the
+ * names numbered 1..n-1 of `cloud` and `vmType` are all among `names[from..to)` (every one of
+ * them is taken). Four-digit numbers sort as numbers, so the k-th name with the prefix being
+ * number k proves 1..k are there; past the first gap, or past 9999, the caller asks name by name.
+ */
+export function firstUnlisted(
+  names: (i: number) => string,
+  from: number,
+  to: number,
+  cloud: string,
+  vmType: string,
+): number {
+  const prefix = `cs-${cloud}-${vmType}-`;
+  let low = from;
+  let high = to;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (names(mid) < prefix) low = mid + 1;
+    else high = mid;
+  }
+  let number = 1;
+  for (let i = low; i < to && number <= 9999; i++) {
+    if (names(i) !== workerName(cloud, vmType, number)) break;
+    number++;
+  }
+  return number;
 }

@@ -18,7 +18,7 @@ import { pickDriftReplacements } from "./drift.js";
 import { adaptiveKeepAlive, warmRoomLeft } from "./keep-alive.js";
 import { observeInto } from "./lifecycle.js";
 import { compareText, MAX_JOB_KEEP_ALIVE_SECONDS } from "./match.js";
-import { WorkerNamer } from "./naming.js";
+import { firstUnlisted, WorkerNamer } from "./naming.js";
 import { sweepOrphans } from "./orphans.js";
 import { provision } from "./provision.js";
 import { RoomLedger } from "./quota.js";
@@ -108,7 +108,7 @@ export function plan(input: PlanInput): PlanResult {
     demand,
     absorption,
     ledger: new RoomLedger(config, input.pools, input.unavailableClouds),
-    namer: new WorkerNamer([], inUse),
+    namer: new WorkerNamer([], inUse, poolNumbering(fleet)),
     now,
     keepAliveOf: (vmType) => baseKeepAlive(config, vmType),
   });
@@ -294,6 +294,29 @@ function sortedByName(workers: PoolWorker[], booted: number): PoolWorker[] {
     }
   }
   return merged;
+}
+
+/**
+ * WorkerNamer's hint: per cloud and VM type, the number below which the cloud's pool already
+ * holds every name (fleet.workers are sorted by cloud, then name).
+ */
+function poolNumbering(fleet: Fleet): (cloud: string, vmType: string) => number {
+  let ranges: Map<string, [number, number]> | undefined;
+  const workers = fleet.workers;
+  const nameAt = (i: number) => (workers[i] as StateWorker).entry.name;
+  return (cloud, vmType) => {
+    if (ranges === undefined) {
+      ranges = new Map();
+      for (let i = 0; i < workers.length; i++) {
+        const at = (workers[i] as StateWorker).cloud;
+        const range = ranges.get(at);
+        if (range === undefined) ranges.set(at, [i, i + 1]);
+        else range[1] = i + 1;
+      }
+    }
+    const range = ranges.get(cloud);
+    return range === undefined ? 1 : firstUnlisted(nameAt, range[0], range[1], cloud, vmType);
+  };
 }
 
 function namesOfStartds(workers: readonly ObservedWorker[]): Set<string> {
