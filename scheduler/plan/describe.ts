@@ -26,6 +26,8 @@ export function summarize(
   before: Record<string, readonly PoolWorker[]>,
   after: Record<string, readonly PoolWorker[]>,
   decisions: readonly Decision[],
+  /** The idle changes per cloud when the caller knows them (the plan pairs entries as it goes). */
+  known?: IdleChanges,
 ): Record<string, string> {
   const summary: Record<string, string> = {};
   const byCloud = new Map<string, Decision[]>();
@@ -66,7 +68,10 @@ export function summarize(
     if (external > 0) parts.push(`${external} drained outside cloudscheduler`);
     if (mine.some((d) => d.kind === "stack-empty"))
       parts.push("pool empty, stack can be destroyed");
-    const { nowIdle, nowBusy } = idleChanges(before[cloud] ?? [], after[cloud] ?? []);
+    const { nowIdle, nowBusy } =
+      known === undefined
+        ? idleChanges(before[cloud] ?? [], after[cloud] ?? [])
+        : (known.get(cloud) ?? NO_IDLE_CHANGES);
     if (nowIdle > 0) parts.push(`${nowIdle} went idle`);
     if (nowBusy > 0) parts.push(`${nowBusy} busy again`);
     if (parts.length === 0) parts.push("update worker times");
@@ -74,6 +79,11 @@ export function summarize(
   }
   return summary;
 }
+
+/** Per cloud: workers in both pools that went idle, and that went busy again. */
+export type IdleChanges = ReadonlyMap<string, { nowIdle: number; nowBusy: number }>;
+
+const NO_IDLE_CHANGES = { nowIdle: 0, nowBusy: 0 };
 
 /**
  * How many workers in both lists went idle, and how many busy again. Pools are sorted by name

@@ -13,7 +13,7 @@ import type { Fleet, StateWorker } from "../state/types.js";
 import { surplusBoots } from "./cancel.js";
 import { absorbDemand } from "./capacity.js";
 import { type ClassGroup, classifyDemand } from "./demand.js";
-import { summarize } from "./describe.js";
+import { type IdleChanges, summarize } from "./describe.js";
 import { pickDriftReplacements } from "./drift.js";
 import { adaptiveKeepAlive, warmRoomLeft } from "./keep-alive.js";
 import { observeInto } from "./lifecycle.js";
@@ -31,6 +31,8 @@ import { unhealthyReason } from "./unhealthy.js";
 /** A pool worker the plan keeps past observation: what retire.ts decides on (RetireCandidate). */
 interface Tracked extends RetireCandidate {
   state: StateWorker;
+  /** The entry the plan keeps for it (undefined: removed). */
+  kept: PoolWorker | undefined;
 }
 
 export function plan(input: PlanInput): PlanResult {
@@ -59,6 +61,7 @@ export function plan(input: PlanInput): PlanResult {
       hold: state.retireHold,
       keepAliveSeconds: undefined,
       state,
+      kept: undefined,
     });
   }
   raiseKeepAlive(tracked);
@@ -89,6 +92,7 @@ export function plan(input: PlanInput): PlanResult {
   for (const t of tracked) {
     if (keepAliveOf !== undefined) t.keepAliveSeconds = keepAliveOf.get(t.worker.name);
     const worker = retireInto(t, config, now, decisions, retire);
+    t.kept = worker;
     if (worker !== undefined) kept.get(t.cloud)?.push(worker);
   }
   const bootedFrom = new Map<string, number>();
@@ -113,7 +117,7 @@ export function plan(input: PlanInput): PlanResult {
     keepAliveOf: (vmType) => baseKeepAlive(config, vmType),
   });
   decisions.push(...boots.decisions);
-  cancelBoots(kept, bootedFrom, cancel, boots.workers, now, decisions);
+  const cancelled = cancelBoots(kept, bootedFrom, cancel, boots.workers, now, decisions);
   for (const { cloud, worker } of boots.workers) {
     // A new worker records what it boots with, so a later change of it is seen as drift.
     const launch = fleet.launch.of(cloud, worker.vmType, worker.image, worker.flavor);
@@ -145,17 +149,17 @@ export function plan(input: PlanInput): PlanResult {
     retire,
     decisions,
     rejectedJobs: demand.rejected,
-    summary: summarize(input.pools, pools, decisions),
+    summary: summarize(input.pools, pools, decisions, idleChanges(tracked, cancelled)),
   };
   if (orphans.deletions.length > 0) result.deleteServers = orphans.deletions;
   return result;
 }
 
 /**
- * Drops the booting workers to cancel from `kept`, on clouds where this plan boots nothing: an
- * up deletes after it creates, so on a cloud that also boots the delete would go out only after
- * the creates, while the worker may be joining (and taking a job). Those are decided again next
- * cycle.
+ * Drops the booting workers to cancel from `kept`, on clouds where this plan boots nothing, and
+ * returns their names: an up deletes after it creates, so on a cloud that also boots the delete
+ * would go out only after the creates, while the worker may be joining (and taking a job). Those
+ * are decided again next cycle.
  */
 function cancelBoots(
   kept: Map<string, PoolWorker[]>,
@@ -164,13 +168,15 @@ function cancelBoots(
   booted: readonly { cloud: string }[],
   now: number,
   decisions: Decision[],
-): void {
-  if (cancel.size === 0) return;
+): Set<string> {
+  const cancelled = new Set<string>();
+  if (cancel.size === 0) return cancelled;
   const booting = new Set(booted.map((b) => b.cloud));
   for (const [cloud, workers] of kept) {
     if (booting.has(cloud)) continue;
     const left = workers.filter((worker) => {
       if (!cancel.has(worker.name)) return true;
+      cancelled.add(worker.name);
       decisions.push(
         workerDecision(
           cloud,
@@ -185,6 +191,7 @@ function cancelBoots(
     kept.set(cloud, left);
     bootedFrom.set(cloud, left.length); // nothing new on this cloud
   }
+  return cancelled;
 }
 
 /**
@@ -254,6 +261,27 @@ function markGone(tracked: Tracked[], config: Config, decisions: Decision[]): vo
           : `launch settings changed since it booted; waiting for the disruption budget (${budget?.inFlight ?? 0} of ${budget?.budget ?? 0} in use)`,
     });
   }
+}
+
+/**
+ * Per cloud, how many kept workers went idle and how many busy again: each worker's entry as
+ * read beside the one kept for it (what summarize would find pairing the pools by name).
+ */
+function idleChanges(tracked: readonly Tracked[], cancelled: ReadonlySet<string>): IdleChanges {
+  const changes = new Map<string, { nowIdle: number; nowBusy: number }>();
+  for (const t of tracked) {
+    const now = t.kept;
+    if (now === undefined || (cancelled.size > 0 && cancelled.has(now.name))) continue;
+    const was = t.state.entry;
+    const wentIdle = was.idleSince === undefined && now.idleSince !== undefined;
+    const busyAgain = was.idleSince !== undefined && now.idleSince === undefined;
+    if (!wentIdle && !busyAgain) continue;
+    const counts = changes.get(t.cloud) ?? { nowIdle: 0, nowBusy: 0 };
+    if (wentIdle) counts.nowIdle++;
+    else counts.nowBusy++;
+    changes.set(t.cloud, counts);
+  }
+  return changes;
 }
 
 function retireHolds(fleet: Fleet): Map<string, NonNullable<StateWorker["retireHold"]>> {

@@ -2,6 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ObservedWorker } from "../../scheduler/condor/types.js";
+import { summarize } from "../../scheduler/plan/describe.js";
 import { plan } from "../../scheduler/plan/plan.js";
 import type { PlanInput, PlanResult } from "../../scheduler/plan/types.js";
 import type { PoolWorker } from "../../scheduler/pool/types.js";
@@ -123,6 +124,22 @@ describe("plan over random worlds", () => {
       }),
       RUNS,
     );
+  });
+
+  it("summarizes each cloud as summarize does pairing its pools by name (idle changes too)", () => {
+    let idleChanges = 0;
+    fc.assert(
+      fc.property(worldArb, (input) => {
+        const result = plan(input);
+        expect(result.summary).toEqual(summarize(input.pools, result.pools, result.decisions));
+        for (const line of Object.values(result.summary)) {
+          if (/went idle|busy again/.test(line)) idleChanges++;
+        }
+      }),
+      RUNS,
+    );
+    // The worlds must move workers between idle and busy for this to say anything.
+    expect(idleChanges).toBeGreaterThan(5);
   });
 
   it("is deterministic: the same world gives a deep-equal plan", () => {
