@@ -322,11 +322,14 @@ export function absorbDemand(
         }
       }
     }
+    const free = Math.min(worker.cores, cores);
+    // Less than a core free takes no job (a job takes at least one): not worth a place in line.
+    if (!(free >= 1)) continue;
     registered.get(worker.vmType, worker.image, worker.flavor, newShape).all.push({
       cloud,
       worker,
       existing: candidate,
-      cores: Math.min(worker.cores, cores),
+      cores: free,
       memoryMb: Math.min(worker.ramMb, memoryMb),
       diskKb: worker.diskGb * 1024 * 1024,
       jobs: 0,
