@@ -136,7 +136,7 @@ class Entry {
       this.vmMemoryMb === job.vmMemoryMb &&
       this.vmStorageGb === job.vmStorageGb &&
       this.vmKeepAliveMinutes === job.vmKeepAliveMinutes &&
-      sameList(this.targetClouds, job.targetClouds)
+      (this.targetClouds === job.targetClouds || sameList(this.targetClouds, job.targetClouds))
     );
   }
 }
@@ -181,6 +181,10 @@ export class DemandCache {
     const n = jobs.length;
     const previous = this.entries;
     const ids = this.ids;
+    // The id order's columns, read once: nothing takes a slot (and grows them) in this loop, and
+    // a typed array reached through an object is otherwise looked up again at every store.
+    const { cycle: slotCycle, index: slotIndex, outcome: slotOutcome } = ids;
+    const ownerEpoch = this.ownerEpoch;
     // Last cycle's spare list and per-job columns, reused: a Demand is read within its cycle.
     const current = this.spare;
     current.length = n;
@@ -231,9 +235,9 @@ export class DemandCache {
         entry.index = i;
         const slot = entry.slot;
         if (slot >= 0) {
-          ids.cycle[slot] = cycle;
-          ids.index[slot] = i;
-          ids.outcome[slot] = outcomeCode(entry.outcome);
+          slotCycle[slot] = cycle;
+          slotIndex[slot] = i;
+          slotOutcome[slot] = outcomeCode(entry.outcome);
         }
       }
       current[i] = entry;
@@ -259,7 +263,7 @@ export class DemandCache {
       queuedAt[i] = job.queuedAt;
       if (
         classified ||
-        entry.ownerPlaced < this.ownerEpoch ||
+        entry.ownerPlaced < ownerEpoch ||
         entry.priority !== job.priority ||
         entry.queuedAt !== job.queuedAt
       ) {
@@ -295,6 +299,9 @@ export class DemandCache {
     // Job id order: last cycle's, without the jobs gone or without an outcome now, new ones
     // merged in; walked once over the slots' columns, placing each job in its class as it comes.
     const added = sortById(fresh);
+    // Room for the new jobs' slots first: the columns are then the same arrays all through.
+    ids.reserve(added.length);
+    const { cycle: cycleOf, index: indexOf, outcome: outcomeOf } = ids;
     const last = ids.slots;
     const order = new Int32Array(outcomes);
     let placed = 0;
@@ -303,8 +310,8 @@ export class DemandCache {
     const place = (slot: number): boolean => {
       if (placed > 0 && ids.sameId(order[placed - 1] as number, slot)) return false;
       order[placed++] = slot;
-      const outcome = ids.outcome[slot] as number;
-      const index = ids.index[slot] as number;
+      const outcome = outcomeOf[slot] as number;
+      const index = indexOf[slot] as number;
       if (outcome === REJECTED) {
         const job = jobs[index] as Job;
         rejected.push({
@@ -323,7 +330,7 @@ export class DemandCache {
       place(ids.take(entry, cycle, entry.index, outcomeCode(entry.outcome)));
     for (let o = 0; o < ids.length; o++) {
       const slot = last[o] as number;
-      if (ids.cycle[slot] !== cycle || ids.outcome[slot] === NO_OUTCOME) {
+      if (cycleOf[slot] !== cycle || outcomeOf[slot] === NO_OUTCOME) {
         ids.release(slot);
         continue;
       }

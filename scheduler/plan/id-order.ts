@@ -38,6 +38,12 @@ export class IdOrder<E extends Slotted> {
     return this.entries[slot] as E;
   }
 
+  /** Room for `more` slots beyond those in use, so taking them grows no column. */
+  reserve(more: number): void {
+    const needed = this.used + Math.max(0, more - this.free.length);
+    if (needed > this.cycle.length) this.grow(Math.max(1024, needed, 2 * this.used));
+  }
+
   /** Gives `entry` a slot, with what the walk reads of it this cycle. */
   take(entry: E, cycle: number, index: number, outcome: number): number {
     let slot = this.free.pop();

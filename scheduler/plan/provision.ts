@@ -207,6 +207,7 @@ function orderedQueues(
 ): OwnerTurns<number>[] {
   const candidateOf = new Int32Array(demand.jobs.length).fill(-1);
   const waiting = new Int32Array(demand.owners.length);
+  const ownerOf = demand.owner;
   let candidate = 0;
   for (const { group, bins, first, end, covered, held } of absorption.packings) {
     for (let b = first + covered; b < end; b++) {
@@ -218,7 +219,7 @@ function orderedQueues(
         for (let k = from; k < to; k++) {
           const job = classJobs[k] as number;
           candidateOf[job] = candidate;
-          const owner = demand.owner[job] as number;
+          const owner = ownerOf[job] as number;
           waiting[owner] = (waiting[owner] as number) + 1;
         }
       }
