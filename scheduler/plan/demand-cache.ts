@@ -173,7 +173,10 @@ export class DemandCache {
   /** Entries placed in owner queues before this cycle start anew (queues emptied then). */
   private ownerEpoch = 1;
 
-  /** The same Demand as classifyDemand(config, jobs), reusing what earlier cycles classified. */
+  /**
+   * The same Demand as classifyDemand(config, jobs), reusing what earlier cycles classified. It
+   * is read within its cycle: the next call reuses its per-job arrays and its owner queues.
+   */
   classify(config: Config, jobs: readonly Job[]): Demand {
     this.prepare(config);
     this.config = config;
