@@ -355,13 +355,14 @@ function heapQueues(
 
 /** The largest +VMKeepAlive of the jobs packed into new worker `b` (0 when none asks). */
 function jobKeepAlive(demand: Demand, group: ClassGroup, bins: PackedWorkers, b: number): number {
+  const keepAlive = demand.keepAlive;
   let seconds = 0;
   for (let run = bins.firstRunOf(b); run !== -1; run = bins.nextRun(run)) {
     const classJobs = (group.classes[bins.runClassOf(run)] as DemandClass).jobs;
     const from = bins.runFromOf(run);
     const to = from + bins.runCountOf(run);
     for (let k = from; k < to; k++) {
-      seconds = Math.max(seconds, demand.keepAlive[classJobs[k] as number] as number);
+      seconds = Math.max(seconds, keepAlive[classJobs[k] as number] as number);
     }
   }
   return seconds;
