@@ -20,7 +20,6 @@ import {
   ClassTable,
   classifyDemand,
   type Demand,
-  type DemandClass,
   idKey,
   KeySorter,
   type OwnerJobs,
@@ -163,6 +162,8 @@ export class DemandCache {
   private classes: CachedClass[] = [];
   private table = new ClassTable();
   private readonly owners = new Map<string, OwnerRecord>();
+  /** Last cycle's live classes and their Demand order (layoutFor). */
+  private layout: { live: number[]; order: number[] } | undefined;
   /** Set at the end of a cycle whose tables hold far more than its queue uses. */
   private bloated = false;
   /** This cycle's matcher (made on the first job that needs it) and its placements' groups. */
@@ -350,30 +351,30 @@ export class DemandCache {
     ids.slots = order;
     ids.length = placed;
 
-    const groupOf: (ClassGroup | undefined)[] = [];
+    // Groups by key, each one's classes largest first: last cycle's order when the same classes
+    // are live (as in most cycles), else sorted anew.
+    const live: number[] = [];
+    for (let c = 0; c < counts.length; c++) if ((counts[c] as number) > 0) live.push(c);
+    const layout = this.layoutFor(live);
     const groups: ClassGroup[] = [];
-    let liveClasses = 0;
-    for (let c = 0; c < counts.length; c++) {
-      const count = counts[c] as number;
-      if (count === 0) continue;
-      liveClasses++;
+    let group: ClassGroup | undefined;
+    let groupOfLast: CachedGroup | undefined;
+    for (let i = 0; i < layout.length; i++) {
+      const c = layout[i] as number;
       const cached = this.classes[c] as CachedClass;
-      let group = groupOf[cached.group.number];
-      if (group === undefined) {
+      if (cached.group !== groupOfLast || group === undefined) {
+        groupOfLast = cached.group;
         const { key, shape, clouds } = cached.group;
         group = { key, shape, clouds, classes: [], jobCount: 0 };
-        groupOf[cached.group.number] = group;
         groups.push(group);
       }
-      const demandClass: DemandClass = {
+      group.classes.push({
         size: cached.size,
         jobs: byClass.subarray(start[c] as number, start[c + 1] as number),
-      };
-      group.classes.push(demandClass);
-      group.jobCount += count;
+      });
+      group.jobCount += counts[c] as number;
     }
-    for (const group of groups) group.classes.sort((a, b) => compareSizeDescending(a.size, b.size));
-    groups.sort((a, b) => compareText(a.key, b.key));
+    const liveClasses = live.length;
     this.bloated =
       this.classes.length > 2 * liveClasses + SPARE_CLASSES ||
       this.groups.size > 2 * groups.length + SPARE_CLASSES;
@@ -427,6 +428,31 @@ export class DemandCache {
     return order;
   }
 
+  /**
+   * The live classes (numbers, ascending) in Demand order: grouped by their group's key, each
+   * group's largest first. Kept for the next cycle, which mostly has the same live classes.
+   */
+  private layoutFor(live: readonly number[]): readonly number[] {
+    const last = this.layout;
+    if (last !== undefined && sameNumbers(last.live, live)) return last.order;
+    const byGroup = new Map<CachedGroup, number[]>();
+    for (const c of live) {
+      const group = (this.classes[c] as CachedClass).group;
+      const list = byGroup.get(group);
+      if (list === undefined) byGroup.set(group, [c]);
+      else list.push(c);
+    }
+    const size = (c: number) => (this.classes[c] as CachedClass).size;
+    const order: number[] = [];
+    for (const group of [...byGroup.keys()].sort((a, b) => compareText(a.key, b.key))) {
+      const classes = byGroup.get(group) as number[];
+      classes.sort((a, b) => compareSizeDescending(size(a), size(b)));
+      order.push(...classes);
+    }
+    this.layout = { live: [...live], order };
+    return order;
+  }
+
   /** Entries kept: the jobs of the last cycle (for memory figures and tests). */
   get size(): number {
     return this.entries.length;
@@ -447,6 +473,7 @@ export class DemandCache {
     this.ids = new IdOrder();
     this.groups.clear();
     this.classes = [];
+    this.layout = undefined;
     this.table = new ClassTable();
     this.owners.clear();
     this.bloated = false;
@@ -601,6 +628,12 @@ export function positionOf(id: string): number {
   if (dot < 1 || dot === length - 1 || dot > 9 || length - dot - 1 > 7) return -1;
   if (cluster >= 900_000_000) return -1;
   return cluster * 10_000_000 + proc;
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
