@@ -162,8 +162,8 @@ export class DemandCache {
   private classes: CachedClass[] = [];
   private table = new ClassTable();
   private readonly owners = new Map<string, OwnerRecord>();
-  /** Last cycle's live classes and their Demand order (layoutFor). */
-  private layout: { live: number[]; order: number[] } | undefined;
+  /** Last cycle's live classes in Demand order (layoutFor). */
+  private layout: number[] | undefined;
   /** Set at the end of a cycle whose tables hold far more than its queue uses. */
   private bloated = false;
   /** This cycle's matcher (made on the first job that needs it) and its placements' groups. */
@@ -351,8 +351,7 @@ export class DemandCache {
     ids.slots = order;
     ids.length = placed;
 
-    // Groups by key, each one's classes largest first: last cycle's order when the same classes
-    // are live (as in most cycles), else sorted anew.
+    // Groups by key, each one's classes largest first: last cycle's order, kept up to date.
     const live: number[] = [];
     for (let c = 0; c < counts.length; c++) if ((counts[c] as number) > 0) live.push(c);
     const layout = this.layoutFor(live);
@@ -429,28 +428,49 @@ export class DemandCache {
   }
 
   /**
-   * The live classes (numbers, ascending) in Demand order: grouped by their group's key, each
-   * group's largest first. Kept for the next cycle, which mostly has the same live classes.
+   * The live classes in Demand order: grouped by their group's key, each group's largest first.
+   * Last cycle's order, without the classes no job uses now and with the new ones merged in
+   * (most cycles add a few); sorted anew when many are new.
    */
-  private layoutFor(live: readonly number[]): readonly number[] {
+  private layoutFor(live: readonly number[]): number[] {
     const last = this.layout;
-    if (last !== undefined && sameNumbers(last.live, live)) return last.order;
-    const byGroup = new Map<CachedGroup, number[]>();
-    for (const c of live) {
-      const group = (this.classes[c] as CachedClass).group;
-      const list = byGroup.get(group);
-      if (list === undefined) byGroup.set(group, [c]);
-      else list.push(c);
+    const total = this.classes.length;
+    const isLive = new Uint8Array(total);
+    for (const c of live) isLive[c] = 1;
+    const inLast = new Uint8Array(total);
+    const kept: number[] = [];
+    for (const c of last ?? []) {
+      inLast[c] = 1;
+      if (isLive[c]) kept.push(c);
     }
-    const size = (c: number) => (this.classes[c] as CachedClass).size;
-    const order: number[] = [];
-    for (const group of [...byGroup.keys()].sort((a, b) => compareText(a.key, b.key))) {
-      const classes = byGroup.get(group) as number[];
-      classes.sort((a, b) => compareSizeDescending(size(a), size(b)));
-      order.push(...classes);
+    const added = live.filter((c) => !inLast[c]);
+    const before = (a: number, b: number) => this.compareClasses(a, b);
+    let order: number[];
+    if (last === undefined || added.length > kept.length / 4 + 16) {
+      order = [...live].sort(before);
+    } else {
+      added.sort(before);
+      order = new Array(kept.length + added.length);
+      let k = 0;
+      let a = 0;
+      for (let o = 0; o < order.length; o++) {
+        const next = added[a];
+        if (next !== undefined && (k >= kept.length || before(next, kept[k] as number) < 0)) {
+          order[o] = next;
+          a++;
+        } else order[o] = kept[k++] as number;
+      }
     }
-    this.layout = { live: [...live], order };
+    this.layout = order;
     return order;
+  }
+
+  /** Demand order between two classes: their group's key, then the larger first. */
+  private compareClasses(a: number, b: number): number {
+    const x = this.classes[a] as CachedClass;
+    const y = this.classes[b] as CachedClass;
+    if (x.group !== y.group) return compareText(x.group.key, y.group.key);
+    return compareSizeDescending(x.size, y.size);
   }
 
   /** Entries kept: the jobs of the last cycle (for memory figures and tests). */
@@ -628,12 +648,6 @@ export function positionOf(id: string): number {
   if (dot < 1 || dot === length - 1 || dot > 9 || length - dot - 1 > 7) return -1;
   if (cluster >= 900_000_000) return -1;
   return cluster * 10_000_000 + proc;
-}
-
-function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
