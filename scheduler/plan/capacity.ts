@@ -346,7 +346,8 @@ export function absorbDemand(
       if (list === undefined) shape.byCloud.set(bin.cloud, { bins: [bin], open: 0 });
       else list.bins.push(bin);
     });
-    tidy(shape);
+    // Every worker in line has a core free: nothing to tidy yet.
+    shape.listed = shape.all.length;
   }
 
   const packings = new Map<ClassGroup, GroupPacking>();

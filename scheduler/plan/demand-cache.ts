@@ -24,7 +24,7 @@ import {
   KeySorter,
   type OwnerJobs,
 } from "./demand.js";
-import { IdOrder, NO_OUTCOME, REJECTED } from "./id-order.js";
+import { compareJobIds, IdOrder, NO_OUTCOME, REJECTED } from "./id-order.js";
 import { compareText, JobMatcher, keepAliveOf } from "./match.js";
 import { OwnerOrderQueue } from "./owner-order.js";
 import { compareSizeDescending } from "./pack.js";
@@ -657,18 +657,13 @@ function sameList(a: readonly string[] | undefined, b: readonly string[] | undef
   return true;
 }
 
-/** Orders entries as their ids' text (idKey orders as the text does where both have one). */
-function compareEntries(a: Entry, b: Entry): number {
-  return a.key >= 0 && b.key >= 0 ? a.key - b.key : compareText(a.id, b.id);
-}
-
 /** An owner's order (fair-share.ts ownerOrder): higher JobPrio first, then oldest, then job id. */
 function compareInOwnerOrder(a: Entry, b: Entry): number {
   const byPriority = b.priority - a.priority;
   if (byPriority) return byPriority;
   const byAge = a.queuedAt - b.queuedAt;
   if (byAge) return byAge;
-  return compareEntries(a, b);
+  return compareJobIds(a, b);
 }
 
 /** An entry's outcome as the id order's columns hold it. */
@@ -680,7 +675,7 @@ function outcomeCode(outcome: Entry["outcome"]): number {
 /** Entries in id order; many with numeric keys by radix sort (a cold cycle sorts them all). */
 function sortById(entries: Entry[]): Entry[] {
   const n = entries.length;
-  if (n < 4096 || entries.some((e) => e.key < 0)) return entries.sort(compareEntries);
+  if (n < 4096 || entries.some((e) => e.key < 0)) return entries.sort(compareJobIds);
   const sorter = new KeySorter(n);
   const keys = new Float64Array(n);
   const indices = new Int32Array(n);

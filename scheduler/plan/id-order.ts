@@ -10,6 +10,17 @@ import { compareText } from "./match.js";
 export const REJECTED = -1;
 export const NO_OUTCOME = -2;
 
+/**
+ * Job id order between two jobs: by their id keys where both have one (idKey orders as the text
+ * does), else by the id text. The one rule the demand cache, its id order and owner queues share.
+ */
+export function compareJobIds(
+  a: { readonly key: number; readonly id: string },
+  b: { readonly key: number; readonly id: string },
+): number {
+  return a.key >= 0 && b.key >= 0 ? a.key - b.key : compareText(a.id, b.id);
+}
+
 /** A job record as the order knows it. */
 export interface Slotted {
   readonly id: string;
@@ -78,8 +89,9 @@ export class IdOrder<E extends Slotted> {
   /** Job id order between a job record and the job in `slot`. */
   compareTo(entry: E, slot: number): number {
     const key = this.key[slot] as number;
+    // The key column first: the record is reached only for ids without a key.
     if (entry.key >= 0 && key >= 0) return entry.key - key;
-    return compareText(entry.id, this.entry(slot).id);
+    return compareJobIds(entry, this.entry(slot));
   }
 
   private grow(capacity: number): void {

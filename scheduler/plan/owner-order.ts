@@ -6,7 +6,7 @@
 // position keeps the keys its job was placed with, so the queue stays sorted and a new job is
 // placed by binary search.
 
-import { compareText } from "./match.js";
+import { compareJobIds } from "./id-order.js";
 
 /** What the queue reads of a job: its order keys as placed, and its id for ties. */
 export interface OrderedJob {
@@ -111,9 +111,7 @@ export class OwnerOrderQueue<E extends OrderedJob> {
     if (byPriority) return byPriority;
     const byAge = job.queuedAt - (this.queuedAts[position] as number);
     if (byAge) return byAge;
-    const other = this.jobs[position] as E;
-    if (job.key >= 0 && other.key >= 0) return job.key - other.key;
-    return compareText(job.id, other.id);
+    return compareJobIds(job, this.jobs[position] as E);
   }
 
   private reserve(size: number): void {
