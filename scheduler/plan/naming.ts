@@ -2,14 +2,23 @@
 // Names of workers removed this cycle stay taken: their VMs (and startd ads) may still exist.
 
 export function workerName(cloud: string, vmType: string, number: number): string {
-  return `cs-${cloud}-${vmType}-${String(number).padStart(4, "0")}`;
+  return `cs-${cloud}-${vmType}-${fourDigits(number)}`;
+}
+
+/** The names of one cloud and VM type: their common prefix, and the next number to try. */
+interface Series {
+  cloud: string;
+  vmType: string;
+  prefix: string;
+  next: number;
 }
 
 /** Hands out fresh names; `taken` is every name in use anywhere (all clouds, all observations). */
 export class WorkerNamer {
   private readonly taken: Set<string>;
-  /** Next number to try per "cloud/vmType", so naming n workers stays O(n). */
-  private readonly next = new Map<string, number>();
+  /** Per "cloud/vmType", so naming n workers stays O(n); the last one asked for beside it. */
+  private readonly series = new Map<string, Series>();
+  private last: Series | undefined;
 
   /**
    * `inUse` answers for names taken elsewhere without copying them here (the planner's pools,
@@ -28,18 +37,40 @@ export class WorkerNamer {
   }
 
   name(cloud: string, vmType: string): string {
-    const key = `${cloud}/${vmType}`;
-    let number = this.next.get(key) ?? this.firstUnknown(cloud, vmType);
-    for (;;) {
-      const candidate = workerName(cloud, vmType, number);
-      if (!this.taken.has(candidate) && !this.inUse(candidate)) break;
+    const series = this.seriesOf(cloud, vmType);
+    let number = series.next;
+    let name = series.prefix + fourDigits(number);
+    while (this.taken.has(name) || this.inUse(name)) {
       number += 1;
+      name = series.prefix + fourDigits(number);
     }
-    const name = workerName(cloud, vmType, number);
     this.taken.add(name);
-    this.next.set(key, number + 1);
+    series.next = number + 1;
     return name;
   }
+
+  private seriesOf(cloud: string, vmType: string): Series {
+    const last = this.last;
+    if (last !== undefined && last.cloud === cloud && last.vmType === vmType) return last;
+    const key = `${cloud}/${vmType}`;
+    let series = this.series.get(key);
+    if (series === undefined) {
+      series = {
+        cloud,
+        vmType,
+        prefix: `cs-${cloud}-${vmType}-`,
+        next: this.firstUnknown(cloud, vmType),
+      };
+      this.series.set(key, series);
+    }
+    this.last = series;
+    return series;
+  }
+}
+
+/** A worker number as names write it: at least four digits. */
+function fourDigits(number: number): string {
+  return String(number).padStart(4, "0");
 }
 
 /**

@@ -162,40 +162,56 @@ export class PackedWorkers {
    * worker).
    */
   place(of: number, from: number, count: number, size: Size): number {
+    const { cores: needCores, memoryMb: needMemory, diskKb: needDisk } = size;
     let left = count;
     let at = from;
-    let index = size.cores >= 1 ? this.firstWithRoom : this.start;
+    let index = needCores >= 1 ? this.firstWithRoom : this.start;
+    // The columns in locals (read again when a new worker grows them): V8 would otherwise load
+    // each one through `this` again after every store.
+    let { cores, memoryMb, diskKb } = this;
     while (left > 0) {
-      while (index < this.rows && !this.fitsIn(index, size)) index += 1;
+      while (
+        index < this.rows &&
+        !(
+          needCores <= (cores[index] as number) &&
+          needMemory <= (memoryMb[index] as number) &&
+          needDisk <= (diskKb[index] as number)
+        )
+      ) {
+        index += 1;
+      }
       if (index === this.rows) {
         if (!fits(size, this.capacity)) break;
         this.open();
+        ({ cores, memoryMb, diskKb } = this);
       }
       let n = 0;
-      let cores = this.cores[index] as number;
-      let memoryMb = this.memoryMb[index] as number;
-      let diskKb = this.diskKb[index] as number;
+      let freeCores = cores[index] as number;
+      let freeMemory = memoryMb[index] as number;
+      let freeDisk = diskKb[index] as number;
       while (
         left > 0 &&
-        size.cores <= cores &&
-        size.memoryMb <= memoryMb &&
-        size.diskKb <= diskKb
+        needCores <= freeCores &&
+        needMemory <= freeMemory &&
+        needDisk <= freeDisk
       ) {
-        cores -= size.cores;
-        memoryMb -= size.memoryMb;
-        diskKb -= size.diskKb;
+        freeCores -= needCores;
+        freeMemory -= needMemory;
+        freeDisk -= needDisk;
         n += 1;
         left -= 1;
       }
-      this.cores[index] = cores;
-      this.memoryMb[index] = memoryMb;
-      this.diskKb[index] = diskKb;
+      cores[index] = freeCores;
+      memoryMb[index] = freeMemory;
+      diskKb[index] = freeDisk;
       this.itemCounts[index] = (this.itemCounts[index] as number) + n;
       this.addRun(index, of, at, n);
       at += n;
     }
-    while (this.firstWithRoom < this.rows && !((this.cores[this.firstWithRoom] as number) >= 1))
-      this.firstWithRoom += 1;
+    let firstWithRoom = this.firstWithRoom;
+    while (firstWithRoom < this.rows && !((cores[firstWithRoom] as number) >= 1))
+      firstWithRoom += 1;
+    this.firstWithRoom = firstWithRoom;
     return count - left;
   }
 
@@ -231,14 +247,6 @@ export class PackedWorkers {
         this.runCount[run] as number,
       );
     }
-  }
-
-  private fitsIn(index: number, size: Size): boolean {
-    return (
-      size.cores <= (this.cores[index] as number) &&
-      size.memoryMb <= (this.memoryMb[index] as number) &&
-      size.diskKb <= (this.diskKb[index] as number)
-    );
   }
 
   private open(): void {

@@ -335,11 +335,20 @@ function poolNumbering(fleet: Fleet): (cloud: string, vmType: string) => number 
   return (cloud, vmType) => {
     if (ranges === undefined) {
       ranges = new Map();
+      // The workers come cloud by cloud: a cloud's range is looked up only where one starts.
+      let last: [number, number] | undefined;
+      let lastCloud: string | undefined;
       for (let i = 0; i < workers.length; i++) {
         const at = (workers[i] as StateWorker).cloud;
-        const range = ranges.get(at);
-        if (range === undefined) ranges.set(at, [i, i + 1]);
-        else range[1] = i + 1;
+        if (at !== lastCloud) {
+          lastCloud = at;
+          last = ranges.get(at);
+          if (last === undefined) {
+            last = [i, i];
+            ranges.set(at, last);
+          }
+        }
+        (last as [number, number])[1] = i + 1;
       }
     }
     const range = ranges.get(cloud);

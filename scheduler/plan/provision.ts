@@ -59,18 +59,27 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
   for (const { first, end, covered, held } of packings) {
     for (let b = first + covered; b < end; b++) if (!held?.has(b)) candidates++;
   }
-  /** Per candidate: its group's place in the packings. */
+  /** Per candidate: its group's place in the packings, and its row in the packing. */
   const packingOf = new Int32Array(candidates);
+  const rowOf = new Int32Array(candidates);
+  /** Per packing: the jobs its wanted workers would take (all unserved until granted). */
+  const wantedJobs = new Float64Array(packings.length);
   let numbered = 0;
-  packings.forEach(({ first, end, covered, held }, packing) => {
+  packings.forEach(({ bins, first, end, covered, held }, packing) => {
+    let jobs = 0;
     for (let b = first + covered; b < end; b++) {
-      if (!held?.has(b)) packingOf[numbered++] = packing;
+      if (held?.has(b)) continue;
+      packingOf[numbered] = packing;
+      rowOf[numbered++] = b;
+      jobs += bins.items(b);
     }
+    wantedJobs[packing] = jobs;
   });
   const groupOf = (candidate: number) =>
     (packings[packingOf[candidate] as number] as GroupPacking).group;
   const state = new Uint8Array(candidates); // OPEN, GRANTED or DENIED
-  const cloudOf: (string | undefined)[] = new Array(candidates).fill(undefined);
+  /** The granted candidates and their clouds, in the order granted. */
+  const granted: { candidate: number; cloud: string }[] = [];
   const blockersOf = new Map<string, Record<string, string>>();
   /** Per packing: its group can get no more workers this cycle. */
   const blocked = new Uint8Array(input.absorption.packings.length);
@@ -93,7 +102,7 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
         const pick = pickCloud(config, ledger, group.clouds, group.shape);
         if ("cloud" in pick) {
           ledger.take(pick.cloud, group.shape);
-          cloudOf[candidate] = pick.cloud;
+          granted.push({ candidate, cloud: pick.cloud });
           state[candidate] = GRANTED;
           return "granted";
         }
@@ -120,49 +129,49 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
     }
   }
 
+  // New workers in candidate order (their names are handed out in it); the jobs of every other
+  // wanted worker wait.
   const workers: NewWorker[] = [];
   const boots = new Map<string, { cloud: string; shape: Shape; jobs: number; names: string[] }>();
   const decisions: Decision[] = [];
-  let candidate = 0;
-  for (const { group, bins, first, end, covered, held } of input.absorption.packings) {
+  const unserved = wantedJobs;
+  granted.sort((a, b) => a.candidate - b.candidate);
+  for (const { candidate, cloud } of granted) {
+    const packing = packingOf[candidate] as number;
+    const { group, bins } = packings[packing] as GroupPacking;
     const { shape } = group;
-    let unserved = 0;
-    for (let b = first + covered; b < end; b++) {
-      if (held?.has(b)) continue; // held by the ramp: its own decision says so
-      const c = candidate++;
-      const cloud = cloudOf[c];
-      const jobs = bins.items(b);
-      if (state[c] !== GRANTED || cloud === undefined) {
-        unserved += jobs;
-        continue;
-      }
-      const name = input.namer.name(cloud, shape.vmType);
-      workers.push({
-        cloud,
-        worker: {
-          name,
-          vmType: shape.vmType,
-          image: shape.image,
-          flavor: shape.flavor,
-          cores: shape.cores,
-          ramMb: shape.ramMb,
-          diskGb: shape.diskGb,
-          state: "booting",
-          createdAt: input.now,
-          keepAliveSeconds: Math.max(
-            input.keepAliveOf(shape.vmType),
-            jobKeepAlive(demand, group, bins, b),
-          ),
-        },
-      });
-      const key = `${cloud}|${shape.key}`;
-      const boot = boots.get(key) ?? { cloud, shape, jobs: 0, names: [] };
-      boot.jobs += jobs;
-      boot.names.push(name);
-      boots.set(key, boot);
-    }
-    if (unserved > 0) decisions.push(unservedDecision(group, unserved, blockersOf.get(group.key)));
+    const b = rowOf[candidate] as number;
+    const jobs = bins.items(b);
+    unserved[packing] = (unserved[packing] as number) - jobs;
+    const name = input.namer.name(cloud, shape.vmType);
+    workers.push({
+      cloud,
+      worker: {
+        name,
+        vmType: shape.vmType,
+        image: shape.image,
+        flavor: shape.flavor,
+        cores: shape.cores,
+        ramMb: shape.ramMb,
+        diskGb: shape.diskGb,
+        state: "booting",
+        createdAt: input.now,
+        keepAliveSeconds: Math.max(
+          input.keepAliveOf(shape.vmType),
+          jobKeepAlive(demand, group, bins, b),
+        ),
+      },
+    });
+    const key = `${cloud}|${shape.key}`;
+    const boot = boots.get(key) ?? { cloud, shape, jobs: 0, names: [] };
+    boot.jobs += jobs;
+    boot.names.push(name);
+    boots.set(key, boot);
   }
+  packings.forEach(({ group }, packing) => {
+    const jobs = unserved[packing] as number;
+    if (jobs > 0) decisions.push(unservedDecision(group, jobs, blockersOf.get(group.key)));
+  });
   for (const key of [...boots.keys()].sort(compareText)) {
     const { cloud, shape, jobs, names } = boots.get(key) as NonNullable<
       ReturnType<typeof boots.get>
