@@ -24,8 +24,20 @@ type Blocked =
   | "ram"
   | "max-instances";
 
+/** One cloud as the ledger knows it, resolved once: its settings (undefined: not in config). */
+export interface CloudRoom {
+  readonly cloud: string;
+  /** Its weight in the spread (1 when not in config). */
+  readonly weight: number;
+  readonly settings: Config["clouds"][string] | undefined;
+  readonly unavailable: boolean;
+  readonly usage: Usage;
+}
+
 export class RoomLedger {
-  private readonly usage = new Map<string, Usage>();
+  private readonly rooms = new Map<string, CloudRoom>();
+  /** roomsOf's answers, by the list asked about (a group asks with its one list each time). */
+  private readonly roomLists = new Map<readonly string[], readonly CloudRoom[]>();
   private readonly perVmType = new Map<string, number>();
 
   constructor(
@@ -34,7 +46,7 @@ export class RoomLedger {
     private readonly unavailable: ReadonlySet<string>,
   ) {
     for (const [cloud, workers] of Object.entries(pools)) {
-      const usage = this.usageOf(cloud);
+      const usage = this.roomOf(cloud).usage;
       for (const worker of workers) {
         usage.instances += 1;
         usage.cores += worker.cores;
@@ -46,12 +58,36 @@ export class RoomLedger {
 
   /** Workers counted on the cloud (current pool plus boots so far). */
   instances(cloud: string): number {
-    return this.usageOf(cloud).instances;
+    return this.roomOf(cloud).usage.instances;
   }
 
   /** Whether one more worker of `shape` can boot on `cloud` now (no text built). */
   hasRoom(cloud: string, shape: Shape): boolean {
     return this.blocked(cloud, shape) === undefined;
+  }
+
+  /** The clouds' records, in their order: ask hasRoomOn() of each without a lookup by name. */
+  roomsOf(clouds: readonly string[]): readonly CloudRoom[] {
+    let rooms = this.roomLists.get(clouds);
+    if (rooms === undefined) {
+      rooms = clouds.map((cloud) => this.roomOf(cloud));
+      this.roomLists.set(clouds, rooms);
+    }
+    return rooms;
+  }
+
+  /**
+   * hasRoom() on a cloud's record for a VM type below its max_instances (typeHasRoom): a pick
+   * asks that once and this of each cloud.
+   */
+  hasRoomOn(room: CloudRoom, shape: Shape): boolean {
+    return this.blockedOn(room, shape) === undefined;
+  }
+
+  /** The VM type of `shape` is below its max_instances across all clouds. */
+  typeHasRoom(shape: Shape): boolean {
+    const max = this.config.vm_types[shape.vmType]?.max_instances;
+    return max === undefined || (this.perVmType.get(shape.vmType) ?? 0) + 1 <= max;
   }
 
   /** Why one more worker of `shape` cannot boot on `cloud` now; undefined when it can. */
@@ -60,7 +96,7 @@ export class RoomLedger {
     if (why === undefined) return undefined;
     const limit = this.config.policy.max_boots_per_cycle;
     const quota = this.config.clouds[cloud]?.quota;
-    const usage = this.usageOf(cloud);
+    const usage = this.roomOf(cloud).usage;
     switch (why) {
       case "config":
         return "not in config";
@@ -83,22 +119,24 @@ export class RoomLedger {
 
   /** What stops one more worker of `shape` on `cloud` now, if anything. */
   private blocked(cloud: string, shape: Shape): Blocked | undefined {
-    const settings = Object.hasOwn(this.config.clouds, cloud)
-      ? this.config.clouds[cloud]
-      : undefined;
+    return (
+      this.blockedOn(this.roomOf(cloud), shape) ??
+      (this.typeHasRoom(shape) ? undefined : "max-instances")
+    );
+  }
+
+  /** blocked(), all but the VM type's max_instances. */
+  private blockedOn(room: CloudRoom, shape: Shape): Blocked | undefined {
+    const settings = room.settings;
     if (!settings) return "config";
     if (!settings.enabled) return "disabled";
-    if (this.unavailable.has(cloud)) return "back-off";
-    const usage = this.usageOf(cloud);
+    if (room.unavailable) return "back-off";
+    const usage = room.usage;
     if (usage.boots >= this.config.policy.max_boots_per_cycle) return "boots";
     const quota = settings.quota;
     if (usage.instances + 1 > quota.instances) return "instances";
     if (usage.cores + shape.cores > quota.cores) return "cores";
     if (usage.ramMb + shape.ramMb > quota.ram_mb) return "ram";
-    const max = this.config.vm_types[shape.vmType]?.max_instances;
-    if (max !== undefined && (this.perVmType.get(shape.vmType) ?? 0) + 1 > max) {
-      return "max-instances";
-    }
     return undefined;
   }
 
@@ -110,7 +148,7 @@ export class RoomLedger {
     const limit = this.config.policy.max_boots_per_cycle;
     for (const [cloud, settings] of Object.entries(this.config.clouds)) {
       if (!settings.enabled || this.unavailable.has(cloud)) continue;
-      const usage = this.usageOf(cloud);
+      const usage = this.roomOf(cloud).usage;
       const quota = settings.quota;
       if (usage.boots >= limit || usage.instances + 1 > quota.instances) continue;
       for (const [vmType, type] of Object.entries(this.config.vm_types)) {
@@ -126,7 +164,7 @@ export class RoomLedger {
 
   /** Counts one new worker of `shape` on `cloud`; the caller checked blocker() first. */
   take(cloud: string, shape: Shape): void {
-    const usage = this.usageOf(cloud);
+    const usage = this.roomOf(cloud).usage;
     usage.instances += 1;
     usage.cores += shape.cores;
     usage.ramMb += shape.ramMb;
@@ -134,12 +172,21 @@ export class RoomLedger {
     this.perVmType.set(shape.vmType, (this.perVmType.get(shape.vmType) ?? 0) + 1);
   }
 
-  private usageOf(cloud: string): Usage {
-    let usage = this.usage.get(cloud);
-    if (!usage) {
-      usage = { instances: 0, cores: 0, ramMb: 0, boots: 0 };
-      this.usage.set(cloud, usage);
+  private roomOf(cloud: string): CloudRoom {
+    let room = this.rooms.get(cloud);
+    if (!room) {
+      const settings = Object.hasOwn(this.config.clouds, cloud)
+        ? this.config.clouds[cloud]
+        : undefined;
+      room = {
+        cloud,
+        weight: settings?.weight ?? 1,
+        settings,
+        unavailable: this.unavailable.has(cloud),
+        usage: { instances: 0, cores: 0, ramMb: 0, boots: 0 },
+      };
+      this.rooms.set(cloud, room);
     }
-    return usage;
+    return room;
   }
 }

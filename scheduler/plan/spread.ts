@@ -3,29 +3,35 @@
 // whole pool, not only this cycle's boots, keeps the spread proportional when each cycle boots
 // only a few workers. Ties: larger weight, then cloud name.
 import type { Config } from "../config/schema.js";
-import type { RoomLedger } from "./quota.js";
+import type { CloudRoom, RoomLedger } from "./quota.js";
 import type { Shape } from "./types.js";
 
 export type Pick = { cloud: string } | { blockers: Record<string, string> };
 
+/** `_config` is the ledger's: the weights are read from its records of the clouds. */
 export function pickCloud(
-  config: Config,
+  _config: Config,
   ledger: RoomLedger,
   clouds: readonly string[],
   shape: Shape,
 ): Pick {
-  let best: { cloud: string; score: number; weight: number } | undefined;
-  for (const cloud of clouds) {
-    if (!ledger.hasRoom(cloud, shape)) continue;
-    const weight = config.clouds[cloud]?.weight ?? 1;
-    const score = weight / (ledger.instances(cloud) + 1);
-    if (
-      !best ||
-      score > best.score ||
-      (score === best.score &&
-        (weight > best.weight || (weight === best.weight && cloud < best.cloud)))
-    ) {
-      best = { cloud, score, weight };
+  // The clouds' records, resolved once per list: a pick asks each one without a lookup by name.
+  let best: CloudRoom | undefined;
+  let bestScore = 0;
+  if (ledger.typeHasRoom(shape)) {
+    for (const room of ledger.roomsOf(clouds)) {
+      if (!ledger.hasRoomOn(room, shape)) continue;
+      const weight = room.weight;
+      const score = weight / (room.usage.instances + 1);
+      if (
+        !best ||
+        score > bestScore ||
+        (score === bestScore &&
+          (weight > best.weight || (weight === best.weight && room.cloud < best.cloud)))
+      ) {
+        best = room;
+        bestScore = score;
+      }
     }
   }
   if (best !== undefined) return { cloud: best.cloud };
