@@ -22,7 +22,14 @@ export function assignByMaxFlow(
   const fromSupply: (number | undefined)[] = demands.map(() => undefined);
   const queue = new Int32Array(demands.length);
   const reached: boolean[] = demands.map(() => false);
+  // Per supply, the demands with flow from it, in index order: the search steps back along
+  // these instead of asking every demand (a shape has hundreds of groups, a supply a few users).
+  const users: number[][] = supplies.map(() => []);
+  let supplyTotal = 0;
+  for (const units of supplies) supplyTotal += units;
   for (;;) {
+    // No supply left: no augmenting path ends anywhere (each ends at a supply with some left).
+    if (!(supplyTotal > 0)) return flow;
     fromDemand.fill(undefined);
     fromSupply.fill(undefined);
     reached.fill(false);
@@ -44,8 +51,8 @@ export function assignByMaxFlow(
           sink = s;
           break;
         }
-        for (let back = 0; back < demands.length; back++) {
-          if (!reached[back] && (flow[back]?.[s] as number) > 0) {
+        for (const back of users[s] as number[]) {
+          if (!reached[back]) {
             reached[back] = true;
             fromSupply[back] = s;
             queue[tail++] = back;
@@ -69,16 +76,33 @@ export function assignByMaxFlow(
     }
     s = sink;
     supplyLeft[sink] = (supplyLeft[sink] as number) - amount;
+    supplyTotal -= amount;
     for (;;) {
       const d = fromDemand[s] as number;
-      (flow[d] as number[])[s] = (flow[d]?.[s] as number) + amount;
+      addFlow(flow, users, d, s, amount);
       const via = fromSupply[d];
       if (via === undefined) {
         demandLeft[d] = (demandLeft[d] as number) - amount;
         break;
       }
-      (flow[d] as number[])[via] = (flow[d]?.[via] as number) - amount;
+      addFlow(flow, users, d, via, -amount);
       s = via;
     }
+  }
+}
+
+/** Changes the flow from supply s to demand d, keeping `users[s]` (in index order) in step. */
+function addFlow(flow: number[][], users: number[][], d: number, s: number, amount: number): void {
+  const row = flow[d] as number[];
+  const before = row[s] as number;
+  const after = before + amount;
+  row[s] = after;
+  const list = users[s] as number[];
+  if (!(before > 0) && after > 0) {
+    let at = list.length;
+    while (at > 0 && (list[at - 1] as number) > d) at--;
+    list.splice(at, 0, d);
+  } else if (before > 0 && !(after > 0)) {
+    list.splice(list.indexOf(d), 1);
   }
 }
