@@ -84,6 +84,8 @@ export interface Absorption {
    * left the queue), by sparesKey(cloud, worker): the ones plan/cancel.ts may cancel.
    */
   spareBooting: Map<string, number>;
+  /** Gives the packing's arrays to the next absorb (the plan is done with it: not read after). */
+  release(): void;
 }
 
 /** The key of Absorption.spareBooting: a cloud and a worker's shape. */
@@ -423,5 +425,9 @@ export function absorbDemand(
   for (const shape of registered.values()) {
     for (const bin of shape.all) if (bin.jobs > 0) bin.existing.needed = true;
   }
-  return { packings: groups.map((g) => packings.get(g) as GroupPacking), spareBooting };
+  return {
+    packings: groups.map((g) => packings.get(g) as GroupPacking),
+    spareBooting,
+    release: () => bins.release(),
+  };
 }

@@ -297,7 +297,7 @@ export class DemandCache {
     for (let c = 0; c < counts.length; c++)
       start[c + 1] = (start[c] as number) + (counts[c] as number);
     const next = start.slice(0, counts.length);
-    const byClass = new Int32Array(start[counts.length] as number);
+    const byClass = this.columns.byClassOf(start[counts.length] as number);
     const rejected: RejectedJob[] = [];
 
     // Job id order: last cycle's, without the jobs gone or without an outcome now, new ones
@@ -307,7 +307,7 @@ export class DemandCache {
     ids.reserve(added.length);
     const { cycle: cycleOf, index: indexOf, outcome: outcomeOf } = ids;
     const last = ids.slots;
-    const order = new Int32Array(outcomes);
+    const order = ids.nextOrder(outcomes);
     let placed = 0;
     let rank = 0;
     let nextAdded = 0;
@@ -348,8 +348,7 @@ export class DemandCache {
     for (; nextAdded < added.length; nextAdded++) {
       if (!placeAdded(added[nextAdded] as Entry)) return this.giveUp(config, jobs);
     }
-    ids.slots = order;
-    ids.length = placed;
+    ids.setOrder(order, placed);
 
     // Groups by key, each one's classes largest first: last cycle's order, kept up to date.
     const live: number[] = [];
@@ -602,6 +601,13 @@ class JobColumns {
   private priority = new Float64Array(0);
   private queuedAt = new Float64Array(0);
   private idOrder = new Float64Array(0);
+  private byClass = new Int32Array(0);
+
+  /** Room for the jobs of every class, in class order: `n` long, its earlier contents left. */
+  byClassOf(n: number): Int32Array {
+    if (n > this.byClass.length) this.byClass = new Int32Array(Math.ceil(n * 1.25));
+    return this.byClass.subarray(0, n);
+  }
 
   /** Views of the first `n` of each (earlier cycles' values left where no job sets them). */
   of(n: number): Pick<Demand, "owner" | "keepAlive" | "priority" | "queuedAt" | "idOrder"> {

@@ -40,9 +40,24 @@ export class IdOrder<E extends Slotted> {
   private entries: (E | undefined)[] = [];
   private readonly free: number[] = [];
   private used = 0;
-  /** Slots in job id order. */
+  /** Slots in job id order (the first `length`). */
   slots: Int32Array = new Int32Array(0);
   length = 0;
+  /** The buffer the order before this one was in: the next walk writes its order there. */
+  private spare: Int32Array = new Int32Array(0);
+
+  /** Room for the next order, at least `length` slots long (not the current order's buffer). */
+  nextOrder(length: number): Int32Array {
+    if (this.spare.length < length) this.spare = new Int32Array(Math.ceil(length * 1.25));
+    return this.spare;
+  }
+
+  /** The next order, written into nextOrder()'s buffer: the current one's becomes the spare. */
+  setOrder(order: Int32Array, length: number): void {
+    if (order !== this.slots) this.spare = this.slots;
+    this.slots = order;
+    this.length = length;
+  }
 
   /** The job record in `slot`. */
   entry(slot: number): E {

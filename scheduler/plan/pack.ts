@@ -90,6 +90,27 @@ export function placeMany<B extends { free: Size }>(
   return count - left;
 }
 
+/** The typed arrays of a PackedWorkers. */
+interface Columns {
+  cores: Float64Array;
+  memoryMb: Float64Array;
+  diskKb: Float64Array;
+  itemCounts: Int32Array;
+  firstRun: Int32Array;
+  lastRun: Int32Array;
+  runClass: Int32Array;
+  runFrom: Int32Array;
+  runCount: Int32Array;
+  runNext: Int32Array;
+}
+
+/**
+ * The arrays of the last PackedWorkers released (a plan releases its packing when done), taken
+ * by the next one that fits in them: a plan packs megabytes of rows each cycle, and fresh typed
+ * arrays cost page faults, and grow the external memory that brings the heap's full collections.
+ */
+let released: Columns | undefined;
+
 /**
  * New workers, packed first fit by runs of identical items (a class of jobs): one row of numbers
  * per worker in typed arrays instead of an object, since a plan may pack tens of thousands of
@@ -125,6 +146,22 @@ export class PackedWorkers {
   constructor(items = 1024) {
     const workers = Math.max(1024, Math.ceil(items / 2));
     const runs = Math.max(1024, items);
+    const spare = released;
+    if (spare !== undefined && spare.cores.length >= workers && spare.runClass.length >= runs) {
+      // Every row and run is written when opened or added: nothing to clear.
+      released = undefined;
+      this.cores = spare.cores;
+      this.memoryMb = spare.memoryMb;
+      this.diskKb = spare.diskKb;
+      this.itemCounts = spare.itemCounts;
+      this.firstRun = spare.firstRun;
+      this.lastRun = spare.lastRun;
+      this.runClass = spare.runClass;
+      this.runFrom = spare.runFrom;
+      this.runCount = spare.runCount;
+      this.runNext = spare.runNext;
+      return;
+    }
     this.cores = new Float64Array(workers);
     this.memoryMb = new Float64Array(workers);
     this.diskKb = new Float64Array(workers);
@@ -135,6 +172,29 @@ export class PackedWorkers {
     this.runFrom = new Int32Array(runs);
     this.runCount = new Int32Array(runs);
     this.runNext = new Int32Array(runs);
+  }
+
+  /**
+   * Hands the arrays to the next PackedWorkers made (the caller is done with this one: it is not
+   * to be read after).
+   */
+  release(): void {
+    const mine: Columns = {
+      cores: this.cores,
+      memoryMb: this.memoryMb,
+      diskKb: this.diskKb,
+      itemCounts: this.itemCounts,
+      firstRun: this.firstRun,
+      lastRun: this.lastRun,
+      runClass: this.runClass,
+      runFrom: this.runFrom,
+      runCount: this.runCount,
+      runNext: this.runNext,
+    };
+    // The larger of two stays (the queue is the same size cycle after cycle).
+    if (released === undefined || released.cores.length <= mine.cores.length) released = mine;
+    this.rows = 0;
+    this.runs = 0;
   }
 
   /** Rows so far (all shapes): the current shape's workers are start()..length-1. */
@@ -260,6 +320,7 @@ export class PackedWorkers {
       this.lastRun = grown(this.lastRun, size);
     }
     const row = this.rows++;
+    this.itemCounts[row] = 0;
     this.cores[row] = this.capacity.cores;
     this.memoryMb[row] = this.capacity.memoryMb;
     this.diskKb[row] = this.capacity.diskKb;

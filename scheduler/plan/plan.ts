@@ -152,6 +152,7 @@ export function plan(input: PlanInput): PlanResult {
     summary: summarize(input.pools, pools, decisions, idleChanges(tracked, cancelled)),
   };
   if (orphans.deletions.length > 0) result.deleteServers = orphans.deletions;
+  absorption.release();
   return result;
 }
 
