@@ -399,10 +399,20 @@ export function absorbDemand(
     const bootingByCloud = booting.find(shape.vmType, shape.image, shape.flavor);
     if (bootingByCloud === undefined) continue;
     const clouds = [...bootingByCloud.keys()].sort(compareText);
+    // Which group may use which cloud, as a table: the flow asks of every pair, and a shape has
+    // hundreds of groups, most of them allowed a few clouds.
+    const cloudIndex = new Map(clouds.map((cloud, c) => [cloud, c]));
+    const allowed = new Uint8Array(shapePackings.length * clouds.length);
+    shapePackings.forEach((packing, g) => {
+      for (const cloud of packing.group.clouds) {
+        const c = cloudIndex.get(cloud);
+        if (c !== undefined) allowed[g * clouds.length + c] = 1;
+      }
+    });
     const flow = assignByMaxFlow(
       shapePackings.map((p) => p.end - p.first),
       clouds.map((c) => bootingByCloud.get(c) ?? 0),
-      (g, c) => (shapePackings[g] as GroupPacking).group.clouds.includes(clouds[c] as string),
+      (g, c) => allowed[g * clouds.length + c] === 1,
     );
     // What the groups use of each cloud, summed first: one key per cloud, not per group.
     const usedOf = new Float64Array(clouds.length);

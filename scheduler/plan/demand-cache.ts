@@ -241,7 +241,8 @@ export class DemandCache {
         if (slot >= 0) {
           slotCycle[slot] = cycle;
           slotIndex[slot] = i;
-          slotOutcome[slot] = outcomeCode(entry.outcome);
+          // An outcome not decided anew is the one its slot was given.
+          if (classified) slotOutcome[slot] = outcomeCode(entry.outcome);
         }
       }
       current[i] = entry;

@@ -47,13 +47,26 @@ export class RoomLedger {
   ) {
     for (const [cloud, workers] of Object.entries(pools)) {
       const usage = this.roomOf(cloud).usage;
+      // A pool sorted by name holds each VM type's workers in one run: counted run by run.
+      let vmType: string | undefined;
+      let run = 0;
       for (const worker of workers) {
         usage.instances += 1;
         usage.cores += worker.cores;
         usage.ramMb += worker.ramMb;
-        this.perVmType.set(worker.vmType, (this.perVmType.get(worker.vmType) ?? 0) + 1);
+        if (worker.vmType !== vmType) {
+          if (vmType !== undefined) this.countType(vmType, run);
+          vmType = worker.vmType;
+          run = 0;
+        }
+        run++;
       }
+      if (vmType !== undefined) this.countType(vmType, run);
     }
+  }
+
+  private countType(vmType: string, workers: number): void {
+    this.perVmType.set(vmType, (this.perVmType.get(vmType) ?? 0) + workers);
   }
 
   /** Workers counted on the cloud (current pool plus boots so far). */
