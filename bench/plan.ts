@@ -10,12 +10,13 @@
 // left it as, as a steady cycle reads the pools its last cycle wrote (on them the plan removes no
 // worker and rewrites only the ~60 it retires). The entries as generated, which every cycle
 // would re-observe as if for the first time (1,142 workers removed, 5,668 entries rewritten per
-// cycle: the world through stop 21), are planned in the same cycles and shown in their own row.
+// cycle: the world through stop 21), are planned the same way after, and shown in their own row.
 //
 // The goal (a median of at most 50 ms) is judged on the steady state: the second and later
 // cycles of a daemon over a 100k-job queue whose jobs churn 1 % per cycle (a third finish, a
-// third are new, a third are edited: RequestMemory changed, held, released), each cycle's jobs
-// new objects as condor_q's answer parses to, planned with the demand cache the cycle keeps in
+// third are new, a third are edited: RequestMemory changed, held, released), each cycle's jobs,
+// ads and servers new objects as a cycle's parse of its answers hands them over, planned with
+// the demand cache the cycle keeps in
 // its memory (scheduler/plan/demand-cache.ts). Beside it, honestly: the cold first cycle (an
 // empty cache) and a cycle without the cache (what every cycle cost before). Each figure is a
 // median of 11 runs beside one grouping pass over the same jobs (the reference), measured in the
@@ -400,9 +401,9 @@ export function churned(jobs: readonly Job[], rnd: () => number, nextCluster: ()
   return [...next, ...running];
 }
 
-/** Jobs as new objects, as a cycle's parse of condor_q's answer hands them over. */
-function parsedAnew(jobs: readonly Job[]): Job[] {
-  return JSON.parse(JSON.stringify(jobs)) as Job[];
+/** New objects, as a cycle's parse of condor_q's (or condor_status's, or Nova's) answer hands them over. */
+function parsedAnew<T>(items: readonly T[]): T[] {
+  return JSON.parse(JSON.stringify(items)) as T[];
 }
 
 interface Timings {
@@ -426,6 +427,67 @@ function timed(timings: Timings, jobs: readonly Job[], step: () => void): void {
   timings.cycleCpu.push(cpuMs(process.cpuUsage(cpu)));
 }
 
+function timings(): Timings {
+  return { reference: [], cycle: [], referenceCpu: [], cycleCpu: [] };
+}
+
+/**
+ * A daemon's cycles over a churning queue, each cycle's jobs, ads and servers parsed anew. Every
+ * cycle is planned three ways on the same jobs: with the cache the daemon keeps (steady), without
+ * a cache (as before), and with an empty cache (a cold first cycle), in turn first (the first plan
+ * after a parse also pays for promoting the new objects). With `alone`, a second cache that sees
+ * the same cycles times the classification alone beside classifyDemand.
+ */
+function daemonCycles(world: PlanInput, fleetInput: FleetInput, alone: boolean) {
+  const steady = timings();
+  const uncached = timings();
+  const cold = timings();
+  const classifyCached = timings();
+  const classifyFresh = timings();
+  const tallyTimes: number[] = [];
+  let heapPeak = 0;
+  let last: ReturnType<typeof plan> | undefined;
+  const rnd = random(7);
+  let cluster = 200_000;
+  const cache = new DemandCache();
+  const classifyCache = new DemandCache();
+  let jobs = parsedAnew(world.jobs);
+  planCycle({ ...world, jobs }, { ...fleetInput, jobs }, cache);
+  if (alone) classifyCache.classify(world.config, jobs);
+  for (let i = 0; i < WARMUP + RUNS; i++) {
+    jobs = parsedAnew(churned(jobs, rnd, () => cluster++));
+    const workers = parsedAnew(world.workers);
+    const servers = new Map(
+      [...(fleetInput.servers ?? [])].map(([cloud, list]) => [cloud, parsedAnew(list)]),
+    );
+    const measured = i >= WARMUP;
+    // The cycle counts the queue for its report and picks the running jobs for the worker model
+    // in one walk before it plans (run/cycle.ts): timed apart, beside the grouping pass.
+    const tallyStarted = performance.now();
+    const tally = tallyJobs(jobs);
+    if (measured) tallyTimes.push(performance.now() - tallyStarted);
+    const cycleWorld = { ...world, jobs, workers };
+    const cycleFleet = { ...fleetInput, jobs: tally.running, workers, servers };
+    const into = (t: Timings) => (measured ? t : timings());
+    const variants = [
+      () => {
+        timed(into(steady), jobs, () => planCycle(cycleWorld, cycleFleet, cache));
+        heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+      },
+      () =>
+        timed(into(uncached), jobs, () => {
+          last = planCycle(cycleWorld, cycleFleet);
+        }),
+      () => timed(into(cold), jobs, () => planCycle(cycleWorld, cycleFleet, new DemandCache())),
+    ];
+    for (let v = 0; v < variants.length; v++) (variants[(i + v) % variants.length] as () => void)();
+    if (!alone) continue;
+    timed(into(classifyCached), jobs, () => classifyCache.classify(world.config, jobs));
+    timed(into(classifyFresh), jobs, () => classifyDemand(world.config, jobs));
+  }
+  return { steady, uncached, cold, classifyCached, classifyFresh, tallyTimes, heapPeak, last };
+}
+
 function cpuMs(usage: NodeJS.CpuUsage): number {
   return (usage.user + usage.system) / 1000;
 }
@@ -437,18 +499,8 @@ export async function run(): Promise<BenchRow[]> {
   const firstLook = benchWorld({ ...BENCH_SIZE, settled: false });
   const firstLookFleet = cycleFleetInput(firstLook, false);
   const rssBefore = process.memoryUsage().rss;
-  const timings = (): Timings => ({ reference: [], cycle: [], referenceCpu: [], cycleCpu: [] });
-  const steady = timings();
-  const steadyFirstLook = timings();
-  const uncached = timings();
-  const cold = timings();
-  const classifyCached = timings();
-  const classifyFresh = timings();
   const planTimes: number[] = [];
-  const tallyTimes: number[] = [];
   const planReference: number[] = [];
-  let heapPeak = 0;
-  let last: ReturnType<typeof plan> | undefined;
   for (let i = 0; i < WARMUP; i++) {
     planCycle(world, fleetInput);
     plan(world);
@@ -462,54 +514,12 @@ export async function run(): Promise<BenchRow[]> {
     plan(world);
     planTimes.push(performance.now() - started);
   }
-  // A daemon's cycles over a churning queue, each cycle's jobs parsed anew. Every cycle is
-  // planned three ways on the same jobs: with the cache the daemon keeps (steady), without a
-  // cache (as before), and with an empty cache (a cold first cycle). A second cache that sees
-  // the same cycles times the classification alone beside classifyDemand.
-  const rnd = random(7);
-  let cluster = 200_000;
-  const cache = new DemandCache();
-  const firstLookCache = new DemandCache();
-  const classifyCache = new DemandCache();
-  let jobs = parsedAnew(world.jobs);
-  planCycle({ ...world, jobs }, { ...fleetInput, jobs }, cache);
-  planCycle({ ...firstLook, jobs }, { ...firstLookFleet, jobs }, firstLookCache);
-  classifyCache.classify(world.config, jobs);
-  for (let i = 0; i < WARMUP + RUNS; i++) {
-    jobs = parsedAnew(churned(jobs, rnd, () => cluster++));
-    const measured = i >= WARMUP;
-    // The cycle counts the queue for its report and picks the running jobs for the worker model
-    // in one walk before it plans (run/cycle.ts): timed apart, beside the grouping pass.
-    const tallyStarted = performance.now();
-    const tally = tallyJobs(jobs);
-    if (measured) tallyTimes.push(performance.now() - tallyStarted);
-    const cycleWorld = { ...world, jobs };
-    const cycleFleet = { ...fleetInput, jobs: tally.running };
-    const into = (t: Timings) => (measured ? t : timings());
-    // The first plan after a parse also pays for promoting the new jobs: rotate who goes first.
-    const variants = [
-      () => {
-        timed(into(steady), jobs, () => planCycle(cycleWorld, cycleFleet, cache));
-        heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
-      },
-      () =>
-        timed(into(uncached), jobs, () => {
-          last = planCycle(cycleWorld, cycleFleet);
-        }),
-      () => timed(into(cold), jobs, () => planCycle(cycleWorld, cycleFleet, new DemandCache())),
-      () =>
-        timed(into(steadyFirstLook), jobs, () =>
-          planCycle(
-            { ...firstLook, jobs },
-            { ...firstLookFleet, jobs: tally.running },
-            firstLookCache,
-          ),
-        ),
-    ];
-    for (let v = 0; v < variants.length; v++) (variants[(i + v) % variants.length] as () => void)();
-    timed(into(classifyCached), jobs, () => classifyCache.classify(world.config, jobs));
-    timed(into(classifyFresh), jobs, () => classifyDemand(world.config, jobs));
-  }
+  // A daemon's cycles over a churning queue (daemonCycles), on the settled world and, in the
+  // same way, on the entries as generated.
+  const settled = daemonCycles(world, fleetInput, true);
+  const { steady, uncached, cold, classifyCached, classifyFresh, tallyTimes, heapPeak, last } =
+    settled;
+  const steadyFirstLook = daemonCycles(firstLook, firstLookFleet, false).steady;
   const retained = retainedSize(world);
 
   const boots = (last?.decisions ?? [])
