@@ -23,7 +23,6 @@ export function buildFleet(input: FleetInput): Fleet {
     let sorted = true;
     for (const entry of input.pools[cloud] ?? []) {
       const name = entry.name;
-      if (byName.has(name)) continue;
       const worker: StateWorker = {
         cloud,
         entry,
@@ -41,11 +40,18 @@ export function buildFleet(input: FleetInput): Fleet {
         createInterrupted: false,
         serverMissingSince: undefined,
       };
+      // One lookup, not two: a name already taken shows as a map that did not grow (rare: the
+      // first entry is put back).
+      const known = byName.size;
+      byName.set(name, worker);
+      if (byName.size === known) {
+        byName.set(name, firstNamed(workers, name));
+        continue;
+      }
       if (sorted && workers.length > first) {
         sorted = compare((workers[workers.length - 1] as StateWorker).entry.name, name) < 0;
       }
       workers.push(worker);
-      byName.set(name, worker);
     }
     if (!sorted) sortByName(workers, first);
   }
@@ -141,6 +147,13 @@ export function buildFleet(input: FleetInput): Fleet {
     cloudsRead: new Set(servers.keys()),
     launch,
   };
+}
+
+/** The worker first given `name` (a pool entry of another cloud, or a repeat in one pool). */
+function firstNamed(workers: readonly StateWorker[], name: string): StateWorker {
+  const worker = workers.find((w) => w.entry.name === name);
+  if (worker === undefined) throw new Error(`buildFleet: no worker named ${name} to keep`);
+  return worker;
 }
 
 /** Sorts workers[from..] by name (the workers of one cloud, whose pool was not sorted). */

@@ -28,6 +28,24 @@ describe("buildFleet", () => {
     expect(fleet.byName.get(name)).toMatchObject({ queueJobs: 1, runningJobs: 1, ads: undefined });
   });
 
+  it("gives a name two pools hold to the first cloud's entry, once", () => {
+    const first = poolWorker(name, { createdAt: NOW - 100 });
+    const other = poolWorker("cs-alberta-demo-vm-0002");
+    const repeat = poolWorker(name, { createdAt: NOW - 50 });
+    const fleet = buildFleet({
+      pools: { alberta: [first, other], victoria: [repeat] },
+      workers: [],
+      jobs: [],
+      now: NOW,
+    });
+    expect(fleet.workers.map((w) => [w.cloud, w.entry.name])).toEqual([
+      ["alberta", name],
+      ["alberta", "cs-alberta-demo-vm-0002"],
+    ]);
+    expect(fleet.byName.get(name)?.entry).toBe(first);
+    expect([...fleet.byName.keys()]).toEqual([name, "cs-alberta-demo-vm-0002"]);
+  });
+
   it("takes the larger of the two witnesses of running jobs", () => {
     const entry = poolWorker(name);
     const jobs = [1, 2, 3].map(() =>
