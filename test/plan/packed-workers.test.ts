@@ -12,7 +12,7 @@ const sizeArb = fc.record({
 });
 
 describe("PackedWorkers", () => {
-  it("puts each item of each run where FirstFit puts it item by item (property)", () => {
+  it("puts each item of each run where FirstFit puts it item by item, in fresh or released arrays (property)", () => {
     fc.assert(
       fc.property(
         fc.array(
@@ -28,7 +28,16 @@ describe("PackedWorkers", () => {
           }),
           { minLength: 1, maxLength: 3 },
         ),
-        (shapes) => {
+        fc.boolean(),
+        (shapes, reused) => {
+          // A packing made after another was released packs into its arrays: it must pack the
+          // same as one made fresh (nothing of the earlier packing shows through).
+          if (reused) {
+            const earlier = new PackedWorkers();
+            earlier.begin({ cores: 3, memoryMb: 7, diskKb: 5 });
+            earlier.place(0, 0, 500, { cores: 1, memoryMb: 2, diskKb: 1 });
+            earlier.release();
+          }
           const packed = new PackedWorkers();
           for (const { capacity, classes } of shapes) {
             const first = packed.begin(capacity);
