@@ -107,8 +107,23 @@ export function quote(text: string): string {
   return chars.length > MAX_QUOTED ? `${escaped}... (${chars.length} characters)` : escaped;
 }
 
-/** "15m", "1h 30m": durations in reasons. */
-export const duration = formatDuration;
+/**
+ * Texts of durations said lately: a plan says thousands a cycle (every idle worker's time and
+ * keep-alive), most of them a few hundred values. Bounded: emptied when full.
+ */
+const said = new Map<number, string>();
+const MOST_SAID = 4096;
+
+/** "15m", "1h 30m": durations in reasons (formatDuration, remembered). */
+export function duration(seconds: number): string {
+  let text = said.get(seconds);
+  if (text === undefined) {
+    text = formatDuration(seconds);
+    if (said.size >= MOST_SAID) said.clear();
+    said.set(seconds, text);
+  }
+  return text;
+}
 
 export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? "" : "s"}`;
