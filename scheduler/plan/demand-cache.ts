@@ -312,8 +312,13 @@ export class DemandCache {
     let placed = 0;
     let rank = 0;
     let nextAdded = 0;
-    const place = (slot: number): boolean => {
-      if (placed > 0 && ids.sameId(order[placed - 1] as number, slot)) return false;
+    let lastAdded = false;
+    const place = (slot: number, isAdded: boolean): boolean => {
+      // Last cycle's order holds each id once: only a job added now can repeat its neighbour's.
+      if ((isAdded || lastAdded) && placed > 0 && ids.sameId(order[placed - 1] as number, slot)) {
+        return false;
+      }
+      lastAdded = isAdded;
       order[placed++] = slot;
       const outcome = outcomeOf[slot] as number;
       const index = indexOf[slot] as number;
@@ -332,7 +337,7 @@ export class DemandCache {
       return true;
     };
     const placeAdded = (entry: Entry) =>
-      place(ids.take(entry, cycle, entry.index, outcomeCode(entry.outcome)));
+      place(ids.take(entry, cycle, entry.index, outcomeCode(entry.outcome)), true);
     for (let o = 0; o < ids.length; o++) {
       const slot = last[o] as number;
       if (cycleOf[slot] !== cycle || outcomeOf[slot] === NO_OUTCOME) {
@@ -344,7 +349,7 @@ export class DemandCache {
         if (ids.compareTo(add, slot) >= 0) break;
         if (!placeAdded(add)) return this.giveUp(config, jobs);
       }
-      if (!place(slot)) return this.giveUp(config, jobs);
+      if (!place(slot, false)) return this.giveUp(config, jobs);
     }
     for (; nextAdded < added.length; nextAdded++) {
       if (!placeAdded(added[nextAdded] as Entry)) return this.giveUp(config, jobs);
