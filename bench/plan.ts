@@ -10,7 +10,7 @@
 // left it as, as a steady cycle reads the pools its last cycle wrote (on them the plan removes no
 // worker and rewrites only the ~60 it retires). The entries as generated, which every cycle
 // would re-observe as if for the first time (1,142 workers removed, 5,668 entries rewritten per
-// cycle: the world through stop 21), are planned the same way after, and shown in their own row.
+// cycle: the entries through stop 21), are planned the same way after, and shown in their own row.
 //
 // The goal (a median of at most 50 ms) is judged on the steady state: the second and later
 // cycles of a daemon over a 100k-job queue whose jobs churn 1 % per cycle (a third finish, a
@@ -86,7 +86,7 @@ export interface WorldSize {
   /**
    * Pool entries as the plan leaves them (default): a steady cycle's pools are the ones its last
    * cycle wrote, so the plan finds little to change in them (see settle()). False: the entries
-   * as generated, which every cycle re-observes as if for the first time (the world through
+   * as generated, which every cycle re-observes as if for the first time (the entries through
    * stop 21, kept as a row beside the judged one).
    */
   settled?: boolean;
@@ -564,7 +564,7 @@ export async function run(): Promise<BenchRow[]> {
       },
     },
     {
-      name: `plan, same steady cycles on the pool entries as generated, unsettled (each cycle re-observes them as if for the first time: the world through stop 21): median of ${RUNS}`,
+      name: `plan, same steady cycles on the pool entries as generated, unsettled (each cycle re-observes them as if for the first time: the entries through stop 21): median of ${RUNS}`,
       value: round(median(steadyFirstLook.cycle)),
       unit: "ms",
       reference: reference(steadyFirstLook),
