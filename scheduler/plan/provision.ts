@@ -75,7 +75,7 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
   packings.forEach(({ bins, first, end, covered, held }, packing) => {
     let jobs = 0;
     for (let b = first + covered; b < end; b++) {
-      if (held?.has(b)) continue;
+      if (held?.has(b)) continue; // held by the ramp: its own decision says so
       packingOf[numbered] = packing;
       rowOf[numbered++] = b;
       jobs += bins.items(b);

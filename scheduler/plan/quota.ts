@@ -100,7 +100,7 @@ export class RoomLedger {
   /** The VM type of `shape` is below its max_instances across all clouds. */
   typeHasRoom(shape: Shape): boolean {
     const max = this.config.vm_types[shape.vmType]?.max_instances;
-    return max === undefined || (this.perVmType.get(shape.vmType) ?? 0) + 1 <= max;
+    return !(max !== undefined && (this.perVmType.get(shape.vmType) ?? 0) + 1 > max);
   }
 
   /** Why one more worker of `shape` cannot boot on `cloud` now; undefined when it can. */
