@@ -92,7 +92,16 @@ export function buildFleet(input: FleetInput): Fleet {
 
   // Each server onto its pool worker of the same cloud (Nova allows several servers of one
   // name); a server of ours no pool claims is an orphan.
-  for (const worker of workers) if (servers.has(worker.cloud)) worker.servers = NO_SERVER;
+  // Workers come cloud by cloud: whether the cloud was read is asked where a cloud starts.
+  let listedCloud: string | undefined;
+  let listed = false;
+  for (const worker of workers) {
+    if (worker.cloud !== listedCloud) {
+      listedCloud = worker.cloud;
+      listed = servers.has(listedCloud);
+    }
+    if (listed) worker.servers = NO_SERVER;
+  }
   const serverNames = new Set<string>();
   const orphans: OrphanServer[] = [];
   for (const cloud of [...servers.keys()].sort(compare)) {
@@ -118,8 +127,10 @@ export function buildFleet(input: FleetInput): Fleet {
   }
   orphans.sort((a, b) => compare(a.cloud, b.cloud) || compare(a.server.name, b.server.name));
 
-  const holds = input.retireHolds;
-  const interrupted = input.createInterrupted;
+  // Mostly empty: then not asked about every worker (their defaults say the same).
+  const holds = input.retireHolds?.size ? input.retireHolds : undefined;
+  const interrupted = input.createInterrupted?.size ? input.createInterrupted : undefined;
+  // Even empty it says something: a missing server is missing since this listing.
   const missingSince = input.serverMissingSince;
   for (const worker of workers) {
     const entry = worker.entry;
