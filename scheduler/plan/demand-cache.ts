@@ -28,6 +28,7 @@ import { compareJobIds, IdOrder, NO_OUTCOME, REJECTED } from "./id-order.js";
 import { compareText, JobMatcher, keepAliveOf } from "./match.js";
 import { OwnerOrderQueue } from "./owner-order.js";
 import { compareSizeDescending } from "./pack.js";
+import { Scratch } from "./scratch.js";
 import type { RejectedJob, Shape, Size } from "./types.js";
 
 interface CachedGroup {
@@ -607,12 +608,11 @@ class JobColumns {
   private priority = new Float64Array(0);
   private queuedAt = new Float64Array(0);
   private idOrder = new Float64Array(0);
-  private byClass = new Int32Array(0);
+  private readonly byClass = new Scratch((n) => new Int32Array(n));
 
   /** Room for the jobs of every class, in class order: `n` long, its earlier contents left. */
   byClassOf(n: number): Int32Array {
-    if (n > this.byClass.length) this.byClass = new Int32Array(Math.ceil(n * 1.25));
-    return this.byClass.subarray(0, n);
+    return this.byClass.take(n);
   }
 
   /** Views of the first `n` of each (earlier cycles' values left where no job sets them). */

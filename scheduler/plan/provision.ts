@@ -21,7 +21,7 @@ import type { WorkerNamer } from "./naming.js";
 import type { PackedWorkers } from "./pack.js";
 import type { RoomLedger } from "./quota.js";
 import { plural } from "./reasons.js";
-import { Int32Scratch, Uint8Scratch } from "./scratch.js";
+import { Scratch } from "./scratch.js";
 import { pickCloud } from "./spread.js";
 import type { Decision, Shape } from "./types.js";
 
@@ -37,10 +37,10 @@ const GRANTED = 1;
 const DENIED = 2;
 
 /** Per candidate and per job arrays, read only within a provision() call (scratch.ts). */
-const packingScratch = new Int32Scratch();
-const rowScratch = new Int32Scratch();
-const stateScratch = new Uint8Scratch();
-const candidateScratch = new Int32Scratch();
+const packingScratch = new Scratch((n) => new Int32Array(n));
+const rowScratch = new Scratch((n) => new Int32Array(n));
+const stateScratch = new Scratch((n) => new Uint8Array(n));
+const candidateScratch = new Scratch((n) => new Int32Array(n));
 
 export interface ProvisionInput {
   config: Config;
@@ -67,8 +67,8 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
     for (let b = first + covered; b < end; b++) if (!held?.has(b)) candidates++;
   }
   /** Per candidate: its group's place in the packings, and its row in the packing. */
-  const packingOf = packingScratch.take(candidates, 0);
-  const rowOf = rowScratch.take(candidates, 0);
+  const packingOf = packingScratch.take(candidates);
+  const rowOf = rowScratch.take(candidates);
   /** Per packing: the jobs its wanted workers would take (all unserved until granted). */
   const wantedJobs = new Float64Array(packings.length);
   let numbered = 0;
@@ -84,7 +84,7 @@ export function provision(input: ProvisionInput): { workers: NewWorker[]; decisi
   });
   const groupOf = (candidate: number) =>
     (packings[packingOf[candidate] as number] as GroupPacking).group;
-  const state = stateScratch.take(candidates, OPEN); // OPEN, GRANTED or DENIED
+  const state = stateScratch.take(candidates).fill(OPEN); // OPEN, GRANTED or DENIED
   /** The granted candidates and their clouds, in the order granted. */
   const granted: { candidate: number; cloud: string }[] = [];
   const blockersOf = new Map<string, Record<string, string>>();
@@ -221,7 +221,7 @@ function orderedQueues(
   candidates: number,
   room: CandidateRoom,
 ): OwnerTurns<number>[] {
-  const candidateOf = candidateScratch.take(demand.jobs.length, -1);
+  const candidateOf = candidateScratch.take(demand.jobs.length).fill(-1);
   const waiting = new Int32Array(demand.owners.length);
   const ownerOf = demand.owner;
   let candidate = 0;

@@ -3,22 +3,16 @@
 // grow the external memory that brings the heap's full collections. Each user keeps its own
 // (one per array it needs at once), and never hands one out of the call.
 
-export class Int32Scratch {
-  private buffer = new Int32Array(0);
+export class Scratch<T extends Int32Array | Uint8Array> {
+  private buffer: T;
 
-  /** `n` numbers, each set to `value`. */
-  take(n: number, value: number): Int32Array {
-    if (n > this.buffer.length) this.buffer = new Int32Array(Math.ceil(n * 1.25));
-    return this.buffer.subarray(0, n).fill(value);
+  constructor(private readonly make: (length: number) => T) {
+    this.buffer = make(0);
   }
-}
 
-export class Uint8Scratch {
-  private buffer = new Uint8Array(0);
-
-  /** `n` bytes, each set to `value`. */
-  take(n: number, value: number): Uint8Array {
-    if (n > this.buffer.length) this.buffer = new Uint8Array(Math.ceil(n * 1.25));
-    return this.buffer.subarray(0, n).fill(value);
+  /** `n` elements, what an earlier use left in them still there (callers fill what they read). */
+  take(n: number): T {
+    if (n > this.buffer.length) this.buffer = this.make(Math.ceil(n * 1.25));
+    return this.buffer.subarray(0, n) as T;
   }
 }
