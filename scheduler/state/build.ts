@@ -58,21 +58,23 @@ export function buildFleet(input: FleetInput): Fleet {
 
   const { withAds, strangers, strangerByName, strangerNames } = indexAds(input.workers, byName);
 
-  // Machine name -> pool worker: the names recorded in pool entries, then the ads (which win).
-  // An entry whose ads say the same machine is left to its ads: they set it below anyway.
-  const workerOfMachine = new Map<string, StateWorker>();
-  for (const worker of byName.values()) {
+  // Each worker's free slots, and whether every machine name a worker claims (its entry's, its
+  // ads', its slots') has the worker's name as its first label, as Nova names hosts: then a
+  // running job's machine is found by that label alone, with no map of machines built.
+  let unlabelled = false;
+  for (const worker of workers) {
     const machine = worker.entry.machine;
-    if (machine && worker.ads?.machine !== machine) workerOfMachine.set(machine, worker);
+    if (machine && !labelled(machine, worker.entry.name)) unlabelled = true;
   }
   for (const worker of withAds) {
     const ads = worker.ads as ObservedWorker;
-    workerOfMachine.set(ads.machine, worker);
+    const name = worker.entry.name;
+    if (!labelled(ads.machine, name)) unlabelled = true;
     let broken: { slot: string; code: number; reason: string }[] | undefined;
     let cores = 0;
     let memoryMb = 0;
     for (const slot of ads.slots) {
-      if (slot.machine !== ads.machine) workerOfMachine.set(slot.machine, worker);
+      if (slot.machine !== ads.machine && !labelled(slot.machine, name)) unlabelled = true;
       if (
         slot.slotType === "Partitionable" ||
         (slot.slotType === "Static" && slot.state === "Unclaimed")
@@ -88,6 +90,7 @@ export function buildFleet(input: FleetInput): Fleet {
     worker.slotMemoryMb = memoryMb;
     if (broken !== undefined) worker.brokenSlots = broken;
   }
+  const workerOfMachine = unlabelled ? machineMap(byName, withAds) : undefined;
   const byServer = attributeJobs(input.jobs, workerOfMachine, byName, strangerByName, servers);
 
   // Each server onto its pool worker of the same cloud (Nova allows several servers of one
@@ -158,6 +161,41 @@ export function buildFleet(input: FleetInput): Fleet {
     cloudsRead: new Set(servers.keys()),
     launch,
   };
+}
+
+/**
+ * Machine name -> pool worker, for a fleet where some machine does not carry its worker's name:
+ * the names recorded in pool entries, then the ads (which win). An entry whose ads say the same
+ * machine is left to its ads: they set it after anyway.
+ */
+function machineMap(
+  byName: ReadonlyMap<string, StateWorker>,
+  withAds: readonly StateWorker[],
+): Map<string, StateWorker> {
+  const workerOfMachine = new Map<string, StateWorker>();
+  for (const worker of byName.values()) {
+    const machine = worker.entry.machine;
+    if (machine && worker.ads?.machine !== machine) workerOfMachine.set(machine, worker);
+  }
+  for (const worker of withAds) {
+    const ads = worker.ads as ObservedWorker;
+    workerOfMachine.set(ads.machine, worker);
+    for (const slot of ads.slots) {
+      if (slot.machine !== ads.machine) workerOfMachine.set(slot.machine, worker);
+    }
+  }
+  return workerOfMachine;
+}
+
+/**
+ * Whether `machine`'s first label (up to the first dot) is `name`. A machine claimed only by the
+ * worker it is labelled with is found by its label: the map would give that worker, and without
+ * a claim the label is asked anyway.
+ */
+export function labelled(machine: string, name: string): boolean {
+  const length = name.length;
+  if (machine.length !== length && machine.charCodeAt(length) !== 46) return false;
+  return machine.startsWith(name) && name.indexOf(".") < 0;
 }
 
 /** The worker first given `name` (a pool entry of another cloud, or a repeat in one pool). */
@@ -255,7 +293,7 @@ function merge(a: ObservedWorker, b: ObservedWorker): ObservedWorker {
  */
 function attributeJobs(
   jobs: readonly Job[],
-  workerOfMachine: ReadonlyMap<string, StateWorker>,
+  workerOfMachine: ReadonlyMap<string, StateWorker> | undefined,
   byName: ReadonlyMap<string, StateWorker>,
   strangerByName: ReadonlyMap<string, ObservedWorker>,
   servers: ReadonlyMap<string, readonly CloudServer[]>,
@@ -268,13 +306,15 @@ function attributeJobs(
   for (let i = 0; i < jobs.length; i++) {
     const job = jobs[i] as Job;
     if (job.state !== "running" || !job.remoteHost) continue;
-    const machine = job.remoteHost.slice(job.remoteHost.lastIndexOf("@") + 1);
-    let worker = workerOfMachine.get(machine);
+    const host = job.remoteHost;
+    const at = host.lastIndexOf("@") + 1;
+    let worker = workerOfMachine?.get(host.slice(at));
     if (worker === undefined) {
-      const dot = machine.indexOf(".");
-      const label = dot < 0 ? machine : machine.slice(0, dot);
+      const dot = host.indexOf(".", at);
+      const label = dot < 0 ? host.slice(at) : host.slice(at, dot);
       worker = byName.get(label);
       if (worker === undefined) {
+        const machine = host.slice(at);
         const server = strangerOfMachine.get(machine) ?? (servers.size > 0 ? label : undefined);
         if (server !== undefined) byServer.set(server, (byServer.get(server) ?? 0) + 1);
         continue;
