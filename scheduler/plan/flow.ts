@@ -15,7 +15,13 @@ export function assignByMaxFlow(
   const flow = demands.map(() => supplies.map(() => 0));
   const demandLeft = [...demands];
   const supplyLeft = [...supplies];
-  const edges = demands.map((_, d) => supplies.flatMap((_, s) => (allowed(d, s) ? [s] : [])));
+  // Each demand's allowed supplies (a plan asks this of every pair: no array per pair).
+  const edges: number[][] = new Array(demands.length);
+  for (let d = 0; d < demands.length; d++) {
+    const list: number[] = [];
+    for (let s = 0; s < supplies.length; s++) if (allowed(d, s)) list.push(s);
+    edges[d] = list;
+  }
   // Residual graph: demand d -> supply s always (unbounded), supply s -> demand d when flow > 0.
   // One set of search arrays, cleared for each augmenting path (a plan searches hundreds).
   const fromDemand: (number | undefined)[] = supplies.map(() => undefined);

@@ -96,8 +96,23 @@ export function firstUnlisted(
   }
   let number = 1;
   for (let i = low; i < to && number <= 9999; i++) {
-    if (names(i) !== workerName(cloud, vmType, number)) break;
+    if (!isNumbered(names(i), prefix, number)) break;
     number++;
   }
   return number;
+}
+
+/**
+ * Whether `name` is prefix + fourDigits(number) (number 1..9999), read digit by digit: a pool's
+ * series holds thousands of names, and building each one to compare costs more than reading it.
+ */
+function isNumbered(name: string, prefix: string, number: number): boolean {
+  if (name.length !== prefix.length + 4 || !name.startsWith(prefix)) return false;
+  let value = 0;
+  for (let i = prefix.length; i < name.length; i++) {
+    const digit = name.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return false;
+    value = value * 10 + digit;
+  }
+  return value === number;
 }
