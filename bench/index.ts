@@ -18,6 +18,11 @@ export async function main(only: string[]): Promise<number> {
     .map((f) => basename(f, ".ts"))
     .filter((name) => only.length === 0 || only.includes(name))
     .sort();
+  // The node options the figures were made with (bin/bench.js starts node as the daemon runs).
+  const options = [...process.execArgv.filter((o) => !o.includes("tsx")), process.env.NODE_OPTIONS]
+    .filter(Boolean)
+    .join(" ");
+  process.stdout.write(`node ${process.version}, options: ${options || "V8's defaults"}\n`);
   let failed = 0;
   for (const name of files) {
     const started = performance.now();

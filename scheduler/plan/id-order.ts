@@ -18,7 +18,17 @@ export function compareJobIds(
   a: { readonly key: number; readonly id: string },
   b: { readonly key: number; readonly id: string },
 ): number {
-  return a.key >= 0 && b.key >= 0 ? a.key - b.key : compareText(a.id, b.id);
+  if (a.key >= 0 && b.key >= 0) return sign(a.key, b.key);
+  return compareText(a.id, b.id);
+}
+
+/**
+ * -1, 0 or 1 as `a` is below, equal to or above `b`. Not their difference: id keys pass a small
+ * integer's range, and a difference returned would be a heap number (an allocation per compare;
+ * the id walk compares once per job).
+ */
+function sign(a: number, b: number): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** A job record as the order knows it. */
@@ -105,7 +115,7 @@ export class IdOrder<E extends Slotted> {
   compareTo(entry: E, slot: number): number {
     const key = this.key[slot] as number;
     // The key column first: the record is reached only for ids without a key.
-    if (entry.key >= 0 && key >= 0) return entry.key - key;
+    if (entry.key >= 0 && key >= 0) return sign(entry.key, key);
     return compareJobIds(entry, this.entry(slot));
   }
 
