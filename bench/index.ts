@@ -18,7 +18,8 @@ export async function main(only: string[]): Promise<number> {
     .map((f) => basename(f, ".ts"))
     .filter((name) => only.length === 0 || only.includes(name))
     .sort();
-  // The node options the figures were made with (bin/bench.js starts node as the daemon runs).
+  // The node options the figures were made with: heap sizes move them (a larger young
+  // generation speeds the GC-bound references, JSON.parse most).
   const options = [...process.execArgv.filter((o) => !o.includes("tsx")), process.env.NODE_OPTIONS]
     .filter(Boolean)
     .join(" ");
