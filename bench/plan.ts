@@ -38,7 +38,7 @@ import type { PlanInput } from "../scheduler/plan/types.js";
 import { formatPoolFile, parsePoolFile } from "../scheduler/pool/store.js";
 import type { PoolWorker, WorkerState } from "../scheduler/pool/types.js";
 import { buildFleet } from "../scheduler/state/build.js";
-import { type LaunchDigests, launchDigest } from "../scheduler/state/launch.js";
+import { type LaunchDigests, launchDigest, memoizedLaunch } from "../scheduler/state/launch.js";
 import { tallyJobs } from "../scheduler/state/queue-tally.js";
 import type { FleetInput } from "../scheduler/state/types.js";
 import { type BenchRow, formatRows } from "./lib/row.js";
@@ -347,7 +347,9 @@ export function cycleFleetInput(world: PlanInput, settled = true): FleetInput {
       })),
     );
   }
-  const launch: LaunchDigests = { of: () => BENCH_LAUNCH };
+  // Looked up as the daemon's are (stacks/launch-settings.ts: memoized per shape, made once per
+  // config), without rendering the worker user-data the daemon renders once.
+  const launch: LaunchDigests = memoizedLaunch(() => BENCH_LAUNCH);
   return {
     pools: world.pools,
     workers: world.workers,

@@ -7,7 +7,12 @@
 // whose recorded digest differs has drifted (scheduler/plan/drift.ts).
 import type { Config } from "../scheduler/config/schema.js";
 import { createRenderer, type Renderer } from "../scheduler/render/render.js";
-import { type LaunchDigests, launchDigest, UNKNOWN_LAUNCH } from "../scheduler/state/launch.js";
+import {
+  type LaunchDigests,
+  launchDigest,
+  memoizedLaunch,
+  UNKNOWN_LAUNCH,
+} from "../scheduler/state/launch.js";
 import { securityGroupName } from "./ports.js";
 import { workerTemplate, workerUserData } from "./user-data.js";
 import { resolveWorkerEnv, type WorkerEnvSources } from "./worker-env.js";
@@ -34,7 +39,6 @@ export function launchDigests(config: Config, sources: LaunchSources): LaunchDig
   }
   const renderer = sources.renderer ?? sharedRenderer();
   const userData = new Map<string, string | undefined>();
-  const digests = new Map<string, string | undefined>();
   const renderedDigest = (cloud: string, vmType: string): string | undefined => {
     const key = `${cloud}|${vmType}`;
     if (userData.has(key)) return userData.get(key);
@@ -61,27 +65,20 @@ export function launchDigests(config: Config, sources: LaunchSources): LaunchDig
     userData.set(key, digest);
     return digest;
   };
-  return {
-    of(cloud, vmType, image, flavor) {
-      const key = `${cloud}|${vmType}|${image}|${flavor}`;
-      if (digests.has(key)) return digests.get(key);
-      const cloudConfig = Object.hasOwn(config.clouds, cloud) ? config.clouds[cloud] : undefined;
-      const rendered = renderedDigest(cloud, vmType);
-      const digest =
-        cloudConfig === undefined || rendered === undefined
-          ? undefined
-          : launchDigest([
-              rendered,
-              image,
-              flavor,
-              cloudConfig.network,
-              cloudConfig.key_pair ?? null,
-              securityGroupName(cloud),
-            ]);
-      digests.set(key, digest);
-      return digest;
-    },
-  };
+  return memoizedLaunch((cloud, vmType, image, flavor) => {
+    const cloudConfig = Object.hasOwn(config.clouds, cloud) ? config.clouds[cloud] : undefined;
+    const rendered = renderedDigest(cloud, vmType);
+    return cloudConfig === undefined || rendered === undefined
+      ? undefined
+      : launchDigest([
+          rendered,
+          image,
+          flavor,
+          cloudConfig.network,
+          cloudConfig.key_pair ?? null,
+          securityGroupName(cloud),
+        ]);
+  });
 }
 
 let renderer: Renderer | undefined;

@@ -28,6 +28,7 @@ import { scrubbedDestination } from "../../run/logger.js";
 import { FileMemoryStore } from "../../run/memory-store.js";
 import { RepoPoolFiles } from "../../run/pool-files.js";
 import { registerEnvironmentSecrets } from "../../secrets/registry.js";
+import { perConfig } from "../../state/launch.js";
 import { ListenAddressError } from "../../status/errors.js";
 import { listenFromOption } from "../../status/listen.js";
 import { type StatusService, startStatusService } from "../../status/service.js";
@@ -196,7 +197,8 @@ export async function runCommand(
           credentialsForCloud(name, cloud, credentialSources),
         ),
         owner,
-        launch: (current) => launchDigests(current, workerSources),
+        // Made once per config (rendering each cloud's worker user-data), not every cycle.
+        launch: perConfig((current) => launchDigests(current, workerSources)),
         // Deploys in the background, except for --once, which waits for its deploys.
         ...(opts.once ? {} : { deploys: new DeployQueue(deployQueueSettings(config)) }),
       },
