@@ -6,8 +6,11 @@
 // files of a real git config repo; condor_q and condor_status are the stand-ins of test/bin
 // replaying a generated answer in HTCondor's exact layout (100k idle jobs from the real ads of
 // test/fixtures/condor/condor_q.projected.json, 40 owners; the workers' slots from
-// condor_status.projected.json); the deployer is the in-memory one. Each run starts from the
-// same repo state (git reset); median of 3 runs, with where the time went.
+// condor_status.projected.json); the deployer is the in-memory one; launch digests are made as
+// the daemon makes them. Each run starts from the same repo state (git reset) and runs two cycles
+// on one memory: the first (cold) is judged against the 5-second cycle, the second (steady: the
+// same answer, on the pools the first committed) is shown beside it. Medians of 3 runs, with
+// where the time went.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,6 +26,8 @@ import type { PoolWorker } from "../scheduler/pool/types.js";
 import { CycleMemory, type CycleReport, runCycle } from "../scheduler/run/cycle.js";
 import type { CycleLogger } from "../scheduler/run/logger.js";
 import { RepoPoolFiles } from "../scheduler/run/pool-files.js";
+import { perConfig } from "../scheduler/state/launch.js";
+import { launchDigests } from "../stacks/launch-settings.js";
 import { type BenchRow, formatRows } from "./lib/row.js";
 
 const JOBS = 100_000;
@@ -30,6 +35,11 @@ const CLOUDS = 20;
 const WORKERS_PER_CLOUD = 250;
 const OWNERS = 40;
 const RUNS = 3;
+/** The worker settings launch digests read (the daemon's environment gives CONDOR_HOST). */
+const LAUNCH_SOURCES = {
+  env: { CLOUDSCHEDULER_WORKER_CONDOR_HOST: "cm.example.org" },
+  username: "bench",
+};
 const CYCLE_MS = 5000;
 const NOW = 1_795_596_600;
 const FIXTURES = fileURLToPath(new URL("../test/fixtures/condor/", import.meta.url));
@@ -153,7 +163,12 @@ interface Timed {
   deployMs: number;
 }
 
-async function oneCycle(dir: string, env: NodeJS.ProcessEnv, yaml: string): Promise<Timed> {
+/**
+ * A daemon's first two cycles on one memory (scheduler/run/cycle.ts CycleMemory): the first
+ * starts cold (no demand cache, launch digests not made yet), the second is steady: the same
+ * answer, on the pool files the first committed.
+ */
+async function twoCycles(dir: string, env: NodeJS.ProcessEnv, yaml: string): Promise<Timed[]> {
   const config = parseConfig(yaml, "cloudscheduler.yaml");
   const repo = await ConfigRepo.open(dir);
   const files = new RepoPoolFiles(repo);
@@ -163,7 +178,7 @@ async function oneCycle(dir: string, env: NodeJS.ProcessEnv, yaml: string): Prom
     env,
     workerIdentity: "unchecked",
   });
-  let observeMs = 0;
+  let observing = 0;
   let commitMs = 0;
   let deployMs = 0;
   const timed =
@@ -176,7 +191,6 @@ async function oneCycle(dir: string, env: NodeJS.ProcessEnv, yaml: string): Prom
         add(performance.now() - started);
       }
     };
-  let observing = 0;
   const observed = (ms: number) => {
     observing = Math.max(observing, ms);
   };
@@ -211,14 +225,23 @@ async function oneCycle(dir: string, env: NodeJS.ProcessEnv, yaml: string): Prom
     },
     backoff: new BackoffTracker(),
     log: quiet,
+    // As the daemon wires them (cli/actions/run.ts): made once per config.
+    launch: perConfig((current: typeof config) => launchDigests(current, LAUNCH_SOURCES)),
   };
-  const started = performance.now();
-  const report = await runCycle(deps, new CycleMemory(), config, "bench", NOW);
-  const totalMs = performance.now() - started;
-  observeMs = observing;
-  if (report.error) throw new Error(report.error);
-  if (report.commit === undefined) throw new Error("the cycle committed nothing");
-  return { report, totalMs, observeMs, commitMs, deployMs };
+  const memory = new CycleMemory();
+  const timings: Timed[] = [];
+  for (let cycle = 0; cycle < 2; cycle++) {
+    observing = 0;
+    commitMs = 0;
+    deployMs = 0;
+    const started = performance.now();
+    const report = await runCycle(deps, memory, config, "bench", NOW + cycle * 5);
+    const totalMs = performance.now() - started;
+    if (report.error) throw new Error(report.error);
+    if (cycle === 0 && report.commit === undefined) throw new Error("the cycle committed nothing");
+    timings.push({ report, totalMs, observeMs: observing, commitMs, deployMs });
+  }
+  return timings;
 }
 
 export async function run(): Promise<BenchRow[]> {
@@ -261,11 +284,16 @@ export async function run(): Promise<BenchRow[]> {
     };
 
     const runs: Timed[] = [];
+    const steady: Timed[] = [];
     for (let i = 0; i < RUNS; i++) {
       git(site, "reset", "-q", "--hard", start);
-      runs.push(await oneCycle(site, env, yaml));
+      const [first, second] = await twoCycles(site, env, yaml);
+      runs.push(first as Timed);
+      steady.push(second as Timed);
     }
     runs.sort((a, b) => a.totalMs - b.totalMs);
+    steady.sort((a, b) => a.totalMs - b.totalMs);
+    const steadyMedian = steady[Math.floor(RUNS / 2)] as Timed;
     const median = runs[Math.floor(RUNS / 2)] as Timed;
     const slowest = runs[RUNS - 1] as Timed;
     const boots = (median.report.plan?.decisions ?? [])
@@ -310,6 +338,35 @@ export async function run(): Promise<BenchRow[]> {
         value: Math.round(median.deployMs),
         unit: "ms",
         reference: total,
+      },
+      {
+        name: `steady cycle (the second on one memory, the same answer): median of ${RUNS}`,
+        value: Math.round(steadyMedian.totalMs),
+        unit: "ms",
+        reference: budget,
+      },
+      {
+        name: "  observe (steady)",
+        value: Math.round(steadyMedian.observeMs),
+        unit: "ms",
+        reference: { name: "the steady cycle", value: Math.round(steadyMedian.totalMs) },
+      },
+      {
+        name: "  plan and retire (steady)",
+        value: Math.round(
+          steadyMedian.totalMs -
+            steadyMedian.observeMs -
+            steadyMedian.commitMs -
+            steadyMedian.deployMs,
+        ),
+        unit: "ms",
+        reference: { name: "the steady cycle", value: Math.round(steadyMedian.totalMs) },
+      },
+      {
+        name: "  write pool files + git commit (steady)",
+        value: Math.round(steadyMedian.commitMs),
+        unit: "ms",
+        reference: { name: "the steady cycle", value: Math.round(steadyMedian.totalMs) },
       },
       { name: "condor_q answer", value: mib(qFile), unit: "MiB" },
       { name: "workers booted by the cycle", value: boots, unit: "workers" },
