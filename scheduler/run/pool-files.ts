@@ -54,10 +54,17 @@ export class RepoPoolFiles implements PoolFiles {
   ): Promise<SavedPools> {
     return this.repo.exclusive(async (tx) => {
       const existing = new Set(await listPoolClouds(this.repo.dir));
-      for (const [cloud, workers] of Object.entries(pools).sort(([a], [b]) => compare(a, b))) {
-        if (workers.length === 0 && !existing.has(cloud)) continue;
-        await writePoolFile(this.repo.dir, { version: 1, cloud, workers });
-      }
+      // All at once: each write waits for its file to reach the disk (fsync), and twenty in a
+      // row cost a cycle tens of milliseconds. Every write has ended before the commit (or the
+      // error) leaves the lock.
+      const writes = await Promise.allSettled(
+        Object.entries(pools)
+          .sort(([a], [b]) => compare(a, b))
+          .filter(([cloud, workers]) => workers.length > 0 || existing.has(cloud))
+          .map(([cloud, workers]) => writePoolFile(this.repo.dir, { version: 1, cloud, workers })),
+      );
+      const failed = writes.find((write) => write.status === "rejected");
+      if (failed !== undefined) throw failed.reason;
       const paths = (await tx.changed([`${POOL_DIR}/`])).filter(isPoolFile).sort();
       if (paths.length === 0) return { paths };
       const commit = await tx.commitPools(paths, message(paths));

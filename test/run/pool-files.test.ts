@@ -75,4 +75,26 @@ describe("RepoPoolFiles", () => {
     expect(git(repos.scheduler, "log", "-1", "--format=%s")).toBe("commit pool/alberta.json");
     expect(await readPoolFile(repos.scheduler, "victoria")).toBeUndefined();
   });
+
+  it("fails a save whose pool file cannot be written, naming it, with the other files whole and nothing committed", async () => {
+    const repo = await ConfigRepo.open(repos.scheduler);
+    const files = new RepoPoolFiles(repo);
+    await files.save({ alberta: [poolWorker("cs-alberta-demo-vm-0001")] }, () => "first");
+    // victoria's pool file is a directory: renaming the written file over it fails.
+    mkdirSync(join(repos.scheduler, "pool", "victoria.json", "blocked"), { recursive: true });
+    const save = files.save(
+      {
+        alberta: [poolWorker("cs-alberta-demo-vm-0001"), poolWorker("cs-alberta-demo-vm-0002")],
+        victoria: [poolWorker("cs-victoria-demo-vm-0001")],
+      },
+      () => "second",
+    );
+    await expect(save).rejects.toThrow(/victoria\.json/);
+    // The other write ended (its file is whole), and nothing was committed.
+    expect((await readPoolFile(repos.scheduler, "alberta"))?.workers.map((w) => w.name)).toEqual([
+      "cs-alberta-demo-vm-0001",
+      "cs-alberta-demo-vm-0002",
+    ]);
+    expect(git(repos.scheduler, "log", "-1", "--format=%s")).toBe("first");
+  });
 });
