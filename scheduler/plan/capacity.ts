@@ -135,6 +135,12 @@ interface BinList {
   bins: RegisteredBin[];
   /** Every worker before it has less than a core free. */
   open: number;
+  /**
+   * Per whole number of cores c (2 and up): every worker before withCores[c] has fewer than c
+   * cores free. Room only shrinks, so it only moves forward: classes of c cores in the many
+   * groups of a shape do not each step again over the workers with less room.
+   */
+  withCores: number[];
 }
 
 function tidy(shape: ShapeBins): void {
@@ -142,6 +148,7 @@ function tidy(shape: ShapeBins): void {
   for (const list of shape.byCloud.values()) {
     list.bins = list.bins.filter((bin) => bin.cores >= 1);
     list.open = 0;
+    list.withCores = [];
     listed += list.bins.length;
   }
   shape.filled = 0;
@@ -175,14 +182,25 @@ function placeOnRegistered(
   // position (head). Only the list whose worker was filled moves on: the others' first fits
   // are untouched.
   const { cursors, heads } = scratch;
+  // Whole cores of 2 or more are remembered per list (BinList.withCores).
+  const cores = size.cores;
+  const remembered = Number.isInteger(cores) && cores >= 2 && cores <= 1024;
   for (let l = 0; l < lists.length; l++) {
     const list = lists[l] as BinList;
     const bins = list.bins;
     let open = list.open;
     while (open < bins.length && !((bins[open] as RegisteredBin).cores >= 1)) open++;
     list.open = open;
-    cursors[l] = open;
-    firstFit(list.bins, size, l, scratch);
+    if (!remembered) {
+      cursors[l] = open;
+      firstFit(bins, size, l, scratch);
+      continue;
+    }
+    let at = Math.max(open, list.withCores[cores] ?? 0);
+    while (at < bins.length && !((bins[at] as RegisteredBin).cores >= cores)) at++;
+    list.withCores[cores] = at;
+    cursors[l] = at;
+    firstFit(bins, size, l, scratch);
   }
   let left = count;
   while (left > 0) {
@@ -345,8 +363,9 @@ export function absorbDemand(
     shape.all.forEach((bin, position) => {
       bin.position = position;
       const list = shape.byCloud.get(bin.cloud);
-      if (list === undefined) shape.byCloud.set(bin.cloud, { bins: [bin], open: 0 });
-      else list.bins.push(bin);
+      if (list === undefined) {
+        shape.byCloud.set(bin.cloud, { bins: [bin], open: 0, withCores: [] });
+      } else list.bins.push(bin);
     });
     // Every worker in line has a core free: nothing to tidy yet.
     shape.listed = shape.all.length;
