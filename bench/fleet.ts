@@ -3,12 +3,16 @@
 // digest. Figures beside references from the same run: the indexing the model replaces
 // (plan.ts before the model: startds by name, then two passes over every job for running
 // jobs and +VMKeepAlive; reproduced below, knowing no cloud servers), indexing the pool entries
-// by name (the floor of any per-worker work) and the whole plan. Median of 7 runs.
+// by name (the floor of any per-worker work) and the whole plan. Median of 7 runs. Beside them,
+// every worker's launch digest as the daemon gets it: made once per config and looked up each
+// cycle, against made anew each cycle (rendering every cloud's worker user-data, as the daemon
+// did until stop 23).
 // Run with `npx tsx bench/fleet.ts` (or `npm run bench fleet`).
 import { pathToFileURL } from "node:url";
 import type { Job, ObservedWorker } from "../scheduler/condor/types.js";
 import { plan } from "../scheduler/plan/plan.js";
 import { buildFleet } from "../scheduler/state/build.js";
+import { launchDigests } from "../stacks/launch-settings.js";
 import { type BenchRow, formatRows } from "./lib/row.js";
 import { benchWorld, cycleFleetInput } from "./plan.js";
 
@@ -73,6 +77,25 @@ export async function run(): Promise<BenchRow[]> {
   const build = median(() => buildFleet(input));
   const fleet = buildFleet(input);
   const planned = median(() => plan({ ...world, fleet }));
+  // Launch digests as the daemon gets them (cli/actions/run.ts): the worker settings resolve.
+  const sources = {
+    env: { CLOUDSCHEDULER_WORKER_CONDOR_HOST: "cm.example.org" },
+    username: "bench",
+  };
+  const entries = Object.entries(world.pools).flatMap(([cloud, pool]) =>
+    pool.map((worker) => ({ cloud, worker })),
+  );
+  const lookUpAll = (launch: ReturnType<typeof launchDigests>) => {
+    let known = 0;
+    for (const { cloud, worker } of entries) {
+      if (launch.of(cloud, worker.vmType, worker.image, worker.flavor) !== undefined) known++;
+    }
+    return known;
+  };
+  const kept = launchDigests(world.config, sources);
+  if (lookUpAll(kept) !== entries.length) throw new Error("bench: launch digests unknown");
+  const perConfig = median(() => lookUpAll(kept));
+  const anew = median(() => lookUpAll(launchDigests(world.config, sources)));
   const us = (ms: number) => Math.round((ms * 1000 * 100) / workers) / 100;
   return [
     {
@@ -92,6 +115,15 @@ export async function run(): Promise<BenchRow[]> {
       value: Math.round(planned),
       unit: "ms",
       reference: { name: "buildFleet", value: Math.round(build * 10) / 10 },
+    },
+    {
+      name: `launch digests of ${entries.length} workers, made once per config (the daemon): a cycle's lookups`,
+      value: Math.round(perConfig * 100) / 100,
+      unit: "ms",
+      reference: {
+        name: "made anew each cycle (until stop 23)",
+        value: Math.round(anew * 100) / 100,
+      },
     },
     { name: "orphans in this world", value: fleet.orphans.length, unit: "servers" },
   ];
