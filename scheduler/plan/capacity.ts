@@ -3,6 +3,7 @@
 // first; only what remains needs new workers.
 import type { ObservedWorker } from "../condor/types.js";
 import type { PoolWorker } from "../pool/types.js";
+import { ShapeIndex } from "../state/shape-index.js";
 import type { StateWorker } from "../state/types.js";
 import type { ClassGroup } from "./demand.js";
 import { assignByMaxFlow } from "./flow.js";
@@ -243,66 +244,6 @@ function firstFit(bins: RegisteredBin[], size: Size, l: number, scratch: FitScra
   while (at < bins.length && !fitsBin(size, bins[at] as RegisteredBin)) at++;
   scratch.cursors[l] = at;
   scratch.heads[l] = at < bins.length ? (bins[at] as RegisteredBin).position : Infinity;
-}
-
-/** Shapes by VM type, image and flavor (no key string built per worker). */
-class ShapeIndex<T> {
-  private readonly byType = new Map<string, Map<string, Map<string, T>>>();
-
-  /** The last shape asked for: workers come grouped by cloud and shape, so mostly it again. */
-  private last: { vmType: string; image: string; flavor: string; value: T } | undefined;
-
-  get(vmType: string, image: string, flavor: string, create: () => T): T {
-    const last = this.last;
-    if (
-      last !== undefined &&
-      last.vmType === vmType &&
-      last.image === image &&
-      last.flavor === flavor
-    ) {
-      return last.value;
-    }
-    const value = this.lookUp(vmType, image, flavor, create);
-    this.last = { vmType, image, flavor, value };
-    return value;
-  }
-
-  private lookUp(vmType: string, image: string, flavor: string, create: () => T): T {
-    let byImage = this.byType.get(vmType);
-    if (byImage === undefined) {
-      byImage = new Map();
-      this.byType.set(vmType, byImage);
-    }
-    let byFlavor = byImage.get(image);
-    if (byFlavor === undefined) {
-      byFlavor = new Map();
-      byImage.set(image, byFlavor);
-    }
-    let value = byFlavor.get(flavor);
-    if (value === undefined) {
-      value = create();
-      byFlavor.set(flavor, value);
-    }
-    return value;
-  }
-
-  find(vmType: string, image: string, flavor: string): T | undefined {
-    return this.byType.get(vmType)?.get(image)?.get(flavor);
-  }
-
-  *entries(): IterableIterator<[{ vmType: string; image: string; flavor: string }, T]> {
-    for (const [vmType, byImage] of this.byType) {
-      for (const [image, byFlavor] of byImage) {
-        for (const [flavor, value] of byFlavor) yield [{ vmType, image, flavor }, value];
-      }
-    }
-  }
-
-  *values(): IterableIterator<T> {
-    for (const byImage of this.byType.values()) {
-      for (const byFlavor of byImage.values()) yield* byFlavor.values();
-    }
-  }
 }
 
 export function absorbDemand(

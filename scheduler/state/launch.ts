@@ -2,6 +2,7 @@
 // when it is planned; when the digest for its shape changes (new token, CONDOR_HOST, template,
 // image, network...), it has drifted: drained when idle and replaced, never replaced in place.
 import { createHash } from "node:crypto";
+import { ShapeIndex } from "./shape-index.js";
 
 /** The launch digest a worker of a shape gets on a cloud today. */
 export interface LaunchDigests {
@@ -24,49 +25,38 @@ export function launchTable(table: Readonly<Record<string, string>>): LaunchDige
 
 /**
  * LaunchDigests from `compute`, each shape's digest computed once. The model asks for every
- * worker each cycle, cloud by cloud and mostly in runs of one shape: the shape asked for last
- * is answered by four comparisons, the others through nested maps (no key string per worker).
+ * worker each cycle, cloud by cloud and mostly in runs of one shape (shape-index.ts answers the
+ * shape asked for last by comparisons).
  */
 export function memoizedLaunch(
   compute: (cloud: string, vmType: string, image: string, flavor: string) => string | undefined,
 ): LaunchDigests {
-  const byCloud = new Map<string, Map<string, Map<string, Map<string, string | undefined>>>>();
-  let last: { cloud: string; vmType: string; image: string; flavor: string } | undefined;
-  let lastDigest: string | undefined;
+  // Per cloud: its shapes' digests (boxed: an unknown digest is remembered too), and the
+  // computation its new shapes are given, made once (nothing is allocated per worker asked about).
+  const clouds = new Map<string, CloudDigests>();
+  let last: CloudDigests | undefined;
   return {
     of(cloud, vmType, image, flavor) {
-      if (
-        last !== undefined &&
-        last.cloud === cloud &&
-        last.vmType === vmType &&
-        last.image === image &&
-        last.flavor === flavor
-      ) {
-        return lastDigest;
+      if (last === undefined || last.cloud !== cloud) {
+        last = clouds.get(cloud);
+        if (last === undefined) {
+          last = {
+            cloud,
+            shapes: new ShapeIndex(),
+            compute: (t, i, f) => ({ digest: compute(cloud, t, i, f) }),
+          };
+          clouds.set(cloud, last);
+        }
       }
-      const byType = child(byCloud, cloud);
-      const byImage = child(byType, vmType);
-      const byFlavor = child(byImage, image);
-      let digest: string | undefined;
-      if (byFlavor.has(flavor)) digest = byFlavor.get(flavor);
-      else {
-        digest = compute(cloud, vmType, image, flavor);
-        byFlavor.set(flavor, digest);
-      }
-      last = { cloud, vmType, image, flavor };
-      lastDigest = digest;
-      return digest;
+      return last.shapes.get(vmType, image, flavor, last.compute).digest;
     },
   };
 }
 
-function child<V>(map: Map<string, Map<string, V>>, key: string): Map<string, V> {
-  let found = map.get(key);
-  if (found === undefined) {
-    found = new Map();
-    map.set(key, found);
-  }
-  return found;
+interface CloudDigests {
+  cloud: string;
+  shapes: ShapeIndex<{ digest: string | undefined }>;
+  compute: (vmType: string, image: string, flavor: string) => { digest: string | undefined };
 }
 
 /**
